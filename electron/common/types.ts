@@ -1,0 +1,60 @@
+// DTOs shared by the engine, the RPC contract, the renderer and the API.
+// No Node, no DOM: plain data only.
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  imageId?: string;
+  command: string;
+  status: ContainerStatus;
+  created: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  pid: number;
+  terminal: boolean;
+  stdin: boolean;
+  labels: Record<string, string>;
+  /** set when the last exit was not requested by the user */
+  unexpectedExit?: boolean;
+  error?: string;
+}
+
+export interface CreateContainerOptions {
+  name?: string;
+  /** image reference (needs the image service) or a rootfs directory */
+  image?: string;
+  rootfs?: string;
+  /** overrides the image's Cmd */
+  cmd?: string[];
+  /** overrides the image's Entrypoint ([] clears it) */
+  entrypoint?: string[];
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+  tty?: boolean;
+  /** keep stdin open (docker -i) */
+  openStdin?: boolean;
+  stdinOnce?: boolean;
+  hostname?: string;
+  readOnly?: boolean;
+  binds?: Array<{ source: string; destination: string; readOnly?: boolean }>;
+  network?: 'none' | 'host';
+  labels?: Record<string, string>;
+  stopSignal?: string;
+  stopTimeout?: number;
+  autoRemove?: boolean;
+  consoleSize?: { rows: number; cols: number };
+}
+
+export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unpaused' | 'removed' | 'renamed' | 'restored' | 'checkpointed' | 'killed' | 'stopped';
+
+export type EngineEvent =
+  | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; time: number }
+  | { type: 'image'; action: 'pulled' | 'removed' | 'tagged' | 'untagged' | 'loaded'; id: string; ref?: string; time: number }
+  | { type: 'progress'; task: string; kind: 'pull' | 'checkpoint' | 'restore' | 'export' | 'import' | 'load'; ref: string; status: string; layer?: string; current?: number; total?: number; done?: boolean; error?: string; time: number };
+
+export interface LogLine { time: string; stream: 'stdout' | 'stderr'; text: string }

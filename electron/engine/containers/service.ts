@@ -1,0 +1,373 @@
+// Container lifecycle on top of ConmonRuntime and the store. Every operation on one
+// container runs under that container's lock, so an exit seen from conmon's exit
+// directory never races a stop or a remove.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { generateSpec } from '../spec/spec';
+import { ConmonRuntime, checkConmonRunning, type ContainerPaths } from '../runtime/conmon-runtime';
+import { ContainerStore, ConflictError, NAME_RE } from '../store/containers';
+import type { ContainerRecord, ContainerConfig } from '../store/types';
+import type { CreateContainerOptions, ContainerSummary, ContainerAction } from '../../common/types';
+import type { EventBus } from '../events';
+import type { ExitWatcher } from '../conmon/exitfile';
+import { readExitFile } from '../conmon/exitfile';
+import { resolveUser } from './user';
+import { parseSignal, terminates } from './signals';
+import { summarize } from './summary';
+import { readLogs, type LogEntry, type LogOptions } from '../conmon/logs';
+
+/** What the engine needs from the image area (see images/index.ts). */
+export interface RootfsProvider {
+  /** Resolves an image reference to its config defaults. */
+  resolve(ref: string): Promise<{ imageId: string; ref: string; defaults: { entrypoint: string[]; cmd: string[]; env: string[]; workingDir: string; user: string; stopSignal?: string; labels: Record<string, string> } }>;
+  /** Creates or re-mounts the container's root; returns its path. */
+  prepare(containerId: string, imageId: string): Promise<string>;
+  remove(containerId: string): Promise<void>;
+}
+
+export interface ContainersDeps {
+  runroot: string;
+  runtime: ConmonRuntime;
+  store: ContainerStore;
+  events: EventBus;
+  exits: ExitWatcher;
+  images?: RootfsProvider;
+}
+
+export class InvalidStateError extends Error {
+  readonly code = 'ESTATE';
+  constructor(message: string) { super(message); this.name = 'InvalidStateError'; }
+}
+
+export class Containers {
+  private locks = new Map<string, Promise<unknown>>();
+  private nofileHard = readNofileHard();
+  /** hooks other engine areas use (exec sessions end with their container) */
+  readonly onStopped = new Set<(id: string) => void>();
+
+  constructor(readonly d: ContainersDeps) {}
+
+  /** Serializes operations per container. */
+  lock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.locks.set(id, tail);
+    tail.then(() => { if (this.locks.get(id) === tail) this.locks.delete(id); });
+    return next;
+  }
+
+  paths(r: ContainerRecord): ContainerPaths {
+    const dir = this.d.store.containerDir(r.id);
+    return { id: r.id, name: r.name, bundle: path.join(dir, 'b'), runDir: path.join(this.d.runroot, 'containers', r.id), logPath: path.join(dir, 'b', 'ctr.log'), terminal: r.config.terminal, stdin: r.config.stdin };
+  }
+
+  list(): ContainerSummary[] { return this.d.store.list().map(summarize); }
+  get(ref: string): ContainerRecord { return this.d.store.get(ref); }
+  inspect(ref: string): ContainerSummary { return summarize(this.get(ref)); }
+
+  private emit(r: ContainerRecord, action: ContainerAction, extra: { exitCode?: number } = {}): void {
+    this.d.events.publish({ type: 'container', action, id: r.id, name: r.name, container: summarize(r), ...extra });
+  }
+
+  async create(o: CreateContainerOptions): Promise<ContainerRecord> {
+    if (!o.image && !o.rootfs) throw Object.assign(new Error('create needs an image or a rootfs directory'), { code: 'EINVAL' });
+    const id = randomBytes(32).toString('hex');
+    const name = o.name ?? `pier_${id.slice(0, 12)}`;
+    if (!NAME_RE.test(name)) throw Object.assign(new Error(`invalid container name "${name}": use letters, digits, _ . - (not first)`), { code: 'EINVAL' });
+    if (this.d.store.nameTaken(name)) throw new ConflictError(`the container name "${name}" is already in use`);
+
+    let defaults = { entrypoint: [] as string[], cmd: [] as string[], env: [] as string[], workingDir: '', user: '', stopSignal: undefined as string | undefined, labels: {} as Record<string, string> };
+    let imageId: string | undefined, imageRef: string | undefined;
+    if (o.image) {
+      if (!this.d.images) throw Object.assign(new Error(`cannot use image ${o.image}: this engine has no image store`), { code: 'EINVAL' });
+      const img = await this.d.images.resolve(o.image);
+      defaults = { ...defaults, ...img.defaults };
+      imageId = img.imageId; imageRef = img.ref;
+    } else {
+      const { stat } = await import('node:fs/promises');
+      const st = await stat(o.rootfs!).catch(() => undefined);
+      if (!st?.isDirectory()) throw Object.assign(new Error(`rootfs ${o.rootfs} is not a directory`), { code: 'EINVAL' });
+    }
+    const entrypoint = o.entrypoint ?? defaults.entrypoint;
+    const cmd = o.cmd && o.cmd.length ? o.cmd : (o.entrypoint ? [] : defaults.cmd);
+    const args = [...entrypoint, ...cmd];
+    if (!args.length) throw Object.assign(new Error(`no command given for container ${name} and the image defines none`), { code: 'EINVAL' });
+    const env = mergeEnv(defaults.env, o.env ?? []);
+    if (o.stopSignal) parseSignal(o.stopSignal);
+    const config: ContainerConfig = {
+      image: imageRef, imageId, rootfs: o.rootfs ? path.resolve(o.rootfs) : undefined,
+      args, entrypoint, cmd, env, cwd: o.workingDir || defaults.workingDir || '/', user: o.user ?? defaults.user ?? '',
+      terminal: !!o.tty, stdin: !!o.openStdin, stdinOnce: !!o.stdinOnce, hostname: o.hostname ?? id.slice(0, 12),
+      readOnlyRoot: !!o.readOnly, binds: o.binds ?? [], network: o.network ?? 'none',
+      labels: { ...defaults.labels, ...(o.labels ?? {}) }, stopSignal: o.stopSignal ?? defaults.stopSignal ?? 'SIGTERM',
+      stopTimeout: o.stopTimeout ?? 10, autoRemove: !!o.autoRemove, consoleSize: o.consoleSize,
+    };
+    for (const b of config.binds) if (!path.isAbsolute(b.source) || !path.isAbsolute(b.destination)) throw Object.assign(new Error(`bind mount ${b.source}:${b.destination} needs absolute paths`), { code: 'EINVAL' });
+    const rec: ContainerRecord = { id, name, created: new Date().toISOString(), config, state: { status: 'created', initialized: false, pid: 0, conmonPid: 0 } };
+    await this.d.store.save(rec);
+    this.emit(rec, 'created');
+    return rec;
+  }
+
+  /** Launches conmon + runtime create (status stays "created"); the attach socket exists afterwards. */
+  init(ref: string): Promise<ContainerRecord> {
+    const r = this.get(ref);
+    return this.lock(r.id, () => this.initLocked(r));
+  }
+
+  private async initLocked(r: ContainerRecord, restore?: { from: string; opts: string[] }): Promise<ContainerRecord> {
+    if (r.state.initialized) return r;
+    const p = this.paths(r);
+    await mkdir(p.bundle, { recursive: true, mode: 0o700 });
+    let rootfs = r.config.rootfs;
+    if (!rootfs) {
+      if (!this.d.images || !r.config.imageId) throw new InvalidStateError(`container ${r.name} has neither a rootfs nor an image`);
+      rootfs = await this.d.images.prepare(r.id, r.config.imageId);
+    }
+    const user = resolveUser(rootfs, r.config.user);
+    const env = r.config.env.some((e) => e.startsWith('HOME=')) ? r.config.env : [...r.config.env, `HOME=${user.home}`];
+    if (!r.config.env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${r.config.hostname}`);
+    const spec = generateSpec({
+      rootfs, hostname: r.config.hostname, readOnlyRoot: r.config.readOnlyRoot, binds: r.config.binds, network: r.config.network,
+      nofileHard: this.nofileHard,
+      process: { args: r.config.args, env, cwd: r.config.cwd, uid: user.uid, gid: user.gid, terminal: r.config.terminal, consoleSize: r.config.consoleSize },
+      annotations: { 'io.pier.name': r.name },
+    });
+    await writeFile(path.join(p.bundle, 'config.json'), JSON.stringify(spec));
+    await rm(path.join(this.d.exits.dir, r.id), { force: true });
+    const { pid, conmonPid } = await this.d.runtime.create(p, restore ? { restoreFrom: restore.from, runtimeOpts: restore.opts } : {});
+    r.state = { ...r.state, status: restore ? 'running' : 'created', initialized: true, pid, conmonPid, exitCode: undefined, error: undefined, stoppedByUser: false, ...(restore ? { startedAt: new Date().toISOString(), restoredFrom: restore.from } : {}) };
+    await this.d.store.save(r);
+    if (r.config.consoleSize && r.config.terminal) await this.d.runtime.resize(p.bundle, r.config.consoleSize.rows, r.config.consoleSize.cols).catch(() => undefined);
+    return r;
+  }
+
+  /** Creates the runtime container from a checkpoint (used by the checkpoint area). */
+  restoreInit(ref: string, from: string, runtimeOpts: string[]): Promise<ContainerRecord> {
+    const r = this.get(ref);
+    return this.lock(r.id, async () => {
+      if (r.state.status === 'running' || r.state.status === 'paused') throw new InvalidStateError(`container ${r.name} is ${r.state.status}: stop it before restoring`);
+      if (r.state.initialized) await this.cleanupRuntime(r);
+      await this.initLocked(r, { from, opts: runtimeOpts });
+      this.emit(r, 'restored');
+      return r;
+    });
+  }
+
+  start(ref: string): Promise<ContainerRecord> {
+    const r = this.get(ref);
+    return this.lock(r.id, async () => {
+      if (r.state.status === 'running') throw new InvalidStateError(`container ${r.name} is already running`);
+      if (r.state.status === 'paused') throw new InvalidStateError(`container ${r.name} is paused: unpause it instead`);
+      if (r.state.status === 'removing') throw new InvalidStateError(`container ${r.name} is being removed`);
+      if (r.state.initialized && r.state.status !== 'created') await this.cleanupRuntime(r);
+      await this.initLocked(r);
+      await this.d.runtime.start(r.id, r.name);
+      r.state = { ...r.state, status: 'running', startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, stoppedByUser: false };
+      await this.d.store.save(r);
+      this.emit(r, 'started');
+      return r;
+    });
+  }
+
+  /** Stops with the stop signal, then SIGKILL after timeoutSec (0 = SIGKILL at once). */
+  async stop(ref: string, timeoutSec?: number): Promise<ContainerRecord> {
+    const r = this.get(ref);
+    if (r.state.status !== 'running' && r.state.status !== 'paused') return r; // already stopped: not an error (docker returns 304)
+    const timeout = timeoutSec ?? r.config.stopTimeout;
+    await this.lock(r.id, async () => {
+      r.state.stoppedByUser = true;
+      await this.d.store.save(r);
+      const wasPaused = r.state.status === 'paused';
+      const sig = timeout <= 0 ? 9 : parseSignal(r.config.stopSignal);
+      await this.d.runtime.kill(r.id, sig, r.config.network === 'host').catch(() => undefined);
+      if (wasPaused) await this.d.runtime.resume(r.id).catch(() => undefined);
+    });
+    let exited = await this.d.exits.wait(r.id, timeout <= 0 ? 5000 : timeout * 1000);
+    if (!exited) {
+      await this.d.runtime.kill(r.id, 9, true).catch(() => undefined);
+      exited = await this.d.exits.wait(r.id, 5000);
+    }
+    await this.lock(r.id, async () => {
+      if (r.state.status === 'running' || r.state.status === 'paused') await this.finalizeExit(r, exited?.code ?? 137);
+    });
+    this.emit(r, 'stopped');
+    return r;
+  }
+
+  kill(ref: string, signal?: string | number): Promise<ContainerRecord> {
+    const r = this.get(ref);
+    const sig = parseSignal(signal ?? 'SIGKILL');
+    return this.lock(r.id, async () => {
+      if (r.state.status !== 'running' && r.state.status !== 'paused') throw new InvalidStateError(`container ${r.name} is not running`);
+      if (terminates(sig)) { r.state.stoppedByUser = true; await this.d.store.save(r); }
+      await this.d.runtime.kill(r.id, sig);
+      this.emit(r, 'killed');
+      return r;
+    });
+  }
+
+  pause(ref: string): Promise<ContainerRecord> {
+    const r = this.get(ref);
+    return this.lock(r.id, async () => {
+      if (r.state.status === 'paused') throw new InvalidStateError(`container ${r.name} is already paused`);
+      if (r.state.status !== 'running') throw new InvalidStateError(`container ${r.name} is not running (it is ${r.state.status})`);
+      await this.d.runtime.pause(r.id);
+      r.state.status = 'paused';
+      await this.d.store.save(r);
+      this.emit(r, 'paused');
+      return r;
+    });
+  }
+
+  unpause(ref: string): Promise<ContainerRecord> {
+    const r = this.get(ref);
+    return this.lock(r.id, async () => {
+      if (r.state.status !== 'paused') throw new InvalidStateError(`container ${r.name} is not paused (it is ${r.state.status})`);
+      await this.d.runtime.resume(r.id);
+      r.state.status = 'running';
+      await this.d.store.save(r);
+      this.emit(r, 'unpaused');
+      return r;
+    });
+  }
+
+  async restart(ref: string, timeoutSec?: number): Promise<ContainerRecord> {
+    await this.stop(ref, timeoutSec);
+    return this.start(ref);
+  }
+
+  rename(ref: string, newName: string): Promise<ContainerRecord> {
+    const r = this.get(ref);
+    if (!NAME_RE.test(newName)) throw Object.assign(new Error(`invalid container name "${newName}"`), { code: 'EINVAL' });
+    return this.lock(r.id, async () => {
+      if (this.d.store.nameTaken(newName, r.id)) throw new ConflictError(`the container name "${newName}" is already in use`);
+      r.name = newName;
+      await this.d.store.save(r);
+      this.emit(r, 'renamed');
+      return r;
+    });
+  }
+
+  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+    const r = this.get(ref);
+    if ((r.state.status === 'running' || r.state.status === 'paused') && !opts.force) {
+      throw new ConflictError(`container ${r.name} is ${r.state.status}: stop it first or remove with force`);
+    }
+    if (r.state.status === 'running' || r.state.status === 'paused') await this.stop(r.id, 0);
+    await this.lock(r.id, async () => {
+      if (!this.d.store.find(r.id)) return;
+      r.state.status = 'removing';
+      await this.cleanupRuntime(r);
+      await this.d.images?.remove(r.id).catch(() => undefined);
+      await rm(this.paths(r).runDir, { recursive: true, force: true });
+      await rm(path.join(this.d.exits.dir, r.id), { force: true });
+      await this.d.store.delete(r.id);
+      this.emit(r, 'removed');
+    });
+  }
+
+  /** Waits for a condition: 'not-running' (default), 'next-exit' or 'removed'. Resolves with the exit code. */
+  wait(ref: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<number> {
+    const r = this.get(ref);
+    const running = () => r.state.status === 'running' || r.state.status === 'paused';
+    if (condition === 'not-running' && !running()) return Promise.resolve(r.state.exitCode ?? 0);
+    return new Promise((resolve) => {
+      const off = this.d.events.subscribe((e) => {
+        if (e.type !== 'container' || e.id !== r.id) return;
+        if ((condition !== 'removed' && e.action === 'exited') || e.action === 'removed') {
+          if (condition === 'removed' && e.action !== 'removed') return;
+          off();
+          resolve(e.exitCode ?? r.state.exitCode ?? 0);
+        }
+      });
+    });
+  }
+
+  /** Called for every exit file conmon writes. */
+  handleExit(cid: string, code: number): Promise<void> {
+    const r = this.d.store.find(cid);
+    if (!r) return Promise.resolve();
+    return this.lock(r.id, async () => {
+      if (r.state.status === 'running' || r.state.status === 'paused' || (r.state.status === 'created' && r.state.initialized)) await this.finalizeExit(r, code);
+    });
+  }
+
+  /** Marks an exit: runtime state deleted, record updated, event, auto-remove. Caller holds the lock. */
+  private async finalizeExit(r: ContainerRecord, code: number, at = new Date()): Promise<void> {
+    await this.d.runtime.delete(r.id).catch(() => undefined);
+    r.state = { ...r.state, status: 'exited', initialized: false, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString() };
+    await this.d.store.save(r);
+    for (const fn of this.onStopped) fn(r.id);
+    this.emit(r, 'exited', { exitCode: code });
+    if (r.config.autoRemove) setImmediate(() => { this.remove(r.id, { force: true }).catch(() => undefined); });
+  }
+
+  private async cleanupRuntime(r: ContainerRecord): Promise<void> {
+    await this.d.runtime.delete(r.id, true).catch(() => undefined);
+    r.state = { ...r.state, initialized: false, pid: 0, conmonPid: 0 };
+  }
+
+  /**
+   * Re-adoption after an engine (re)start: conmon alive → running/paused; exit file →
+   * exited with its code; otherwise ask the runtime.
+   */
+  async reconcile(): Promise<void> {
+    for (const r of this.d.store.list()) {
+      await this.lock(r.id, async () => {
+        if (r.state.status === 'removing') { await this.cleanupRuntime(r); r.state.status = 'exited'; await this.d.store.save(r); return; }
+        if (!r.state.initialized) return;
+        const exit = readExitFile(this.d.exits.dir, r.id);
+        if (exit) { await this.finalizeExit(r, exit.code, exit.at); return; }
+        const st = await this.d.runtime.state(r.id);
+        if (await checkConmonRunning(r.state.conmonPid)) {
+          if (st?.status === 'paused') r.state.status = 'paused';
+          else if (st?.status === 'running') r.state.status = 'running';
+          await this.d.store.save(r);
+          return;
+        }
+        if (st && (st.status === 'running' || st.status === 'paused')) {
+          // process alive without its monitor: keep it, say so
+          r.state.status = st.status as 'running' | 'paused';
+          r.state.error = 'conmon is gone; logs and attach are unavailable until the container is restarted';
+          await this.d.store.save(r);
+          return;
+        }
+        r.state.error = 'conmon died before the container exited; exit code unknown';
+        await this.finalizeExit(r, -1);
+      });
+    }
+  }
+
+  logs(ref: string, o: LogOptions, signal?: AbortSignal): AsyncGenerator<LogEntry> {
+    const r = this.get(ref);
+    const running = r.state.status === 'running' || r.state.status === 'paused' || (r.state.status === 'created' && r.state.initialized);
+    const until = o.follow && running ? this.wait(r.id, 'not-running').then(() => undefined) : Promise.resolve();
+    return readLogs(this.paths(r).logPath, { ...o, follow: o.follow && running }, { until, signal });
+  }
+
+  async resize(ref: string, rows: number, cols: number): Promise<void> {
+    const r = this.get(ref);
+    if (!r.config.terminal) return;
+    if (!r.state.initialized) throw new InvalidStateError(`container ${r.name} is not running`);
+    await this.d.runtime.resize(this.paths(r).bundle, rows, cols);
+  }
+}
+
+function mergeEnv(base: string[], over: string[]): string[] {
+  const m = new Map<string, string>();
+  for (const e of [...base, ...over]) { const k = e.split('=')[0]; m.set(k, e); }
+  return [...m.values()];
+}
+
+function readNofileHard(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const hard = line?.trim().split(/\s+/)[4];
+    return hard && /^\d+$/.test(hard) ? Number(hard) : undefined;
+  } catch { return undefined; }
+}
+void readFile;

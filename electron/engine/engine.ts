@@ -1,0 +1,69 @@
+// The Engine facade: the only entry point front ends use (Electron main, `pier serve`,
+// the Docker API, web mode, tests). Never imports electron.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { discover, type RuntimeInfo } from './runtime/discovery';
+import { ConmonRuntime } from './runtime/conmon-runtime';
+import { ContainerStore } from './store/containers';
+import { lockRoot, type RootLock } from './store/lock';
+import { ExitWatcher } from './conmon/exitfile';
+import { EventBus } from './events';
+import { Containers, type RootfsProvider } from './containers/service';
+
+export interface EngineOptions {
+  /** state dir (--root) */
+  root: string;
+  /** run dir (--runroot): pidfiles, exit files, runtime state */
+  runroot: string;
+  /** runtime name (runc, crun) or path */
+  runtime?: string;
+  conmonPath?: string;
+  criuPath?: string;
+  /** conmon --log-size-max in bytes (0 = unlimited) */
+  logSizeMax?: number;
+  /** attaches the image area (see images/); optional so a rootfs-only engine works */
+  images?: (root: string) => Promise<RootfsProvider & { close?: () => Promise<void> }>;
+}
+
+export class Engine {
+  private constructor(
+    readonly opts: EngineOptions,
+    readonly runtime: ConmonRuntime,
+    readonly containers: Containers,
+    readonly events: EventBus,
+    private readonly exits: ExitWatcher,
+    private readonly lock: RootLock,
+  ) {}
+
+  static async open(opts: EngineOptions): Promise<Engine> {
+    const root = path.resolve(opts.root), runroot = path.resolve(opts.runroot);
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    await mkdir(runroot, { recursive: true, mode: 0o700 });
+    const lock = lockRoot(root);
+    try {
+      const info = await discover({ runtime: opts.runtime, conmonPath: opts.conmonPath, criuPath: opts.criuPath });
+      const exitDir = path.join(runroot, 'exits');
+      const runtime = new ConmonRuntime(info, { runtimeRoot: path.join(runroot, info.runtime.name), exitDir, logSizeMax: opts.logSizeMax });
+      const store = new ContainerStore(path.join(root, 'containers'));
+      await store.load();
+      const events = new EventBus();
+      const exits = new ExitWatcher(exitDir);
+      const images = opts.images ? await opts.images(root) : undefined;
+      const containers = new Containers({ runroot, runtime, store, events, exits, images });
+      exits.onExit = (cid, ex) => { containers.handleExit(cid, ex.code).catch(() => undefined); };
+      await containers.reconcile();
+      return new Engine({ ...opts, root, runroot }, runtime, containers, events, exits, lock);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  info(): RuntimeInfo { return this.runtime.info; }
+
+  /** Stops watching and releases the root. Containers keep running under their conmon. */
+  async close(): Promise<void> {
+    this.exits.close();
+    this.lock.release();
+  }
+}

@@ -1,0 +1,162 @@
+// ConmonRuntime: the port of libpod's conmon OCI runtime. Launches conmon (which runs
+// runc/crun and stays as the container's monitor) and calls the runtime directly for
+// start/kill/pause/resume/delete/state. Knows nothing of images, stores or UI.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createArgs, conmonEnv, type ConmonCreateArgs } from '../conmon/args';
+import { parseOciLog } from '../conmon/sync';
+import { resizeMessage, writeCtl } from '../conmon/ctl';
+import { run, runChecked, spawnDetached, CommandError } from './proc';
+import { parentExit, pipesOf, signalStart } from './pipes';
+import type { RuntimeInfo } from './discovery';
+
+export interface OciState { id: string; pid: number; status: 'created' | 'running' | 'paused' | 'stopped' | string; bundle: string }
+
+/** Where one container's files live. */
+export interface ContainerPaths {
+  id: string;
+  name: string;
+  /** the bundle: config.json, attach, ctl, winsz, ctr.log */
+  bundle: string;
+  /** run dir: pidfile, conmon.pid, oci-log */
+  runDir: string;
+  logPath: string;
+  terminal: boolean;
+  stdin: boolean;
+}
+
+export interface RuntimeOptions {
+  /** runtime state dir (runc --root) */
+  runtimeRoot: string;
+  exitDir: string;
+  logSizeMax?: number;
+  /** sync pipe timeout (libpod: 240 s) */
+  syncTimeoutMs?: number;
+}
+
+export class RuntimeError extends Error {
+  constructor(message: string, readonly code: string) { super(message); this.name = 'RuntimeError'; }
+}
+
+export class ConmonRuntime {
+  constructor(readonly info: RuntimeInfo, readonly opts: RuntimeOptions) {}
+
+  get runtimePath(): string { return this.info.runtime.path; }
+  /** global flags every runtime call (and conmon's) carries */
+  get globalArgs(): string[] {
+    const a = ['--root', this.opts.runtimeRoot];
+    if (this.info.criu?.works && this.info.runtime.name === 'runc') a.push('--criu', this.info.criu.path);
+    return a;
+  }
+
+  private rt(args: string[]) { return run(this.runtimePath, [...this.globalArgs, ...args], { timeoutMs: 60_000 }); }
+  private rtChecked(args: string[]) { return runChecked(this.runtimePath, [...this.globalArgs, ...args], { timeoutMs: 60_000 }); }
+
+  /**
+   * Creates the container through conmon (or restores it from a checkpoint dir).
+   * On failure nothing is left behind: runtime state deleted, run dir cleaned.
+   * Returns the container's PID and conmon's PID.
+   */
+  async create(c: ContainerPaths, extra: { restoreFrom?: string; runtimeOpts?: string[] } = {}): Promise<{ pid: number; conmonPid: number }> {
+    await mkdir(c.runDir, { recursive: true });
+    const ociLog = path.join(c.runDir, 'oci-log');
+    await writeFile(ociLog, '');
+    const a: ConmonCreateArgs = {
+      cid: c.id, cuuid: c.id, runtimePath: this.runtimePath, runtimeArgs: this.globalArgs, bundle: c.bundle,
+      pidFile: path.join(c.runDir, 'pidfile'), name: c.name, exitDir: this.opts.exitDir,
+      ociLog: this.info.runtime.jsonLog ? ociLog : undefined, terminal: c.terminal, stdin: c.stdin,
+      logPath: c.logPath, logSizeMax: this.opts.logSizeMax, conmonPidFile: path.join(c.runDir, 'conmon.pid'),
+      restoreFrom: extra.restoreFrom, runtimeOpts: extra.runtimeOpts,
+    };
+    const child = spawnDetached(this.info.conmon.path, createArgs(a), { env: conmonEnv(process.env, false), cwd: c.bundle, fds: ['pipe', 'pipe'] });
+    const pipes = pipesOf(child, false);
+    const exited = parentExit(child);
+    try {
+      signalStart(pipes.start);
+      const parent = await exited;
+      if (parent.code !== 0) throw new RuntimeError(`conmon failed for container ${c.name}: ${parent.stderr.trim() || 'exit ' + parent.code}`, 'ECONMON');
+      const msg = await pipes.sync.next(this.opts.syncTimeoutMs ?? 240_000, `create ${c.name}`);
+      if (!msg || msg.data < 0) {
+        const reason = parseOciLog(await readFile(ociLog, 'utf8').catch(() => '')) ?? msg?.message?.trim() ?? 'the OCI runtime failed without a message';
+        throw new RuntimeError(`cannot ${extra.restoreFrom ? 'restore' : 'create'} container ${c.name}: ${reason}`, classify(reason));
+      }
+      const conmonPid = Number((await readFile(a.conmonPidFile, 'utf8')).trim());
+      return { pid: msg.data, conmonPid };
+    } catch (err) {
+      await this.rt(['delete', '--force', c.id]).catch(() => undefined);
+      await rm(path.join(this.opts.exitDir, c.id), { force: true });
+      throw err;
+    } finally {
+      pipes.sync.close();
+      pipes.start.destroy();
+    }
+  }
+
+  async start(id: string, name = id): Promise<void> {
+    const r = await this.rt(['start', id]);
+    if (r.code !== 0) throw new RuntimeError(`cannot start container ${name}: ${runtimeMessage(r.stderr)}`, classify(r.stderr));
+  }
+
+  /** Sends a signal (number or name). all = every process in the container. */
+  async kill(id: string, signal: number | string, all = false): Promise<void> {
+    const sig = typeof signal === 'number' ? String(signal) : signal.replace(/^SIG/, '');
+    const r = await this.rt(['kill', ...(all ? ['--all'] : []), id, sig]);
+    if (r.code !== 0) throw new RuntimeError(`cannot send signal ${signal} to container ${id}: ${runtimeMessage(r.stderr)}`, 'EKILL');
+  }
+
+  async pause(id: string): Promise<void> { await this.rtChecked(['pause', id]).catch(wrap(`pause ${id}`)); }
+  async resume(id: string): Promise<void> { await this.rtChecked(['resume', id]).catch(wrap(`unpause ${id}`)); }
+
+  /** Deletes the runtime's state; force also kills. Missing containers are fine. */
+  async delete(id: string, force = true): Promise<void> {
+    await this.rt(['delete', ...(force ? ['--force'] : []), id]);
+  }
+
+  /** The runtime's view, or undefined when it does not know the container. */
+  async state(id: string): Promise<OciState | undefined> {
+    const r = await this.rt(['state', id]);
+    if (r.code !== 0) return undefined;
+    try { return JSON.parse(r.stdout) as OciState; } catch { return undefined; }
+  }
+
+  /** Resize through conmon's ctl FIFO (one message per write). */
+  async resize(bundleOrExecDir: string, rows: number, cols: number): Promise<void> {
+    await writeCtl(path.join(bundleOrExecDir, 'ctl'), resizeMessage(rows, cols));
+  }
+
+  runtimeInfo(): RuntimeInfo { return this.info; }
+}
+
+/** conmon is alive iff its PID exists and is a conmon process. */
+export async function checkConmonRunning(pid: number | undefined): Promise<boolean> {
+  if (!pid || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch { return false; }
+  try {
+    const comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+    if (comm !== 'conmon') return false;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return !/\) Z /.test(stat); // a zombie is not running
+  } catch { return false; }
+}
+
+function runtimeMessage(stderr: string): string {
+  const text = stderr.trim();
+  const m = text.match(/msg="([^"]+)"/);
+  return (m ? m[1] : text.split('\n').filter(Boolean).pop()) ?? 'unknown error';
+}
+
+/** libpod's classification of runtime errors. */
+export function classify(msg: string): string {
+  if (/permission denied|operation not permitted/i.test(msg)) return 'EPERM';
+  if (/executable file not found in|no such file or directory/i.test(msg)) return 'ENOEXEC';
+  return 'ERUNTIME';
+}
+
+function wrap(what: string) {
+  return (e: unknown) => {
+    const msg = e instanceof CommandError ? runtimeMessage(e.result.stderr) : (e as Error).message;
+    throw new RuntimeError(`cannot ${what}: ${msg}`, 'ERUNTIME');
+  };
+}

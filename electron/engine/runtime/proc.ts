@@ -1,0 +1,57 @@
+// The one place that spawns processes for the engine (conmon, runc/crun, criu and
+// helper tools). Everything else calls these functions.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+
+export interface RunResult { code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+export class CommandError extends Error {
+  constructor(readonly bin: string, readonly args: string[], readonly result: RunResult) {
+    super(`${bin} ${args.slice(0, 4).join(' ')}${args.length > 4 ? ' …' : ''} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().slice(0, 2000)}`);
+    this.name = 'CommandError';
+  }
+}
+
+/** Runs a command to completion and captures its output. Never throws on a non-zero exit. */
+export function run(bin: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [], err: Buffer[] = [];
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (timer) clearTimeout(timer);
+      reject(e.code === 'ENOENT' ? Object.assign(new Error(`${bin} not found: install it or configure its path`), { code: 'ENOENT' }) : e);
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : -1), signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+  });
+}
+
+/** Runs and throws CommandError on a non-zero exit. */
+export async function runChecked(bin: string, args: string[], opts: Parameters<typeof run>[2] = {}): Promise<RunResult> {
+  const r = await run(bin, args, opts);
+  if (r.code !== 0) throw new CommandError(bin, args, r);
+  return r;
+}
+
+/**
+ * Starts a detached process (its own process group, not killed with Pier) with extra
+ * fds at 3, 4, …: 'pipe' gives the parent a stream on that fd, a number passes an fd.
+ * stdout is ignored; stderr is piped so messages printed before a daemon forks can be read.
+ */
+export function spawnDetached(bin: string, args: string[], opts: { env: Record<string, string>; cwd: string; fds: Array<'pipe' | number> }): ChildProcess {
+  const stdio: StdioOptions = ['ignore', 'ignore', 'pipe', ...opts.fds];
+  const child = spawn(bin, args, { env: opts.env, cwd: opts.cwd, stdio, detached: true });
+  child.unref();
+  return child;
+}
+
+/** Streams a command's stdout (for tar/zstd pipelines); caller owns the child. */
+export function spawnPipe(bin: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  return spawn(bin, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+}

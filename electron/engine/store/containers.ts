@@ -1,0 +1,74 @@
+// ContainerStore: every container's record, in memory and on disk (atomic writes).
+// Names are unique; ids are 64 hex chars; lookups accept id, unique id prefix (≥ 3) or name.
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { writeJsonAtomic } from './atomic';
+import type { ContainerRecord } from './types';
+
+export class NotFoundError extends Error {
+  readonly code = 'ENOTFOUND';
+  constructor(what: string, ref: string) { super(`no such ${what}: ${ref}`); this.name = 'NotFoundError'; }
+}
+export class ConflictError extends Error {
+  readonly code = 'ECONFLICT';
+  constructor(message: string) { super(message); this.name = 'ConflictError'; }
+}
+
+export const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export class ContainerStore {
+  private byId = new Map<string, ContainerRecord>();
+  constructor(readonly dir: string) {}
+
+  async load(): Promise<ContainerRecord[]> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    for (const id of await readdir(this.dir)) {
+      try {
+        const rec = JSON.parse(await readFile(this.file(id), 'utf8')) as ContainerRecord;
+        if (rec.id === id) this.byId.set(id, rec);
+      } catch { /* incomplete create: no record file */ }
+    }
+    return this.list();
+  }
+
+  containerDir(id: string): string { return path.join(this.dir, id); }
+  private file(id: string): string { return path.join(this.dir, id, 'container.json'); }
+
+  list(): ContainerRecord[] { return [...this.byId.values()]; }
+
+  find(ref: string): ContainerRecord | undefined {
+    const direct = this.byId.get(ref);
+    if (direct) return direct;
+    for (const r of this.byId.values()) if (r.name === ref) return r;
+    if (/^[0-9a-f]{3,63}$/.test(ref)) {
+      const hits = [...this.byId.values()].filter((r) => r.id.startsWith(ref));
+      if (hits.length === 1) return hits[0];
+      if (hits.length > 1) throw new ConflictError(`container id prefix ${ref} is ambiguous (${hits.length} containers match)`);
+    }
+    return undefined;
+  }
+
+  get(ref: string): ContainerRecord {
+    const r = this.find(ref);
+    if (!r) throw new NotFoundError('container', ref);
+    return r;
+  }
+
+  nameTaken(name: string, exceptId?: string): boolean {
+    for (const r of this.byId.values()) if (r.name === name && r.id !== exceptId) return true;
+    return false;
+  }
+
+  /** Persists a record (new or changed). */
+  async save(rec: ContainerRecord): Promise<void> {
+    await mkdir(this.containerDir(rec.id), { recursive: true, mode: 0o700 });
+    await writeJsonAtomic(this.file(rec.id), rec);
+    this.byId.set(rec.id, rec);
+  }
+
+  /** Removes the record and everything under the container's directory. */
+  async delete(id: string): Promise<void> {
+    await rm(this.containerDir(id), { recursive: true, force: true });
+    this.byId.delete(id);
+  }
+}

@@ -1,0 +1,54 @@
+// Persisted container records. One JSON file per container: <root>/containers/<id>/container.json.
+import type { BindMount, NetworkMode } from '../spec/spec';
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';
+
+export interface ContainerConfig {
+  image?: string;
+  imageId?: string;
+  /** the full argv (entrypoint + cmd resolved) */
+  args: string[];
+  entrypoint?: string[];
+  cmd?: string[];
+  env: string[];
+  cwd: string;
+  user: string;
+  terminal: boolean;
+  /** keep stdin open (docker -i) */
+  stdin: boolean;
+  stdinOnce?: boolean;
+  hostname: string;
+  readOnlyRoot: boolean;
+  binds: BindMount[];
+  network: NetworkMode;
+  labels: Record<string, string>;
+  stopSignal: string;
+  stopTimeout: number;
+  autoRemove: boolean;
+  consoleSize?: { rows: number; cols: number };
+  /** rootfs given directly (no image snapshot) */
+  rootfs?: string;
+}
+
+export interface ContainerState {
+  status: ContainerStatus;
+  /** runtime container exists (conmon launched); false after exit cleanup */
+  initialized: boolean;
+  pid: number;
+  conmonPid: number;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  /** set when Pier stopped/killed it, so exits are not "unexpected" */
+  stoppedByUser?: boolean;
+  restoredFrom?: string;
+  error?: string;
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  created: string;
+  config: ContainerConfig;
+  state: ContainerState;
+}

@@ -1,0 +1,136 @@
+// The RPC contract: every method (name → params schema → result type), every event
+// topic and every stream kind, declared once. The Electron IPC binding, the preload
+// bridge, the web-mode WebSocket server and the renderer's client are generic over it.
+// Every call is validated against `params` at the boundary; errors cross as {code, message}.
+import { z } from 'zod';
+import type { ContainerSummary, EngineEvent, LogLine } from './types';
+
+const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a container id or name');
+const sessionId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a session id');
+const size = z.object({ rows: z.number().int().min(1).max(1000), cols: z.number().int().min(1).max(1000) });
+const ref = z.string().min(1).max(512);
+
+export const createParams = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - (not first)').max(128).optional(),
+  image: ref.optional(),
+  cmd: z.array(z.string()).max(1024).optional(),
+  entrypoint: z.array(z.string()).max(1024).optional(),
+  env: z.array(z.string().regex(/^[^=]+=/, 'must be NAME=value')).max(1024).optional(),
+  workingDir: z.string().max(4096).optional(),
+  user: z.string().max(256).optional(),
+  tty: z.boolean().optional(),
+  openStdin: z.boolean().optional(),
+  hostname: z.string().max(253).optional(),
+  readOnly: z.boolean().optional(),
+  binds: z.array(z.object({ source: z.string().startsWith('/'), destination: z.string().startsWith('/'), readOnly: z.boolean().optional() })).max(64).optional(),
+  network: z.enum(['none', 'host']).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  autoRemove: z.boolean().optional(),
+  consoleSize: size.optional(),
+  start: z.boolean().optional(),
+}).strict();
+
+export interface ImageSummary { id: string; repoTags: string[]; size: number; created: string }
+export interface CheckpointSummary { id: string; container: string; containerName: string; created: string; size: number; options: Record<string, boolean>; archive?: string; archiveSize?: number }
+export interface SessionInfo { id: string; kind: 'attach' | 'exec' | 'host'; container?: string; title: string; tty: boolean; rows: number; cols: number; alive: boolean; exitCode?: number }
+export interface SystemInfo {
+  version: string;
+  root: string;
+  runtime: { name: string; path: string; version: string; works: boolean; reason?: string }[];
+  conmon: { path: string; version: string };
+  criu?: { path: string; version: string; works: boolean; reason?: string };
+  snapshotter?: { kind: string; reason?: string };
+  containers: { total: number; running: number; paused: number; exited: number };
+  apiSocket?: string;
+}
+
+/** m<Result>()(paramsSchema): a method whose params are validated by the schema and whose result type is Result. */
+const m = <R>() => <P extends z.ZodType>(params: P) => ({ params, result: undefined as unknown as R });
+const opt = { rows: z.number().int().min(1).max(1000).optional(), cols: z.number().int().min(1).max(1000).optional() };
+const cpId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a checkpoint id');
+const name = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - (not first)').max(128);
+
+export const methods = {
+  'containers.list': m<ContainerSummary[]>()(z.object({}).strict()),
+  'containers.inspect': m<unknown>()(z.object({ id }).strict()),
+  'containers.create': m<ContainerSummary>()(createParams),
+  'containers.start': m<ContainerSummary>()(z.object({ id }).strict()),
+  'containers.stop': m<ContainerSummary>()(z.object({ id, timeout: z.number().int().min(0).max(3600).optional() }).strict()),
+  'containers.restart': m<ContainerSummary>()(z.object({ id }).strict()),
+  'containers.kill': m<ContainerSummary>()(z.object({ id, signal: z.string().max(16).optional() }).strict()),
+  'containers.pause': m<ContainerSummary>()(z.object({ id }).strict()),
+  'containers.unpause': m<ContainerSummary>()(z.object({ id }).strict()),
+  'containers.remove': m<void>()(z.object({ id, force: z.boolean().optional() }).strict()),
+  'containers.rename': m<ContainerSummary>()(z.object({ id, name }).strict()),
+  'containers.logs': m<LogLine[]>()(z.object({ id, tail: z.number().int().min(0).max(1_000_000).optional() }).strict()),
+  /** opens a 'logs' stream (follow); returns its stream id */
+  'containers.followLogs': m<{ stream: string }>()(z.object({ id, tail: z.number().int().min(0).max(100_000).optional() }).strict()),
+  'streams.close': m<void>()(z.object({ stream: z.string().max(64) }).strict()),
+
+  'images.list': m<ImageSummary[]>()(z.object({}).strict()),
+  /** progress arrives as engine.event {type:'progress', kind:'pull'} */
+  'images.pull': m<ImageSummary>()(z.object({ ref }).strict()),
+  'images.remove': m<void>()(z.object({ ref, force: z.boolean().optional() }).strict()),
+  'images.inspect': m<unknown>()(z.object({ ref }).strict()),
+  'images.load': m<ImageSummary[]>()(z.object({ path: z.string().startsWith('/') }).strict()),
+
+  'checkpoints.list': m<CheckpointSummary[]>()(z.object({ id: id.optional() }).strict()),
+  'checkpoints.create': m<CheckpointSummary>()(z.object({ id, leaveRunning: z.boolean().optional(), tcpEstablished: z.boolean().optional(), fileLocks: z.boolean().optional(), preDump: z.boolean().optional(), export: z.boolean().optional() }).strict()),
+  'checkpoints.restore': m<ContainerSummary>()(z.object({ checkpoint: cpId, name: name.optional() }).strict()),
+  'checkpoints.import': m<ContainerSummary>()(z.object({ path: z.string().startsWith('/'), name: name.optional() }).strict()),
+  'checkpoints.remove': m<void>()(z.object({ checkpoint: cpId }).strict()),
+
+  /** sessions.* open or address a 'session' stream whose id is the session id */
+  'sessions.attach': m<SessionInfo>()(z.object({ id, ...opt }).strict()),
+  'sessions.exec': m<SessionInfo>()(z.object({ id, cmd: z.array(z.string()).min(1).max(256), tty: z.boolean().optional(), ...opt }).strict()),
+  'sessions.host': m<SessionInfo>()(z.object({ ...opt }).strict()),
+  'sessions.list': m<SessionInfo[]>()(z.object({}).strict()),
+  /** starts delivering the session's output to this client (scrollback first) */
+  'sessions.watch': m<SessionInfo>()(z.object({ session: sessionId }).strict()),
+  'sessions.unwatch': m<void>()(z.object({ session: sessionId }).strict()),
+  'sessions.write': m<void>()(z.object({ session: sessionId, data: z.string().max(32768) }).strict()),
+  'sessions.resize': m<void>()(z.object({ session: sessionId, ...size.shape }).strict()),
+  /** acknowledges bytes the client has consumed (flow control) */
+  'sessions.ack': m<void>()(z.object({ session: sessionId, bytes: z.number().int().min(0).max(1 << 30) }).strict()),
+  'sessions.close': m<void>()(z.object({ session: sessionId }).strict()),
+
+  'system.info': m<SystemInfo>()(z.object({}).strict()),
+  'system.df': m<{ images: number; layersSize: number; containers: number; checkpoints: number }>()(z.object({}).strict()),
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type Params<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
+export type Result<M extends MethodName> = (typeof methods)[M]['result'];
+
+/** Event topics pushed from the engine to every client. */
+export const topics = {
+  'engine.event': null as unknown as EngineEvent,
+} as const;
+export type Topic = keyof typeof topics;
+
+/**
+ * Stream kinds. A stream is opened by a method (sessions.* return a session id; logs.follow),
+ * then carries chunks to the client; the client acknowledges consumed bytes so the engine
+ * can apply backpressure (flow control: pause the source above HIGH_WATERMARK unacked bytes).
+ */
+export const streams = {
+  /** terminal/session output: { session, data: bytes } then { session, end, exitCode? } */
+  session: null as unknown as { session: string; data?: Uint8Array; end?: boolean; exitCode?: number },
+  /** log follow: { id, lines } */
+  logs: null as unknown as { stream: string; lines?: LogLine[]; end?: boolean },
+} as const;
+export const FLOW = { HIGH_WATERMARK: 256 * 1024, LOW_WATERMARK: 32 * 1024, ACK_EVERY: 32 * 1024 } as const;
+
+export interface RpcError { code: string; message: string }
+
+/** Validates a call at the boundary. Throws an RpcError-shaped Error naming the method and field. */
+export function validateCall(method: string, params: unknown): { method: MethodName; params: unknown } {
+  if (!Object.prototype.hasOwnProperty.call(methods, method)) throw Object.assign(new Error(`unknown method "${method}"`), { code: 'EUNKNOWN' });
+  const spec = methods[method as MethodName];
+  const r = spec.params.safeParse(params ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw Object.assign(new Error(`${method}: invalid ${issue.path.join('.') || 'parameters'}: ${issue.message}`), { code: 'EINVAL' });
+  }
+  return { method: method as MethodName, params: r.data };
+}

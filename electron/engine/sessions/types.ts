@@ -1,0 +1,55 @@
+// Sessions: live streams onto a container's main process (attach), a process started
+// in it (exec) or a host shell (node-pty). Sessions belong to the engine; viewers
+// (terminal tabs, browser tabs, API clients) come and go without ending them.
+import type { SessionInfo } from '../../common/contract';
+
+export type StreamTag = 'stdout' | 'stderr';
+
+export interface Viewer {
+  /** Bytes this viewer has consumed; when a viewer lags more than the high watermark the session pauses its source. */
+  ack(bytes: number): void;
+  /** Stops delivery to this viewer; never ends the session. */
+  close(): void;
+}
+
+export interface WatchOptions {
+  /** deliver the bounded scrollback first (default true) */
+  scrollback?: boolean;
+  /** this viewer does flow control through ack() (default false: no ack needed, never pauses the source) */
+  flowControl?: boolean;
+}
+
+export interface Session {
+  readonly id: string;
+  info(): SessionInfo;
+  watch(onData: (chunk: Buffer, stream: StreamTag) => void, onEnd: (exitCode?: number) => void, opts?: WatchOptions): Viewer;
+  write(data: Buffer | string): Promise<void>;
+  /** half-close stdin (EOF to the process) */
+  closeStdin(): Promise<void>;
+  resize(rows: number, cols: number): Promise<void>;
+  /** Ends the session: detaches (attach), kills the process (exec, host). */
+  close(): Promise<void>;
+  /** Resolves with the exit code when the process ends (attach: the container's exit). */
+  readonly exited: Promise<number | undefined>;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  tty?: boolean;
+  stdin?: boolean;
+  env?: string[];
+  cwd?: string;
+  user?: string;
+  rows?: number;
+  cols?: number;
+  /** connect to conmon's attach socket (false = detached exec, output discarded) */
+  attach?: boolean;
+}
+
+export interface SessionManager {
+  attach(ref: string, opts?: { rows?: number; cols?: number; detachKeys?: string; logs?: boolean }): Promise<Session>;
+  exec(ref: string, opts: ExecOptions): Promise<Session>;
+  host(opts?: { rows?: number; cols?: number }): Promise<Session>;
+  get(id: string): Session;
+  list(): SessionInfo[];
+}

@@ -51,7 +51,10 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerUrl);
+    // Under tsx (development, tests) the worker registers tsx itself: loader hooks are per thread.
+    const worker = workerUrl.pathname.endsWith('.ts')
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true })
+      : new Worker(workerUrl);
     const slot: Slot = { worker };
     worker.unref();
     worker.on('message', (msg: { id: number; result?: unknown; error?: { message: string; code?: string; name?: string } }) => {

@@ -17,8 +17,8 @@ type E = { name: string; type?: 'file' | 'directory' | 'symlink' | 'link' | 'cha
 async function tarOf(entries: E[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const end = new Promise((r) => pack.on('end', r));
+  pack.on('data', (c: unknown) => { chunks.push(c as Buffer); });
+  const end = new Promise<void>((r) => pack.on('end', () => r()));
   for (const e of entries) {
     const type = e.type ?? 'file';
     await new Promise<void>((res, rej) => {

@@ -134,3 +134,31 @@ export function validateCall(method: string, params: unknown): { method: MethodN
   }
   return { method: method as MethodName, params: r.data };
 }
+
+// ---- Wire envelope (shared by the web-mode WebSocket, the Electron IPC binding and the renderer client) ----
+
+/** client → engine */
+export interface CallMessage { t: 'call'; id: number; method: MethodName; params?: unknown }
+/** engine → client */
+export type ServerMessage =
+  | { t: 'result'; id: number; result?: unknown; error?: RpcError }
+  | { t: 'event'; topic: Topic; payload: (typeof topics)[Topic] }
+  | { t: 'stream'; kind: 'session'; payload: (typeof streams)['session'] }
+  | { t: 'stream'; kind: 'logs'; payload: (typeof streams)['logs'] };
+
+/** Where the web-mode server accepts the WebSocket. */
+export const WS_PATH = '/rpc';
+/** Binary frames carry session output without JSON/base64 cost: [1][len][session id][bytes]. */
+const SESSION_FRAME = 1;
+export function encodeSessionFrame(session: string, data: Uint8Array): Uint8Array {
+  const idBytes = new TextEncoder().encode(session);
+  const out = new Uint8Array(2 + idBytes.length + data.length);
+  out[0] = SESSION_FRAME; out[1] = idBytes.length;
+  out.set(idBytes, 2); out.set(data, 2 + idBytes.length);
+  return out;
+}
+export function decodeSessionFrame(buf: Uint8Array): { session: string; data: Uint8Array } | undefined {
+  if (buf.length < 2 || buf[0] !== SESSION_FRAME || buf.length < 2 + buf[1]) return undefined;
+  const n = buf[1];
+  return { session: new TextDecoder().decode(buf.subarray(2, 2 + n)), data: buf.subarray(2 + n) };
+}

@@ -26,6 +26,12 @@ export interface EngineOptions {
 }
 
 export class Engine {
+  /** Optional areas, attached by open.ts (openEngine): present in every real engine. */
+  images?: import('./images/index').ImageService;
+  snapshotter?: import('./images/index').Snapshotter;
+  sessions?: import('./sessions/types').SessionManager;
+  checkpoints?: import('./checkpoint/index').CheckpointService;
+
   private constructor(
     readonly opts: EngineOptions,
     readonly runtime: ConmonRuntime,

@@ -33,9 +33,19 @@ export class ExitWatcher {
       if (!info) return;
       this.onExit?.(name, info);
       const set = this.listeners.get(name);
-      if (set) { this.listeners.delete(name); for (const l of set) l(info); }
+      if (set) { this.listeners.delete(name); this.updateRef(); for (const l of set) l(info); }
     });
     this.watcher.unref();
+  }
+
+  /** The watcher keeps the process alive only while someone waits. */
+  private holds = 0;
+  private updateRef(): void { if (this.listeners.size || this.holds) this.watcher.ref(); else this.watcher.unref(); }
+  /** Keeps the process alive (for someone waiting on an exit by other means) until released. */
+  hold(): () => void {
+    this.holds++; this.updateRef();
+    let released = false;
+    return () => { if (!released) { released = true; this.holds--; this.updateRef(); } };
   }
 
   /** Resolves with the exit info once the file exists, or undefined after timeoutMs (Infinity = no timeout). */
@@ -48,12 +58,14 @@ export class ExitWatcher {
       let set = this.listeners.get(cid);
       if (!set) this.listeners.set(cid, (set = new Set()));
       set.add(l);
+      const drop = () => { set!.delete(l); if (!set!.size && this.listeners.get(cid) === set) this.listeners.delete(cid); this.updateRef(); };
+      this.updateRef();
       if (Number.isFinite(timeoutMs)) {
-        timer = setTimeout(() => { set!.delete(l); resolve(readExitFile(this.dir, cid)); }, timeoutMs);
+        timer = setTimeout(() => { drop(); resolve(readExitFile(this.dir, cid)); }, timeoutMs);
       }
       // the file may have landed between the first read and the listener
       const again = readExitFile(this.dir, cid);
-      if (again) { set.delete(l); if (timer) clearTimeout(timer); resolve(again); }
+      if (again) { drop(); if (timer) clearTimeout(timer); resolve(again); }
     });
   }
 

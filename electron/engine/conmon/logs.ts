@@ -118,9 +118,10 @@ export async function* readLogs(file: string, o: LogOptions = {}, ctl: { until?:
 
   // history (tail applies here only)
   let first = await readAvailable();
+  if (!o.follow) first.push(...asm.flush().filter((e) => wanted(e, o)));
   if (o.tail !== undefined && o.tail >= 0) first = o.tail === 0 ? [] : first.slice(-o.tail);
   for (const e of first) yield e;
-  if (!o.follow) { for (const e of asm.flush()) if (wanted(e, o)) yield e; await fh?.close(); return; }
+  if (!o.follow) { await fh?.close(); return; }
 
   // follow: wake on change of the file or its directory (truncation renames a new file in)
   let wake: (() => void) | undefined;

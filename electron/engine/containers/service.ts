@@ -198,13 +198,14 @@ export class Containers {
     return r;
   }
 
-  kill(ref: string, signal?: string | number): Promise<ContainerRecord> {
+  /** Sends a signal to the main process (all = every process in the container). */
+  async kill(ref: string, signal?: string | number, opts: { all?: boolean } = {}): Promise<ContainerRecord> {
     const r = this.get(ref);
     const sig = parseSignal(signal ?? 'SIGKILL');
     return this.lock(r.id, async () => {
       if (r.state.status !== 'running' && r.state.status !== 'paused') throw new InvalidStateError(`container ${r.name} is not running`);
       if (terminates(sig)) { r.state.stoppedByUser = true; await this.d.store.save(r); }
-      await this.d.runtime.kill(r.id, sig);
+      await this.d.runtime.kill(r.id, sig, !!opts.all);
       this.emit(r, 'killed');
       return r;
     });
@@ -275,12 +276,14 @@ export class Containers {
     const r = this.get(ref);
     const running = () => r.state.status === 'running' || r.state.status === 'paused';
     if (condition === 'not-running' && !running()) return Promise.resolve(r.state.exitCode ?? 0);
-    return new Promise((resolve) => {
+    const release = this.d.exits.hold();
+    return new Promise<number>((resolve) => {
       const off = this.d.events.subscribe((e) => {
         if (e.type !== 'container' || e.id !== r.id) return;
         if ((condition !== 'removed' && e.action === 'exited') || e.action === 'removed') {
           if (condition === 'removed' && e.action !== 'removed') return;
           off();
+          release();
           resolve(e.exitCode ?? r.state.exitCode ?? 0);
         }
       });

@@ -19,7 +19,7 @@ export function lockRoot(root: string): RootLock {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       let holder = NaN;
       try { holder = Number(readFileSync(file, 'utf8').trim()); } catch { continue; }
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
         throw Object.assign(new Error(`root ${root} is in use by another Pier engine (PID ${holder}); stop it or use another --root`), { code: 'ELOCKED', holder });
       }
       try { unlinkSync(file); } catch { /* raced: retry */ }

@@ -1,0 +1,150 @@
+// Engine core against real conmon + runc on an isolated root.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Engine } from '../../electron/engine/engine';
+import { testDirs, type TestDirs } from '../helpers/rootfs';
+
+let d: TestDirs;
+let engine: Engine;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+before(async () => { d = testDirs(); engine = await Engine.open({ root: d.root, runroot: d.runroot }); });
+after(async () => {
+  for (const c of engine.containers.list()) await engine.containers.remove(c.id, { force: true }).catch(() => undefined);
+  await engine.close();
+  d.cleanup();
+});
+
+async function runToExit(cmd: string[], opts: { stopAfterMs?: number; signal?: string; all?: boolean } = {}) {
+  const c = await engine.containers.create({ rootfs: d.rootfs, cmd });
+  const w = engine.containers.wait(c.id, 'next-exit');
+  await engine.containers.start(c.id);
+  if (opts.signal) { await sleep(opts.stopAfterMs ?? 200); await engine.containers.kill(c.id, opts.signal, { all: opts.all }); }
+  return { id: c.id, code: await w };
+}
+
+test('exit codes 0 and 7 are reported', async () => {
+  assert.equal((await runToExit(['true'])).code, 0);
+  const r = await runToExit(['sh', '-c', 'exit 7']);
+  assert.equal(r.code, 7);
+  assert.equal(engine.containers.inspect(r.id).status, 'exited');
+  assert.equal(engine.containers.inspect(r.id).exitCode, 7);
+});
+
+test('KILL gives 137 and TERM gives 143', async () => {
+  assert.equal((await runToExit(['sleep', '100'], { signal: 'KILL' })).code, 137);
+  // PID 1 ignores TERM without a handler; the child killed by TERM makes sh exit 143
+  assert.equal((await runToExit(['sh', '-c', 'sleep 100 & wait $!'], { signal: 'TERM', all: true })).code, 143);
+});
+
+test('stop escalates to SIGKILL when the process traps TERM', async () => {
+  const c = await engine.containers.create({ rootfs: d.rootfs, cmd: ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done'] });
+  await engine.containers.start(c.id);
+  await sleep(200);
+  const t0 = Date.now();
+  await engine.containers.stop(c.id, 1);
+  const took = Date.now() - t0;
+  const s = engine.containers.inspect(c.id);
+  assert.equal(s.status, 'exited');
+  assert.equal(s.exitCode, 137);
+  assert.ok(took >= 900, `stop waited for the timeout (${took} ms)`);
+});
+
+test('stop with timeout 0 kills at once', async () => {
+  const c = await engine.containers.create({ rootfs: d.rootfs, cmd: ['sleep', '100'] });
+  await engine.containers.start(c.id);
+  await engine.containers.stop(c.id, 0);
+  assert.equal(engine.containers.inspect(c.id).exitCode, 137);
+});
+
+test('pause stops a counter; unpause resumes it', async () => {
+  const c = await engine.containers.create({ rootfs: d.rootfs, cmd: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.05; done'] });
+  await engine.containers.start(c.id);
+  await sleep(300);
+  await engine.containers.pause(c.id);
+  assert.equal(engine.containers.inspect(c.id).status, 'paused');
+  const rootfsFile = path.join(d.rootfs, 'tmp', 'n');
+  const { readFileSync } = await import('node:fs');
+  const a = readFileSync(rootfsFile, 'utf8');
+  await sleep(400);
+  const b = readFileSync(rootfsFile, 'utf8');
+  assert.equal(a, b, 'counter did not advance while paused');
+  await assert.rejects(engine.containers.pause(c.id), /already paused/);
+  await engine.containers.unpause(c.id);
+  await sleep(300);
+  assert.notEqual(readFileSync(rootfsFile, 'utf8'), b, 'counter advances after unpause');
+  await engine.containers.remove(c.id, { force: true });
+});
+
+test('illegal operations give clear errors', async () => {
+  const r = await runToExit(['true']);
+  await assert.rejects(engine.containers.pause(r.id), /is not running/);
+  await assert.rejects(engine.containers.unpause(r.id), /is not paused/);
+  await assert.rejects(engine.containers.kill(r.id, 'TERM'), /is not running/);
+  await assert.rejects(async () => engine.containers.inspect('no-such-thing'), /no such container: no-such-thing/);
+  const c = await engine.containers.create({ rootfs: d.rootfs, name: 'dup', cmd: ['sleep', '5'] });
+  await assert.rejects(engine.containers.create({ rootfs: d.rootfs, name: 'dup', cmd: ['true'] }), /name "dup" is already in use/);
+  await engine.containers.start(c.id);
+  await assert.rejects(engine.containers.start(c.id), /already running/);
+  await assert.rejects(engine.containers.remove(c.id), /is running: stop it first/);
+  await assert.rejects(engine.containers.kill(c.id, 'NOPE'), /invalid signal "NOPE"/);
+  await engine.containers.remove(c.id, { force: true });
+  assert.equal(engine.containers.list().some((x) => x.name === 'dup'), false);
+});
+
+test('create failure for a missing executable shows the runtime message and leaves nothing behind', async () => {
+  const c = await engine.containers.create({ rootfs: d.rootfs, name: 'missing-exe', cmd: ['/nonexistent'] });
+  await assert.rejects(engine.containers.start(c.id), (e: Error) => /missing-exe/.test(e.message) && /\/nonexistent.*no such file or directory/.test(e.message));
+  const rec = engine.containers.inspect(c.id);
+  assert.equal(rec.status, 'created');
+  // runtime state and run dir are gone
+  assert.equal(await engine.runtime.state(c.id), undefined);
+  assert.equal(existsSync(path.join(d.runroot, 'exits', c.id)), false);
+  await engine.containers.remove(c.id);
+  assert.equal(existsSync(path.join(d.root, 'containers', c.id)), false);
+});
+
+test('logs: stdout/stderr selection, tail, timestamps, partial lines joined', async () => {
+  const r = await runToExit(['sh', '-c', 'echo one; echo two >&2; echo three; printf "no-newline"']);
+  const lines = async (o: Parameters<typeof engine.containers.logs>[1]) => { const out: string[] = []; for await (const e of engine.containers.logs(r.id, o)) out.push(`${e.stream}:${e.line}`); return out; };
+  // stdout and stderr are separate pipes: order across streams is not defined
+  const all = await lines({});
+  assert.deepEqual(all.filter((l) => l.startsWith('stdout')), ['stdout:one', 'stdout:three', 'stdout:no-newline']);
+  assert.deepEqual(all.filter((l) => l.startsWith('stderr')), ['stderr:two']);
+  assert.deepEqual(await lines({ stderr: false }), ['stdout:one', 'stdout:three', 'stdout:no-newline']);
+  assert.deepEqual(await lines({ tail: 1, stderr: false }), ['stdout:no-newline']);
+  const first = (await (async () => { for await (const e of engine.containers.logs(r.id, {})) return e; })())!;
+  assert.match(first.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}[+-]\d\d:\d\d$/);
+  assert.deepEqual(await lines({ since: Date.now() / 1000 + 60 }), []);
+});
+
+test('logs follow wakes on new output and ends when the container exits', async () => {
+  const c = await engine.containers.create({ rootfs: d.rootfs, cmd: ['sh', '-c', 'for i in 1 2 3; do echo line$i; sleep 0.2; done'] });
+  await engine.containers.start(c.id);
+  const got: string[] = [];
+  for await (const e of engine.containers.logs(c.id, { follow: true })) got.push(e.line.toString());
+  assert.deepEqual(got, ['line1', 'line2', 'line3']);
+});
+
+test('the root is locked to one engine', async () => {
+  await assert.rejects(Engine.open({ root: d.root, runroot: d.runroot }), new RegExp(`in use by another Pier engine \\(PID ${process.pid}\\)`));
+});
+
+test('events: created, started, exited with code, removed', async () => {
+  const seen: string[] = [];
+  const off = engine.events.subscribe((e) => { if (e.type === 'container' && e.name === 'evt') seen.push(e.action + (e.action === 'exited' ? `:${e.exitCode}` : '')); });
+  const c = await engine.containers.create({ rootfs: d.rootfs, name: 'evt', cmd: ['sh', '-c', 'exit 3'] });
+  const w = engine.containers.wait(c.id, 'next-exit');
+  await engine.containers.start(c.id);
+  await w;
+  await engine.containers.remove(c.id);
+  off();
+  assert.deepEqual(seen, ['created', 'started', 'exited:3', 'removed']);
+});
+
+test('no leftover files in the exit dir after removals', () => {
+  const left = readdirSync(path.join(d.runroot, 'exits')).filter((f) => !engine.containers.list().some((c) => c.id === f));
+  assert.deepEqual(left, []);
+});

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `npm test`: prepares the host (idempotent; root only), builds what the tests need,
+# then runs every test tier with Node's test runner (one summary at the end).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" = 0 ]; then bash scripts/setup-host.sh; else echo "[test] not root: skipping host setup (integration tests need root)"; fi
+[ -f native/build/Release/pier_native.node ] || npx node-gyp rebuild --directory native --silent
+if [ -f renderer/vite.config.ts ]; then npm run --silent build:web >/tmp/pier-build-web.log 2>&1 || { cat /tmp/pier-build-web.log; exit 1; }; fi
+npx tsc -p tsconfig.json
+exec node scripts/run-tests.mjs "$@"

@@ -25,7 +25,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
@@ -62,7 +63,14 @@ let nativeResolve: ResolveInRoot | undefined | null = null;
 export async function loadNativeGuard(): Promise<ResolveInRoot | undefined> {
   if (nativeResolve !== null) return nativeResolve;
   nativeResolve = undefined;
+  if (process.env.PIER_NATIVE_GUARD === '0') return undefined;
   try {
+    // Load it in a throwaway process first: a broken build (e.g. a sanitizer build) must
+    // cost us the extra guard, never the engine.
+    const addon = fileURLToPath(new URL('../../../native/build/Release/pier_native.node', import.meta.url));
+    if (!fs.existsSync(addon)) return undefined;
+    const probe = spawnSync(process.execPath, ['-e', `if (typeof require(${JSON.stringify(addon)}).resolveInRoot !== 'function') process.exit(3)`], { stdio: 'ignore', timeout: 10_000 });
+    if (probe.status !== 0) return undefined;
     const mod = (await import('../../../native/index')) as Record<string, unknown>;
     let fn = mod.resolveInRoot as ResolveInRoot | undefined;
     if (typeof fn !== 'function' && typeof mod.native === 'function') {

@@ -446,10 +446,11 @@ export class LocalImageService implements ImageService {
       const fam = (t: string) => familiarName(t, this.defaultRegistry);
       let ref: Reference | undefined;
       try { ref = parseReference(refOrId, this.defaultRegistry); } catch { /* id */ }
-      const byTag = ref && !ref.digest ? `${repoName(ref)}:${ref.tag}` : undefined;
+      const full = ref && !ref.digest ? `${repoName(ref)}:${ref.tag}` : undefined;
+      const byTag = full && img.repoTags.includes(full) ? full : undefined;
       const used = opts.inUse?.(img.id) ?? false;
       // Removing one of several tags only untags.
-      if (byTag && img.repoTags.includes(byTag) && img.repoTags.length > 1) {
+      if (byTag && img.repoTags.length > 1) {
         await this.store.setImages(this.store.all().map((s) => (s.id === img.id ? { ...s, repoTags: s.repoTags.filter((t) => t !== byTag) } : s)));
         return { untagged: [fam(byTag)], deleted: [] };
       }

@@ -1,27 +1,242 @@
-// Typed loader for Pier's Node-API addon (native/src/addon.cc).
-// Contract: Node-API only (NAPI_VERSION 9), no external buffers, so the same
-// build loads in Node 20+ and Electron 33+ without rebuild.
-// The engine imports the addon only through this module.
+// Pier's Node-API addon (native/src/*.cc) and the SOCK_SEQPACKET stream built on it. The engine loads the addon only
+// through this module. Contract: Node-API only (NAPI_VERSION 9) and no external buffers (each packet is copied into a
+// Buffer), so one build loads in Node 20+ and Electron 33+ without rebuild. Linux only.
 import { createRequire } from 'node:module';
+import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-export interface NativeBinding {
-  /** socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC). Returns [parentEnd, childEnd]. */
+/** A failed system call, shaped like Node's own: `code` 'ENOENT', `errno` -2, `syscall` 'connect', `path`. */
+export interface SystemError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  path?: string;
+}
+
+/** Largest packet `SeqpacketSocket` sends: conmon's CONN_SOCK_BUF_SIZE. Longer writes are split. */
+export const MAX_SEND_PACKET = 32768;
+/** Largest packet `SeqpacketSocket` receives; a longer one destroys the socket with EMSGSIZE (conmon sends ≤ 8193). */
+export const MAX_RECV_PACKET = 65537;
+
+const PACKET = 0, END = 1, ERROR = 2, WRITABLE = 3;
+type EventKind = typeof PACKET | typeof END | typeof ERROR | typeof WRITABLE;
+
+/** One fd plus its I/O thread (native/src/channel.cc). Owns the fd once constructed. */
+interface Channel {
+  /** Stop / restart recv(); the channel starts paused. */
+  pause(): void;
+  resume(): void;
+  /** Sends data[offset..] in packets of ≤ MAX_SEND_PACKET without blocking; returns the new offset (< length on EAGAIN). */
+  send(data: Uint8Array, offset: number): number;
+  /** Asks for one WRITABLE event when the socket next polls writable (or errored). */
+  waitWritable(): void;
+  shutdownWrite(): void;
+  /** Stops and joins the thread, closes the fd; drops undelivered events. Idempotent. */
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
+interface Binding {
   socketpair(): [number, number];
+  closeFd(fd: number): void;
+  connectSeqpacket(path: string): number;
+  listenSeqpacket(path: string): number;
+  acceptFd(fd: number, timeoutMs?: number): number;
+  resolveInRoot(root: string, rel: string): string;
+  openat2Supported(): boolean;
+  Channel: new (fd: number, onEvent: (kind: EventKind, payload?: Buffer | SystemError) => void) => Channel;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-let binding: NativeBinding | undefined;
-export function native(): NativeBinding {
-  if (!binding) {
+let loaded: Binding | undefined;
+function binding(): Binding {
+  if (!loaded) {
     try {
-      binding = require(path.join(here, 'build', 'Release', 'pier_native.node')) as NativeBinding;
+      loaded = require(path.join(here, 'build', 'Release', 'pier_native.node')) as Binding;
     } catch (err) {
       throw new Error(`Pier's native addon is not built (${(err as Error).message}): run "npm install" (needs python3, make, g++)`);
     }
   }
-  return binding;
+  return loaded;
+}
+
+/** socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC): two connected fds, both close-on-exec (spawn's stdio dup2s the child's). */
+export function socketpair(): [number, number] {
+  return binding().socketpair();
+}
+
+/** close(2). Throws a SystemError (EBADF) for an fd that is not open. */
+export function closeFd(fd: number): void {
+  binding().closeFd(fd);
+}
+
+/**
+ * The absolute host path that `rel` names when resolved with `root` as "/": `..`, absolute paths and symlinks (also the
+ * final component) cannot leave `root` (openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS). The result is inside `root`'s
+ * canonical path. Throws a SystemError: ENOENT when a component is missing, ENOSYS without openat2 (Linux < 5.6).
+ * The answer is a snapshot: whoever can rename inside `root` can change what the path names afterwards.
+ */
+export function resolveInRoot(root: string, rel: string): string {
+  return binding().resolveInRoot(root, rel);
+}
+
+/** Whether openat2(2) with RESOLVE_IN_ROOT works here (Linux ≥ 5.6, not blocked by seccomp). Cached. */
+export function openat2Supported(): boolean {
+  return binding().openat2Supported();
+}
+
+/** Test support: a listening SOCK_SEQPACKET socket bound at `path` (long paths via /proc/self/fd/<dirfd>/<name>). */
+export function listenSeqpacket(socketPath: string): number {
+  return binding().listenSeqpacket(socketPath);
+}
+
+/** Test support: accept4(CLOEXEC) on a listening fd, waiting at most `timeoutMs` (then ETIMEDOUT). Blocks the JS thread. */
+export function acceptFd(listenFd: number, timeoutMs = 5000): number {
+  return binding().acceptFd(listenFd, timeoutMs);
+}
+
+export interface SeqpacketSocketOptions {
+  /** As for net.Socket: when false (default) the writable side ends itself once the peer's EOF has been read. */
+  allowHalfOpen?: boolean;
+}
+
+interface PendingWrite {
+  chunk: Buffer;
+  offset: number;
+  callback: (err?: Error | null) => void;
+}
+
+/**
+ * A SOCK_SEQPACKET unix socket as a Duplex stream (for conmon's attach socket and sync pipes).
+ *
+ * - Readable side, object mode: each chunk is one Buffer holding exactly one packet. Reading starts on the first read.
+ *   A native thread receives packets; when the stream's buffer is full it stops receiving, the kernel buffer fills and
+ *   the peer's writes block. EOF and ECONNRESET (after any queued packets) end it; other errors destroy it.
+ * - Writable side: Buffers or strings; each chunk is sent as packets of ≤ MAX_SEND_PACKET bytes, in order, never
+ *   blocking the JS thread. Empty chunks are skipped (a zero-length packet reads as EOF). `end()` shuts down the
+ *   sending direction once earlier writes are sent.
+ * - `destroy()` stops the thread and closes the fd synchronously; writes still pending fail with ERR_STREAM_DESTROYED.
+ * - An open socket keeps the process alive unless `unref()`ed.
+ */
+export class SeqpacketSocket extends Duplex {
+  /**
+   * Connects to the socket at `socketPath` (any length). Throws a SystemError naming the path: ENOENT, ECONNREFUSED,
+   * EPROTOTYPE (not SOCK_SEQPACKET), ETIMEDOUT after blocking the JS thread 5 s on a listener whose backlog is full.
+   */
+  static connect(socketPath: string, options?: SeqpacketSocketOptions): SeqpacketSocket {
+    const fd = binding().connectSeqpacket(socketPath);
+    try {
+      return new SeqpacketSocket(fd, options);
+    } catch (err) {
+      closeFd(fd);
+      throw err;
+    }
+  }
+
+  /** Wraps a connected SOCK_SEQPACKET fd and owns it from then on (closed on destroy). Throws ENOTSOCK / EPROTOTYPE for
+   * other fds, which stay the caller's. */
+  static fromFd(fd: number, options?: SeqpacketSocketOptions): SeqpacketSocket {
+    return new SeqpacketSocket(fd, options);
+  }
+
+  #channel: Channel | null;
+  #reading = false;
+  #pending: PendingWrite | null = null;
+
+  private constructor(fd: number, options: SeqpacketSocketOptions = {}) {
+    super({ readableObjectMode: true, allowHalfOpen: options.allowHalfOpen ?? false });
+    this.#channel = new (binding().Channel)(fd, (kind, payload) => this.#onEvent(kind, payload));
+  }
+
+  /** Ends the sending direction (shutdown SHUT_WR) after pending writes; reading continues. Same as `end()`. */
+  shutdownWrite(): this {
+    this.end();
+    return this;
+  }
+
+  /** Same as `destroy()`. */
+  close(): void {
+    this.destroy();
+  }
+
+  ref(): this {
+    this.#channel?.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.#channel?.unref();
+    return this;
+  }
+
+  #onEvent(kind: EventKind, payload?: Buffer | SystemError): void {
+    if (this.destroyed) return;
+    switch (kind) {
+      case PACKET:
+        if (!this.push(payload) && this.#reading) {
+          this.#reading = false;
+          this.#channel?.pause();
+        }
+        break;
+      case END:
+        this.push(null);
+        break;
+      case ERROR:
+        this.destroy(payload as SystemError);
+        break;
+      case WRITABLE:
+        this.#flush();
+        break;
+    }
+  }
+
+  override _read(): void {
+    if (!this.#reading && this.#channel) {
+      this.#reading = true;
+      this.#channel.resume();
+    }
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    if (chunk.length === 0) return callback();
+    this.#pending = { chunk, offset: 0, callback };
+    this.#flush();
+  }
+
+  #flush(): void {
+    const pending = this.#pending;
+    if (!pending || !this.#channel) return;
+    try {
+      pending.offset = this.#channel.send(pending.chunk, pending.offset);
+    } catch (err) {
+      this.#pending = null;
+      return pending.callback(err as Error);
+    }
+    if (pending.offset < pending.chunk.length) return this.#channel.waitWritable();
+    this.#pending = null;
+    pending.callback();
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    try {
+      this.#channel?.shutdownWrite();
+      callback();
+    } catch (err) {
+      callback(err as Error);
+    }
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    const channel = this.#channel;
+    this.#channel = null;
+    channel?.close();
+    const pending = this.#pending;
+    this.#pending = null;
+    if (pending) pending.callback(Object.assign(new Error('write after the socket was destroyed'), { code: 'ERR_STREAM_DESTROYED' }));
+    callback(err);
+  }
 }

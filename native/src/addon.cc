@@ -1,0 +1,14 @@
+// Pier's Node-API addon: SOCK_SEQPACKET sockets (unix.cc, channel.cc) and in-root path resolution (resolve.cc).
+// Node-API only, no external buffers: the same binary loads in Node 20+ and Electron 33+.
+#include <napi.h>
+
+#include "addon.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  pier::InitUnix(env, exports);
+  pier::InitChannel(env, exports);
+  pier::InitResolve(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(pier_native, Init)

@@ -1,0 +1,12 @@
+// Each concern registers its exports on the module object.
+#pragma once
+
+#include <napi.h>
+
+namespace pier {
+
+void InitUnix(Napi::Env env, Napi::Object exports);     // unix.cc: socketpair, closeFd, connect, listen, accept
+void InitChannel(Napi::Env env, Napi::Object exports);  // channel.cc: Channel (fd + I/O thread)
+void InitResolve(Napi::Env env, Napi::Object exports);  // resolve.cc: resolveInRoot, openat2Supported
+
+}  // namespace pier

@@ -1,0 +1,303 @@
+// Channel: owns one SOCK_SEQPACKET fd and one I/O thread. The thread poll()s the fd and an eventfd, recv()s whole
+// packets and hands each, copied into a Buffer, to JS through a thread-safe function whose queue is bounded: when
+// JS lags, BlockingCall blocks the thread, reads stop and the kernel socket buffer fills, so the peer's writes block.
+// JS may pause() reading (Readable buffer full) and resume() it. Sends are non-blocking from the JS thread; on EAGAIN
+// JS calls waitWritable() and the same thread reports POLLOUT.
+//
+// Lifetime: the Core (fd, eventfd, thread) is deleted by the thread-safe function's finalizer, which Node runs on
+// the JS thread after close() aborted it or when the environment is torn down. close() joins the thread and closes
+// both fds synchronously; the finalizer does the same if close() never ran. Only the JS thread releases the TSFN.
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "addon.h"
+#include "errors.h"
+
+namespace pier {
+namespace {
+
+constexpr size_t kRecvBufferSize = 65536 + 1;  // conmon sends ≤ 8193 B; larger packets are an error (MSG_TRUNC)
+constexpr size_t kMaxSendPacket = 32768;       // conmon's CONN_SOCK_BUF_SIZE
+constexpr size_t kMaxQueue = 64;               // TSFN queue bound: the backpressure window
+constexpr size_t kThreadStack = 256 * 1024;   // the receive buffer lives on the heap
+
+// Event kinds as seen by the JS callback onEvent(kind, payload).
+enum Kind : int { kPacket = 0, kEnd = 1, kError = 2, kWritable = 3 };
+
+struct Event {
+  explicit Event(Kind kind) : kind(kind) {}
+  Kind kind;
+  std::vector<uint8_t> data;  // kPacket: the packet; kError: empty
+  int err = 0;                // kError
+  const char* syscall = "";   // kError
+  size_t size = 0;            // kError with EMSGSIZE: the packet's real size
+};
+
+struct Core;
+void CallJs(Napi::Env env, Napi::Function onEvent, Core* core, Event* event);
+using Tsfn = Napi::TypedThreadSafeFunction<Core, Event, CallJs>;
+
+struct Core {
+  int fd;
+  int wakeFd;  // eventfd: written by the JS thread after changing a flag
+  Tsfn tsfn;
+  pthread_t thread{};
+  bool started = false;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> paused{true};  // reading starts when JS first calls resume()
+  std::atomic<bool> wantWritable{false};
+  bool closed = false;  // JS thread only
+
+  Core(int fd, int wakeFd) : fd(fd), wakeFd(wakeFd) {}
+
+  void Wake() {
+    uint64_t one = 1;
+    ssize_t r = write(wakeFd, &one, sizeof one);  // cannot fail short of counter overflow
+    (void)r;
+  }
+
+  // I/O thread: false when the TSFN is closing (close() or env teardown); the thread must then exit.
+  bool Emit(Event* event) {
+    if (tsfn.BlockingCall(event) == napi_ok) return true;
+    delete event;
+    return false;
+  }
+
+  bool EmitError(const char* syscall, int err, size_t size = 0) {
+    Event* event = new Event(kError);
+    event->syscall = syscall;
+    event->err = err;
+    event->size = size;
+    return Emit(event);
+  }
+
+  void Run() {
+    std::vector<uint8_t> buffer(kRecvBufferSize);
+    bool readDone = false;  // EOF or read error seen; the thread keeps serving waitWritable()
+    while (!stop) {
+      bool reading = !readDone && !paused;
+      bool writing = wantWritable;
+      pollfd fds[2] = {{wakeFd, POLLIN, 0}, {fd, static_cast<short>((reading ? POLLIN : 0) | (writing ? POLLOUT : 0)), 0}};
+      if (poll(fds, reading || writing ? 2 : 1, -1) < 0) {
+        if (errno == EINTR) continue;
+        EmitError("poll", errno);
+        return;
+      }
+      if (fds[0].revents) {  // a flag changed: drain the counter and look again
+        uint64_t count;
+        ssize_t r = read(wakeFd, &count, sizeof count);
+        (void)r;
+        continue;
+      }
+      short ready = fds[1].revents;
+      if (writing && (ready & (POLLOUT | POLLERR | POLLHUP))) {
+        wantWritable = false;  // JS retries send(), which reports any error
+        if (!Emit(new Event(kWritable))) return;
+      }
+      if (!reading || !(ready & (POLLIN | POLLERR | POLLHUP))) continue;
+      ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_TRUNC);
+      if (n < 0) {
+        // ECONNRESET: the peer closed with data unread (conmon resets a failed exec attach). The error is reported
+        // once; packets still queued follow, then EOF (the peer's close shut both directions).
+        if (errno == EAGAIN || errno == EINTR || errno == ECONNRESET) continue;
+        readDone = true;
+        if (!EmitError("recv", errno)) return;
+      } else if (n == 0) {
+        readDone = true;
+        if (!Emit(new Event(kEnd))) return;
+      } else if (static_cast<size_t>(n) > buffer.size()) {
+        readDone = true;
+        if (!EmitError("recv", EMSGSIZE, n)) return;
+      } else {
+        Event* event = new Event(kPacket);
+        event->data.assign(buffer.begin(), buffer.begin() + n);
+        if (!Emit(event)) return;
+      }
+    }
+  }
+
+  // JS thread. Starts Run() on a small-stack thread; returns errno or 0.
+  int Start() {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, kThreadStack);
+    int err = pthread_create(&thread, &attr, [](void* self) -> void* {
+      static_cast<Core*>(self)->Run();
+      return nullptr;
+    }, this);
+    pthread_attr_destroy(&attr);
+    started = err == 0;
+    return err;
+  }
+
+  // JS thread. Stops and joins the thread, closes both fds. abortTsfn wakes a BlockingCall waiting on a full queue
+  // (queued events are dropped); the finalizer passes false because the TSFN is already closing.
+  void Close(bool abortTsfn) {
+    if (closed) return;
+    closed = true;
+    stop = true;
+    Wake();
+    if (abortTsfn) tsfn.Abort();
+    if (started) pthread_join(thread, nullptr);
+    if (fd >= 0) close(fd);
+    close(wakeFd);
+  }
+};
+
+// JS thread. env is null when Node drops queued events while deleting the TSFN.
+void CallJs(Napi::Env env, Napi::Function onEvent, Core*, Event* raw) {
+  std::unique_ptr<Event> event(raw);
+  if (static_cast<napi_env>(env) == nullptr || onEvent.IsEmpty()) return;
+  // During env teardown JS cannot run: the calls below fail and the event is dropped (binding.gyp defines
+  // NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS so node-addon-api does not make that a fatal error).
+  Napi::Value kind = Napi::Number::New(env, event->kind);
+  switch (event->kind) {
+    case kPacket:
+      onEvent.Call({kind, Napi::Buffer<uint8_t>::Copy(env, event->data.data(), event->data.size())});
+      break;
+    case kError: {
+      std::string detail;
+      if (event->err == EMSGSIZE)
+        detail = "packet of " + std::to_string(event->size) + " bytes exceeds the " + std::to_string(kRecvBufferSize) +
+                 "-byte receive buffer";
+      onEvent.Call({kind, ErrnoError(env, event->err, event->syscall, "", detail).Value()});
+      break;
+    }
+    default:
+      onEvent.Call({kind});
+  }
+}
+
+// new Channel(fd, onEvent): takes ownership of a connected SOCK_SEQPACKET fd (on success only).
+class Channel : public Napi::ObjectWrap<Channel> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Channel",
+                       {InstanceMethod<&Channel::Pause>("pause"), InstanceMethod<&Channel::Resume>("resume"),
+                        InstanceMethod<&Channel::Send>("send"), InstanceMethod<&Channel::WaitWritable>("waitWritable"),
+                        InstanceMethod<&Channel::ShutdownWrite>("shutdownWrite"),
+                        InstanceMethod<&Channel::Close>("close"), InstanceMethod<&Channel::Ref>("ref"),
+                        InstanceMethod<&Channel::Unref>("unref")});
+  }
+
+  explicit Channel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Channel>(info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsNumber() || !info[1].IsFunction()) {
+      ThrowType(env, "new Channel(fd, onEvent): expected a number and a function");
+      return;
+    }
+    int fd = info[0].As<Napi::Number>().Int32Value();
+    int type = 0;
+    socklen_t len = sizeof type;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) {
+      ThrowErrno(env, errno, "getsockopt");
+      return;
+    }
+    if (type != SOCK_SEQPACKET) {
+      ThrowErrno(env, EPROTOTYPE, "getsockopt");
+      return;
+    }
+    int wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wakeFd < 0) {
+      ThrowErrno(env, errno, "eventfd");
+      return;
+    }
+    core_ = new Core(fd, wakeFd);
+    core_->tsfn = Tsfn::New(env, info[1].As<Napi::Function>(), "pier:SeqpacketSocket", kMaxQueue, 1, core_,
+                            [](Napi::Env, Core* core, Core*) {
+                              core->Close(false);
+                              delete core;
+                            },
+                            core_);
+    if (static_cast<napi_threadsafe_function>(core_->tsfn) == nullptr) {  // New() has thrown; fd stays the caller's
+      close(wakeFd);
+      delete core_;
+      core_ = nullptr;
+      return;
+    }
+    if (int err = core_->Start()) {  // the TSFN finalizer deletes the Core; the fd stays the caller's
+      core_->fd = -1;
+      core_->Close(true);
+      core_ = nullptr;
+      ThrowErrno(env, err, "pthread_create");
+    }
+  }
+
+  // The Core outlives this wrapper only until the TSFN finalizer runs; the wrapper never frees it.
+  ~Channel() override = default;
+
+ private:
+  Core* core_ = nullptr;  // null once closed
+
+  Napi::Value Closed(Napi::Env env, const char* syscall) { return ThrowErrno(env, EBADF, syscall); }
+
+  void Pause(const Napi::CallbackInfo&) {
+    if (core_) core_->paused = true;  // takes effect at the thread's next poll
+  }
+
+  void Resume(const Napi::CallbackInfo&) {
+    if (core_ && core_->paused.exchange(false)) core_->Wake();
+  }
+
+  void WaitWritable(const Napi::CallbackInfo&) {
+    if (core_ && !core_->wantWritable.exchange(true)) core_->Wake();
+  }
+
+  // send(data, offset) → new offset. Sends data[offset..] as packets of ≤ 32768 bytes without blocking; returns
+  // early (offset < length) on EAGAIN. Throws on other errors (EPIPE once the peer is gone).
+  Napi::Value Send(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!core_) return Closed(env, "send");
+    if (!info[0].IsTypedArray() || !info[1].IsNumber()) return ThrowType(env, "send(data, offset): expected a Uint8Array and a number");
+    Napi::Uint8Array data = info[0].As<Napi::Uint8Array>();
+    size_t length = data.ByteLength();
+    size_t offset = std::min<size_t>(info[1].As<Napi::Number>().Int64Value(), length);
+    while (offset < length) {
+      size_t size = std::min(kMaxSendPacket, length - offset);
+      if (send(core_->fd, data.Data() + offset, size, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) break;
+        return ThrowErrno(env, errno, "send");
+      }
+      offset += size;  // a SOCK_SEQPACKET send is all or nothing
+    }
+    return Napi::Number::New(env, static_cast<double>(offset));
+  }
+
+  Napi::Value ShutdownWrite(const Napi::CallbackInfo& info) {
+    if (!core_) return Closed(info.Env(), "shutdown");
+    if (shutdown(core_->fd, SHUT_WR) < 0 && errno != ENOTCONN) return ThrowErrno(info.Env(), errno, "shutdown");
+    return info.Env().Undefined();
+  }
+
+  void Close(const Napi::CallbackInfo&) {
+    if (!core_) return;
+    core_->Close(true);
+    core_ = nullptr;
+  }
+
+  void Ref(const Napi::CallbackInfo& info) {
+    if (core_) core_->tsfn.Ref(info.Env());
+  }
+
+  void Unref(const Napi::CallbackInfo& info) {
+    if (core_) core_->tsfn.Unref(info.Env());
+  }
+};
+
+}  // namespace
+
+void InitChannel(Napi::Env env, Napi::Object exports) { exports.Set("Channel", Channel::Define(env)); }
+
+}  // namespace pier

@@ -1,0 +1,39 @@
+// Command line and environment of the desktop app. Pure.
+export interface ShellArgs {
+  /** start to the tray, no window (`--hidden`) */
+  hidden: boolean;
+  root?: string;
+  runroot?: string;
+  socket?: string;
+  /** Electron userData override (isolated profiles for tests) */
+  userData?: string;
+  /** don't serve the Docker API socket */
+  noApi: boolean;
+}
+
+const VALUE_FLAGS = { '--root': 'root', '--runroot': 'runroot', '--socket': 'socket', '--user-data-dir': 'userData' } as const;
+
+export function parseShellArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): ShellArgs {
+  const a: ShellArgs = { hidden: false, noApi: false };
+  for (let i = 0; i < argv.length; i++) {
+    const s = argv[i];
+    if (s === '--hidden') a.hidden = true;
+    else if (s === '--no-api') a.noApi = true;
+    else {
+      const eq = s.indexOf('=');
+      const flag = eq > 0 ? s.slice(0, eq) : s;
+      if (flag in VALUE_FLAGS) {
+        const v = eq > 0 ? s.slice(eq + 1) : argv[++i];
+        if (v && v.startsWith('/')) a[VALUE_FLAGS[flag as keyof typeof VALUE_FLAGS]] = v;
+      }
+    }
+  }
+  a.root ??= abs(env.PIER_ROOT);
+  a.runroot ??= abs(env.PIER_RUNROOT);
+  a.socket ??= abs(env.PIER_SOCKET);
+  a.userData ??= abs(env.PIER_USER_DATA);
+  if (env.PIER_HIDDEN === '1') a.hidden = true;
+  if (env.PIER_NO_API === '1') a.noApi = true;
+  return a;
+}
+const abs = (v: string | undefined) => (v && v.startsWith('/') ? v : undefined);

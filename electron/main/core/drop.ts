@@ -1,0 +1,85 @@
+// Drop-to-restore/load: what a dropped file is, read from its content (never trusted from
+// its name). A checkpoint archive (podman's --export layout: config.dump, spec.dump,
+// checkpoint/) is restored; an image archive (docker-archive manifest.json, or an OCI
+// layout) is loaded; anything else is refused with the reason. Reads only tar headers.
+import { createReadStream } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import tar from 'tar-stream';
+
+export type Compression = 'none' | 'gzip' | 'zstd' | 'xz' | 'bzip2';
+export type ArchiveKind = 'checkpoint' | 'image';
+export type Classified = { ok: true; kind: ArchiveKind; format: 'podman-checkpoint' | 'docker-archive' | 'oci-layout'; compression: Compression } | { ok: false; code: string; message: string };
+
+export function sniffCompression(head: Uint8Array): Compression | 'tar' | undefined {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  if (head.length >= 6 && head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a && head[5] === 0x00) return 'xz';
+  if (head.length >= 3 && head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return 'bzip2';
+  if (head.length >= 262 && Buffer.from(head.subarray(257, 262)).toString('latin1') === 'ustar') return 'tar';
+  return undefined;
+}
+
+/** Decides from entry names (normalised, no leading ./). */
+export function classifyEntries(names: ReadonlySet<string>): { kind: ArchiveKind; format: 'podman-checkpoint' | 'docker-archive' | 'oci-layout' } | undefined {
+  if (names.has('config.dump') && names.has('spec.dump')) return { kind: 'checkpoint', format: 'podman-checkpoint' };
+  if (names.has('manifest.json')) return { kind: 'image', format: 'docker-archive' };
+  if (names.has('oci-layout') && names.has('index.json')) return { kind: 'image', format: 'oci-layout' };
+  return undefined;
+}
+
+const norm = (n: string) => n.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+
+export interface ClassifyLimits { maxEntries?: number }
+
+export async function classifyArchive(file: string, limits: ClassifyLimits = {}): Promise<Classified> {
+  const base = path.basename(file);
+  let st;
+  try { st = await lstat(file); } catch (e) { return { ok: false, code: 'ENOENT', message: `${base}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }; }
+  if (st.isDirectory()) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is a folder; drop a checkpoint archive (.tar.gz, .tar.zst) or an image archive (.tar)` };
+  if (!st.isFile()) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is not a regular file` };
+  if (st.size < 512) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is not an archive (${st.size} bytes)` };
+  const fh = await open(file, 'r');
+  const head = Buffer.alloc(512);
+  try { await fh.read(head, 0, 512, 0); } finally { await fh.close(); }
+  const c = sniffCompression(head);
+  if (!c) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is not a checkpoint or image archive (expected a tar, tar.gz or tar.zst file)` };
+  const compression: Compression = c === 'tar' ? 'none' : c;
+  let decomp: NodeJS.ReadWriteStream | undefined;
+  if (compression === 'gzip') decomp = zlib.createGunzip();
+  else if (compression === 'zstd') {
+    const z = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
+    if (!z) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is zstd-compressed, which this runtime cannot read (Node ${process.versions.node})` };
+    decomp = z();
+  } else if (compression !== 'none') return { ok: false, code: 'EUNSUPPORTED', message: `${base} is ${compression}-compressed; Pier reads tar, tar.gz and tar.zst archives` };
+
+  const maxEntries = limits.maxEntries ?? 20000;
+  const names = new Set<string>();
+  const src = createReadStream(file);
+  const ex = tar.extract();
+  let verdict: ReturnType<typeof classifyEntries>;
+  try {
+    const input: Readable = decomp ? (src.pipe(decomp) as unknown as Readable) : src;
+    input.on('error', (e) => ex.destroy(e));
+    input.pipe(ex);
+    let n = 0;
+    for await (const entry of ex) {
+      names.add(norm(entry.header.name));
+      entry.resume();
+      verdict = classifyEntries(names);
+      if (verdict || ++n >= maxEntries) break;
+    }
+  } catch (e) {
+    return { ok: false, code: 'EBROKEN', message: `${base} is a damaged archive: ${(e as Error).message}` };
+  } finally {
+    src.destroy();
+    ex.destroy();
+  }
+  if (!verdict) {
+    const sample = [...names].slice(0, 4).join(', ');
+    return { ok: false, code: 'EUNSUPPORTED', message: `${base} is an archive but neither a checkpoint (config.dump, spec.dump) nor an image (manifest.json or oci-layout)${sample ? `; it holds ${sample}${names.size > 4 ? ', …' : ''}` : '; it is empty'}` };
+  }
+  return { ok: true, ...verdict, compression };
+}

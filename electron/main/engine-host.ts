@@ -1,0 +1,97 @@
+// Hosts the engine inside Electron main: opens it on the default root (DESIGN.md §4),
+// serves the Docker API socket, and hands out RPC connections (one per window, one for
+// the tray). Does not import electron; when the engine cannot start, every call fails
+// with the engine's own reason so the window can show it.
+import { openEngine } from '../engine/open';
+import { defaultPaths } from '../engine/paths';
+import type { Engine } from '../engine/engine';
+import { connect } from '../rpc/dispatcher';
+import type { ContainerSummary, EngineEvent } from '../common/types';
+import type { CheckpointSummary } from '../common/contract';
+
+/** What the RPC dispatcher pushes to a client (events and stream chunks). */
+export interface PushMessage { t: string; topic?: string; kind?: string; payload?: unknown; id?: number }
+
+export interface Connection {
+  call(method: string, params: unknown): Promise<unknown>;
+  close(): void;
+}
+
+interface ApiServerHandle { close(): Promise<void> | void; path?: string; socket?: string }
+type ApiServerModule = { startApiServer: (engine: Engine, opts: { socket: string }) => Promise<ApiServerHandle> | ApiServerHandle };
+
+// Present once electron/engine/api/server.ts lands; an empty record until then.
+const apiServerModules = import.meta.glob<ApiServerModule>('../engine/api/server.ts');
+
+export interface HostOptions { root?: string; runroot?: string; socket?: string; noApi?: boolean }
+
+export class EngineHost {
+  engine?: Engine;
+  error?: string;
+  socket?: string;
+  apiError?: string;
+  private api?: ApiServerHandle;
+  private conns = new Set<Connection>();
+
+  async start(o: HostOptions = {}): Promise<void> {
+    const d = defaultPaths();
+    const root = o.root ?? d.root, runroot = o.runroot ?? d.runroot;
+    const socket = o.socket ?? (o.runroot ? `${o.runroot}/docker.sock` : d.socket);
+    try {
+      this.engine = await openEngine({ root, runroot });
+    } catch (e) {
+      this.error = (e as Error).message || String(e);
+      return;
+    }
+    if (o.noApi) return;
+    const load = Object.values(apiServerModules)[0];
+    if (!load) { this.apiError = 'the Docker API server is not part of this build'; return; }
+    try {
+      const mod = await load();
+      this.api = await mod.startApiServer(this.engine, { socket });
+      this.socket = this.api.path ?? this.api.socket ?? socket;
+    } catch (e) {
+      this.apiError = `Docker API socket ${socket} not served: ${(e as Error).message}`;
+    }
+  }
+
+  get root(): string | undefined { return this.engine?.opts.root; }
+
+  /** A client of the engine; `send` receives events and stream chunks for it. */
+  connect(send: (m: PushMessage) => void): Connection {
+    if (!this.engine) {
+      const err = () => Object.assign(new Error(`Pier's engine is not running: ${this.error ?? 'not started'}`), { code: 'ENOENGINE' });
+      return { call: () => Promise.reject(err()), close: () => undefined };
+    }
+    const c = connect(this.engine, { send: (m) => send(m as unknown as PushMessage) });
+    const conn: Connection = { call: (m, p) => c.call(m, p), close: () => { this.conns.delete(conn); c.close(); } };
+    this.conns.add(conn);
+    return conn;
+  }
+
+  containers(): ContainerSummary[] {
+    try { return this.engine?.containers.list() ?? []; } catch { return []; }
+  }
+
+  subscribe(fn: (e: EngineEvent) => void): () => void {
+    return this.engine ? this.engine.events.subscribe(fn) : () => undefined;
+  }
+
+  publish(e: Parameters<Engine['events']['publish']>[0]): void { this.engine?.events.publish(e); }
+
+  async checkpoints(): Promise<CheckpointSummary[]> {
+    const cp = (this.engine as unknown as { checkpoints?: { list(id?: string): Promise<CheckpointSummary[]> } } | undefined)?.checkpoints;
+    return cp ? cp.list() : [];
+  }
+
+  get checkpointSupported(): boolean {
+    return !!(this.engine as unknown as { checkpoints?: unknown } | undefined)?.checkpoints && this.engine?.info().criu?.works !== false;
+  }
+
+  /** Stops serving and releases the root. Containers keep running under their conmon. */
+  async close(): Promise<void> {
+    for (const c of [...this.conns]) c.close();
+    try { await this.api?.close(); } catch { /* already closed */ }
+    await this.engine?.close();
+  }
+}

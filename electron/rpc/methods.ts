@@ -1,0 +1,124 @@
+// Maps each contract method to Engine calls. Params arrive already validated by
+// validateCall (contract.ts); results are plain data (DTOs).
+import { randomUUID } from 'node:crypto';
+import type { Engine } from '../engine/engine';
+import type { MethodName, Params, Result, ImageSummary, CheckpointSummary, SystemInfo } from '../common/contract';
+import type { ContainerSummary, CreateContainerOptions } from '../common/types';
+import { notAvailable } from './errors';
+import { readLogLines, type LogFollows } from './logs';
+import type { SessionViewers } from './sessions';
+import { diskUsage } from './df';
+
+export interface Ctx { engine: Engine; logs: LogFollows; viewers: SessionViewers }
+type Handler<M extends MethodName> = (ctx: Ctx, p: Params<M>) => Promise<Result<M>> | Result<M>;
+type Handlers = { [M in MethodName]: Handler<M> };
+
+/** The checkpoint area as the UI needs it (engine/checkpoint lands separately). */
+interface CheckpointArea {
+  list(id?: string): Promise<CheckpointSummary[]>;
+  create(id: string, opts: Record<string, boolean | undefined>): Promise<CheckpointSummary>;
+  restore(checkpoint: string, opts: { name?: string }): Promise<ContainerSummary | { id: string }>;
+  import(path: string, opts: { name?: string }): Promise<ContainerSummary | { id: string }>;
+  remove(checkpoint: string): Promise<void>;
+}
+
+function images(ctx: Ctx) {
+  const s = ctx.engine.images;
+  if (!s) throw notAvailable('images', 'the image service is not attached; create containers from a rootfs directory (an absolute path)');
+  return s;
+}
+function checkpoints(ctx: Ctx): CheckpointArea {
+  const s = (ctx.engine as unknown as { checkpoints?: CheckpointArea }).checkpoints;
+  if (!s) throw notAvailable('checkpoints', 'the checkpoint service is not attached (needs CRIU, see System)');
+  return s;
+}
+const summary = (ctx: Ctx, id: string): ContainerSummary => ctx.engine.containers.inspect(id);
+const asSummary = (ctx: Ctx, r: ContainerSummary | { id: string }): ContainerSummary => ('status' in r ? r : summary(ctx, r.id));
+const toImage = (r: { id: string; repoTags: string[]; size: number; created: string }): ImageSummary => ({ id: r.id, repoTags: r.repoTags, size: r.size, created: r.created });
+
+export const handlers: Handlers = {
+  'containers.list': (ctx) => ctx.engine.containers.list(),
+  'containers.inspect': (ctx, p) => ctx.engine.containers.get(p.id),
+  'containers.create': async (ctx, p) => {
+    const { image, start, ...rest } = p;
+    const o: CreateContainerOptions = { ...rest };
+    // an absolute path is a rootfs directory (works without the image service)
+    if (image?.startsWith('/')) o.rootfs = image; else o.image = image;
+    const r = await ctx.engine.containers.create(o);
+    if (start) await ctx.engine.containers.start(r.id);
+    return summary(ctx, r.id);
+  },
+  'containers.start': async (ctx, p) => { await ctx.engine.containers.start(p.id); return summary(ctx, p.id); },
+  'containers.stop': async (ctx, p) => { await ctx.engine.containers.stop(p.id, p.timeout); return summary(ctx, p.id); },
+  'containers.restart': async (ctx, p) => { await ctx.engine.containers.restart(p.id); return summary(ctx, p.id); },
+  'containers.kill': async (ctx, p) => { await ctx.engine.containers.kill(p.id, p.signal); return summary(ctx, p.id); },
+  'containers.pause': async (ctx, p) => { await ctx.engine.containers.pause(p.id); return summary(ctx, p.id); },
+  'containers.unpause': async (ctx, p) => { await ctx.engine.containers.unpause(p.id); return summary(ctx, p.id); },
+  'containers.remove': async (ctx, p) => { await ctx.engine.containers.remove(p.id, { force: p.force }); },
+  'containers.rename': async (ctx, p) => { await ctx.engine.containers.rename(p.id, p.name); return summary(ctx, p.id); },
+  'containers.logs': (ctx, p) => readLogLines(ctx.engine, p.id, p.tail),
+  'containers.followLogs': (ctx, p) => ({ stream: ctx.logs.open(p.id, p.tail) }),
+  'streams.close': (ctx, p) => { ctx.logs.close(p.stream); },
+
+  'images.list': async (ctx) => (await images(ctx).list()).map(toImage),
+  'images.pull': async (ctx, p) => {
+    const task = `pull-${randomUUID()}`;
+    const bus = ctx.engine.events;
+    try {
+      const r = await images(ctx).pull(p.ref, { onProgress: (pr) => bus.publish({ type: 'progress', task, kind: 'pull', ref: p.ref, status: pr.status, layer: pr.layer, current: pr.current, total: pr.total }) });
+      bus.publish({ type: 'progress', task, kind: 'pull', ref: p.ref, status: 'done', done: true });
+      bus.publish({ type: 'image', action: 'pulled', id: r.id, ref: p.ref });
+      return toImage(r);
+    } catch (e) {
+      bus.publish({ type: 'progress', task, kind: 'pull', ref: p.ref, status: 'failed', done: true, error: (e as Error).message });
+      throw e;
+    }
+  },
+  'images.remove': async (ctx, p) => {
+    const inUse = (id: string) => ctx.engine.containers.list().some((c) => c.imageId === id);
+    const r = await images(ctx).remove(p.ref, { force: p.force, inUse });
+    for (const id of r.deleted) ctx.engine.events.publish({ type: 'image', action: 'removed', id, ref: p.ref });
+  },
+  'images.inspect': (ctx, p) => images(ctx).inspect(p.ref),
+  'images.load': async (ctx, p) => {
+    const rs = await images(ctx).load(p.path);
+    for (const r of rs) ctx.engine.events.publish({ type: 'image', action: 'loaded', id: r.id, ref: r.repoTags[0] });
+    return rs.map(toImage);
+  },
+
+  'checkpoints.list': (ctx, p) => checkpoints(ctx).list(p.id),
+  'checkpoints.create': (ctx, p) => { const { id, ...o } = p; return checkpoints(ctx).create(id, o); },
+  'checkpoints.restore': async (ctx, p) => asSummary(ctx, await checkpoints(ctx).restore(p.checkpoint, { name: p.name })),
+  'checkpoints.import': async (ctx, p) => asSummary(ctx, await checkpoints(ctx).import(p.path, { name: p.name })),
+  'checkpoints.remove': (ctx, p) => checkpoints(ctx).remove(p.checkpoint),
+
+  'sessions.attach': async (ctx, p) => (await ctx.viewers.manager().attach(p.id, { rows: p.rows, cols: p.cols })).info(),
+  'sessions.exec': async (ctx, p) => (await ctx.viewers.manager().exec(p.id, { cmd: p.cmd, tty: p.tty ?? true, stdin: true, attach: true, rows: p.rows, cols: p.cols })).info(),
+  'sessions.host': async (ctx, p) => (await ctx.viewers.manager().host({ rows: p.rows, cols: p.cols })).info(),
+  'sessions.list': (ctx) => ctx.viewers.manager().list(),
+  'sessions.watch': (ctx, p) => ctx.viewers.watch(p.session),
+  'sessions.unwatch': (ctx, p) => { ctx.viewers.unwatch(p.session); },
+  'sessions.write': (ctx, p) => ctx.viewers.manager().get(p.session).write(p.data),
+  'sessions.resize': (ctx, p) => ctx.viewers.manager().get(p.session).resize(p.rows, p.cols),
+  'sessions.ack': (ctx, p) => { ctx.viewers.ack(p.session, p.bytes); },
+  'sessions.close': async (ctx, p) => { ctx.viewers.unwatch(p.session); await ctx.viewers.manager().get(p.session).close(); },
+
+  'system.info': (ctx) => systemInfo(ctx),
+  'system.df': (ctx) => diskUsage(ctx.engine),
+};
+
+function systemInfo(ctx: Ctx): SystemInfo {
+  const i = ctx.engine.info();
+  const list = ctx.engine.containers.list();
+  const count = (s: string) => list.filter((c) => c.status === s).length;
+  const snap = ctx.engine.snapshotter;
+  return {
+    version: '0.1.0',
+    root: ctx.engine.opts.root,
+    runtime: i.runtimes.map((r) => ({ name: r.name, path: r.path, version: r.version, works: r.works, reason: r.reason })),
+    conmon: { path: i.conmon.path, version: i.conmon.version },
+    criu: i.criu ? { path: i.criu.path, version: i.criu.version, works: i.criu.works, reason: i.criu.reason } : undefined,
+    snapshotter: snap ? { kind: snap.kind, reason: snap.reason } : undefined,
+    containers: { total: list.length, running: count('running'), paused: count('paused'), exited: count('exited') + count('created') },
+  };
+}

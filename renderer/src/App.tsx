@@ -1,0 +1,32 @@
+import { useUi } from './store/ui';
+import { Sidebar } from './components/Sidebar';
+import { ContainersView } from './views/ContainersView';
+import { ImagesView } from './views/ImagesView';
+import { SystemView } from './views/SystemView';
+import { HostTerminalView } from './views/HostTerminalView';
+import { CreateDialog } from './components/CreateDialog';
+import { CommandPalette } from './components/CommandPalette';
+import { ConfirmRemove } from './components/ConfirmRemove';
+import { Toasts } from './components/Toasts';
+import { useShortcuts } from './lib/shortcuts';
+
+export function App() {
+  const view = useUi((s) => s.view);
+  const dialog = useUi((s) => s.dialog);
+  useShortcuts();
+  return (
+    <div className="app" data-view={view}>
+      <Sidebar />
+      <main className="main">
+        {view === 'containers' && <ContainersView />}
+        {view === 'images' && <ImagesView />}
+        {view === 'system' && <SystemView />}
+        {view === 'host' && <HostTerminalView />}
+      </main>
+      {dialog?.kind === 'create' && <CreateDialog image={dialog.image} />}
+      {dialog?.kind === 'palette' && <CommandPalette />}
+      {dialog?.kind === 'confirm-remove' && <ConfirmRemove ids={dialog.ids} />}
+      <Toasts />
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+// The Create/run form as plain data → contract params, validated with the contract's
+// own schema before submit. Pure: unit-tested.
+import { createParams, type Params } from '@common/contract';
+import { splitArgs } from './format';
+
+export interface CreateForm {
+  image: string; name: string; command: string; env: string; tty: boolean; interactive: boolean;
+  network: '' | 'none' | 'host'; binds: string; start: boolean;
+}
+
+export const emptyForm = (image = ''): CreateForm => ({ image, name: '', command: '', env: '', tty: true, interactive: true, network: '', binds: '', start: true });
+
+export type FormErrors = Partial<Record<keyof CreateForm, string>>;
+
+export function toParams(f: CreateForm): { params?: Params<'containers.create'>; errors: FormErrors } {
+  const errors: FormErrors = {};
+  if (!f.image.trim()) errors.image = 'Choose an image (name:tag) or a root filesystem directory (absolute path).';
+  let cmd: string[] | undefined;
+  try { cmd = f.command.trim() ? splitArgs(f.command) : undefined; } catch (e) { errors.command = (e as Error).message; }
+  const env = f.env.split('\n').map((l) => l.trim()).filter(Boolean);
+  const badEnv = env.find((e) => !/^[^=\s]+=/.test(e));
+  if (badEnv) errors.env = `"${badEnv}" is not NAME=value`;
+  const binds: Array<{ source: string; destination: string; readOnly?: boolean }> = [];
+  for (const line of f.binds.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const [source, destination, mode, ...rest] = line.split(':');
+    if (!source?.startsWith('/') || !destination?.startsWith('/') || rest.length || (mode && mode !== 'ro' && mode !== 'rw')) { errors.binds = `"${line}" is not /host/path:/container/path[:ro]`; break; }
+    binds.push({ source, destination, ...(mode === 'ro' ? { readOnly: true } : {}) });
+  }
+  const raw = {
+    image: f.image.trim() || undefined,
+    ...(f.name.trim() ? { name: f.name.trim() } : {}),
+    ...(cmd ? { cmd } : {}),
+    ...(env.length ? { env } : {}),
+    tty: f.tty, openStdin: f.interactive,
+    ...(f.network ? { network: f.network } : {}),
+    ...(binds.length ? { binds } : {}),
+    start: f.start,
+  };
+  const r = createParams.safeParse(raw);
+  if (!r.success) for (const i of r.error.issues) {
+    const k = (i.path[0] === 'cmd' ? 'command' : i.path[0]) as keyof CreateForm;
+    if (k && !errors[k]) errors[k] = i.message;
+  }
+  return Object.keys(errors).length ? { errors } : { params: raw, errors };
+}

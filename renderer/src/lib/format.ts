@@ -1,0 +1,42 @@
+export function shortId(id: string): string { return id.replace(/^sha256:/, '').slice(0, 12); }
+
+export function bytes(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '–';
+  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+  return `${n < 10 && i ? n.toFixed(1) : Math.round(n)} ${u[i]}`;
+}
+
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${m % 60}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+export function ago(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '–';
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? `${duration(now - t)} ago` : '–';
+}
+
+/** Splits a command line like a shell would for simple cases: quotes and backslashes. */
+export function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let cur = '', q: '"' | "'" | null = null, has = false;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (q) { if (ch === q) q = null; else if (ch === '\\' && q === '"' && i + 1 < s.length) cur += s[++i]; else cur += ch; continue; }
+    if (ch === '"' || ch === "'") { q = ch; has = true; continue; }
+    if (ch === '\\' && i + 1 < s.length) { cur += s[++i]; has = true; continue; }
+    if (/\s/.test(ch)) { if (has || cur) out.push(cur); cur = ''; has = false; continue; }
+    cur += ch;
+  }
+  if (q) throw new Error(`unterminated ${q} quote`);
+  if (has || cur) out.push(cur);
+  return out;
+}

@@ -1,0 +1,9 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@xterm/xterm/css/xterm.css';
+import './styles.css';
+import { App } from './App';
+import { boot } from './store/boot';
+
+boot();
+createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);

@@ -1,0 +1,65 @@
+// UI state: current view, selection, filters, open dialogs, toasts.
+import { create } from 'zustand';
+import type { StateFilter } from './containers';
+
+export type View = 'containers' | 'images' | 'system' | 'host';
+export type DetailTab = 'terminal' | 'shell' | 'logs' | 'inspect' | 'checkpoints';
+export type Dialog = { kind: 'create'; image?: string } | { kind: 'palette' } | { kind: 'confirm-remove'; ids: string[] } | undefined;
+export interface Toast { id: number; text: string; kind: 'error' | 'info' }
+
+export interface UiState {
+  view: View;
+  selected?: string;
+  tab: DetailTab;
+  filter: string;
+  stateFilter: StateFilter;
+  checked: Record<string, true>;
+  dialog: Dialog;
+  toasts: Toast[];
+  connection: 'connecting' | 'open' | 'closed';
+  setView(v: View): void;
+  select(id?: string, tab?: DetailTab): void;
+  setTab(t: DetailTab): void;
+  setFilter(f: string): void;
+  setStateFilter(f: StateFilter): void;
+  toggleChecked(id: string): void;
+  setChecked(ids: string[]): void;
+  openDialog(d: Dialog): void;
+  closeDialog(): void;
+  toast(text: string, kind?: Toast['kind']): void;
+  dismiss(id: number): void;
+  setConnection(c: UiState['connection']): void;
+}
+
+let toastId = 1;
+
+export const useUi = create<UiState>()((set, get) => ({
+  view: 'containers',
+  tab: 'terminal',
+  filter: '',
+  stateFilter: 'all',
+  checked: {},
+  dialog: undefined,
+  toasts: [],
+  connection: 'connecting',
+  setView: (view) => set({ view }),
+  select: (selected, tab) => set({ selected, view: 'containers', ...(tab ? { tab } : {}) }),
+  setTab: (tab) => set({ tab }),
+  setFilter: (filter) => set({ filter }),
+  setStateFilter: (stateFilter) => set({ stateFilter }),
+  toggleChecked(id) {
+    const checked = { ...get().checked };
+    if (checked[id]) delete checked[id]; else checked[id] = true;
+    set({ checked });
+  },
+  setChecked: (ids) => set({ checked: Object.fromEntries(ids.map((i) => [i, true as const])) }),
+  openDialog: (dialog) => set({ dialog }),
+  closeDialog: () => set({ dialog: undefined }),
+  toast(text, kind = 'error') {
+    const t = { id: toastId++, text, kind };
+    set({ toasts: [...get().toasts.slice(-4), t] });
+    setTimeout(() => get().dismiss(t.id), kind === 'error' ? 8000 : 4000);
+  },
+  dismiss: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
+  setConnection: (connection) => set({ connection }),
+}));

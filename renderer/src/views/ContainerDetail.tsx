@@ -1,0 +1,49 @@
+import { useContainers } from '../store/containers';
+import { useUi, type DetailTab } from '../store/ui';
+import { useActions } from '../store/actions';
+import { StateBadge } from '../components/StateBadge';
+import { RowActions } from '../components/RowActions';
+import { ErrorLine } from '../components/ErrorLine';
+import { AttachTab } from './tabs/AttachTab';
+import { ShellTab } from './tabs/ShellTab';
+import { LogsTab } from './tabs/LogsTab';
+import { InspectTab } from './tabs/InspectTab';
+import { CheckpointsTab } from './tabs/CheckpointsTab';
+import { shortId } from '../lib/format';
+
+const TABS: Array<{ tab: DetailTab; label: string }> = [
+  { tab: 'terminal', label: 'Terminal' }, { tab: 'shell', label: 'Shell' }, { tab: 'logs', label: 'Logs' },
+  { tab: 'inspect', label: 'Inspect' }, { tab: 'checkpoints', label: 'Checkpoints' },
+];
+
+export function ContainerDetail({ id }: { id: string }) {
+  const c = useContainers((s) => s.byId[id]);
+  const tab = useUi((s) => s.tab);
+  const error = useActions((s) => s.errors[id]);
+  if (!c) return null;
+  return (
+    <section className="detail" data-container={c.name}>
+      <header className="detail-head">
+        <div>
+          <h2>{c.name} <StateBadge c={c} /></h2>
+          <div className="muted small">{shortId(c.id)} · {c.image} · <code>{c.command}</code></div>
+        </div>
+        <RowActions c={c} labels />
+        <button className="link" onClick={() => useUi.getState().select(undefined)} aria-label="Close details">×</button>
+      </header>
+      <ErrorLine text={error} onDismiss={() => useActions.getState().clearError(id)} />
+      <div className="tabs" role="tablist">
+        {TABS.map((t) => (
+          <button key={t.tab} role="tab" aria-selected={tab === t.tab} data-tab={t.tab} className={tab === t.tab ? 'tab active' : 'tab'} onClick={() => useUi.getState().setTab(t.tab)}>{t.label}</button>
+        ))}
+      </div>
+      <div className="tab-body">
+        {tab === 'terminal' && <AttachTab c={c} />}
+        {tab === 'shell' && <ShellTab c={c} />}
+        {tab === 'logs' && <LogsTab c={c} />}
+        {tab === 'inspect' && <InspectTab id={c.id} status={c.status} />}
+        {tab === 'checkpoints' && <CheckpointsTab c={c} />}
+      </div>
+    </section>
+  );
+}

@@ -41,7 +41,9 @@ export async function freePort(): Promise<number> {
 export async function startRegistry(opts: { auth?: { username: string; password: string } } = {}): Promise<TestRegistry> {
   const why = registryAvailable();
   if (why) throw new Error(why);
+  reapStale();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pier-registry-'));
+  fs.writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
   const storage = path.join(dir, 'storage');
   fs.mkdirSync(storage);
   let authYaml = '';
@@ -72,6 +74,7 @@ export async function startRegistry(opts: { auth?: { username: string; password:
       authYaml,
     ].join('\n'));
     child = spawn(REGISTRY_BIN, ['serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    fs.writeFileSync(path.join(dir, 'registry.pid'), String(child.pid));
     log = '';
     child.stdout!.on('data', (d) => { log += d; });
     child.stderr!.on('data', (d) => { log += d; });
@@ -107,6 +110,22 @@ export async function startRegistry(opts: { auth?: { username: string; password:
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Registries left by a test process that died before stop(): killed (by their recorded pid) and removed. */
+function reapStale(): void {
+  for (const n of fs.readdirSync(os.tmpdir())) {
+    if (!n.startsWith('pier-registry-')) continue;
+    const dir = path.join(os.tmpdir(), n);
+    const read = (f: string) => { try { return Number(fs.readFileSync(path.join(dir, f), 'utf8')); } catch { return 0; } };
+    const owner = read('owner.pid');
+    if (!owner || fs.existsSync(`/proc/${owner}`)) continue;
+    const pid = read('registry.pid');
+    try {
+      if (pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) process.kill(pid, 'SIGKILL');
+    } catch { /* already gone */ }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<boolean> {

@@ -15,10 +15,10 @@ import { IpcBinding, sendNotice } from './ipc';
 import { Archives } from './archives';
 import { PierTray } from './tray';
 import { Notifier } from './notifier';
-import { RENDERER_DIR } from './paths';
+import { RENDERER_DIR, devServerUrl } from './paths';
 
 const args = parseShellArgs(process.argv.slice(1), process.env);
-const devServer = !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : undefined;
+const devServer = devServerUrl(app.isPackaged);
 if (args.userData) app.setPath('userData', args.userData);
 
 app.enableSandbox();

@@ -1,0 +1,12 @@
+export interface PierFusePolicy {
+  runAsNode: boolean;
+  enableCookieEncryption: boolean;
+  enableNodeOptionsEnvironmentVariable: boolean;
+  enableNodeCliInspectArguments: boolean;
+  enableEmbeddedAsarIntegrityValidation: boolean;
+  onlyLoadAppFromAsar: boolean;
+  loadBrowserProcessSpecificV8Snapshot: boolean;
+  grantFileProtocolExtraPrivileges: boolean;
+}
+export function fusePolicy(env?: Record<string, string | undefined>): PierFusePolicy;
+export function afterPack(context: { packager: { addElectronFuses(ctx: unknown, fuses: PierFusePolicy): Promise<void> } }): Promise<void>;

@@ -1,0 +1,14 @@
+// Vite config for the Electron Forge 8 Vite plugin (main target). Forge merges in its
+// own lib entry/format; electron-vite (electron.vite.config.ts) is the primary build.
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  build: {
+    target: 'node22',
+    sourcemap: true,
+    rollupOptions: {
+      external: ['electron', /^node:/, 'zod', 'tar-stream', 'ws'],
+      output: { chunkFileNames: '[name]-[hash].js' },
+    },
+  },
+});

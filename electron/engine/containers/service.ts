@@ -27,6 +27,9 @@ export interface RootfsProvider {
   remove(containerId: string): Promise<void>;
 }
 
+/** Lets a restore replace the generated spec (e.g. with an imported spec.dump adapted to this host). */
+export type RestoreSpecHook = (generated: ReturnType<typeof generateSpec>, rootfs: string, bundle: string) => ReturnType<typeof generateSpec> | Promise<ReturnType<typeof generateSpec>>;
+
 export interface ContainersDeps {
   runroot: string;
   runtime: ConmonRuntime;
@@ -118,7 +121,7 @@ export class Containers {
     return this.lock(r.id, () => this.initLocked(r));
   }
 
-  private async initLocked(r: ContainerRecord, restore?: { from: string; opts: string[] }): Promise<ContainerRecord> {
+  private async initLocked(r: ContainerRecord, restore?: { from: string; opts: string[]; spec?: RestoreSpecHook }): Promise<ContainerRecord> {
     if (r.state.initialized) return r;
     const p = this.paths(r);
     await mkdir(p.bundle, { recursive: true, mode: 0o700 });
@@ -136,7 +139,8 @@ export class Containers {
       process: { args: r.config.args, env, cwd: r.config.cwd, uid: user.uid, gid: user.gid, terminal: r.config.terminal, consoleSize: r.config.consoleSize },
       annotations: { 'io.pier.name': r.name },
     });
-    await writeFile(path.join(p.bundle, 'config.json'), JSON.stringify(spec));
+    const finalSpec = restore?.spec ? await restore.spec(spec, rootfs, p.bundle) : spec;
+    await writeFile(path.join(p.bundle, 'config.json'), JSON.stringify(finalSpec));
     await rm(path.join(this.d.exits.dir, r.id), { force: true });
     const { pid, conmonPid } = await this.d.runtime.create(p, restore ? { restoreFrom: restore.from, runtimeOpts: restore.opts } : {});
     r.state = { ...r.state, status: restore ? 'running' : 'created', initialized: true, pid, conmonPid, exitCode: undefined, error: undefined, stoppedByUser: false, ...(restore ? { startedAt: new Date().toISOString(), restoredFrom: restore.from } : {}) };
@@ -146,12 +150,12 @@ export class Containers {
   }
 
   /** Creates the runtime container from a checkpoint (used by the checkpoint area). */
-  restoreInit(ref: string, from: string, runtimeOpts: string[]): Promise<ContainerRecord> {
+  restoreInit(ref: string, from: string, runtimeOpts: string[], spec?: RestoreSpecHook): Promise<ContainerRecord> {
     const r = this.get(ref);
     return this.lock(r.id, async () => {
       if (r.state.status === 'running' || r.state.status === 'paused') throw new InvalidStateError(`container ${r.name} is ${r.state.status}: stop it before restoring`);
       if (r.state.initialized) await this.cleanupRuntime(r);
-      await this.initLocked(r, { from, opts: runtimeOpts });
+      await this.initLocked(r, { from, opts: runtimeOpts, spec });
       this.emit(r, 'restored');
       return r;
     });

@@ -40,10 +40,10 @@ export async function classifyArchive(file: string, limits: ClassifyLimits = {})
   try { st = await lstat(file); } catch (e) { return { ok: false, code: 'ENOENT', message: `${base}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }; }
   if (st.isDirectory()) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is a folder; drop a checkpoint archive (.tar.gz, .tar.zst) or an image archive (.tar)` };
   if (!st.isFile()) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is not a regular file` };
-  if (st.size < 512) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is not an archive (${st.size} bytes)` };
+  if (st.size < 16) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is not an archive (${st.size} bytes)` };
   const fh = await open(file, 'r');
-  const head = Buffer.alloc(512);
-  try { await fh.read(head, 0, 512, 0); } finally { await fh.close(); }
+  const head = Buffer.alloc(Math.min(512, st.size));
+  try { await fh.read(head, 0, head.length, 0); } finally { await fh.close(); }
   const c = sniffCompression(head);
   if (!c) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is not a checkpoint or image archive (expected a tar, tar.gz or tar.zst file)` };
   const compression: Compression = c === 'tar' ? 'none' : c;

@@ -1,0 +1,121 @@
+// window.pier as generated from the contract (pure api.ts with a fake ipcRenderer).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createPierApi, PierError, type PreloadIpc } from '../../electron/preload/api';
+import { methods } from '../../electron/common/contract';
+import { INVOKE_CHANNELS, PUSH, PUSH_CHANNELS, RPC_CHANNELS, SEND_CHANNELS, SHELL, methodOfChannel, rpcChannel } from '../../electron/main/core/channels';
+
+function fakeIpc(reply: (channel: string, arg: unknown) => unknown = () => ({ ok: true, result: 'r' })) {
+  const invoked: Array<[string, unknown]> = [];
+  const sent: Array<[string, unknown]> = [];
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const ipc: PreloadIpc = {
+    invoke: async (ch, arg) => { invoked.push([ch, arg]); return reply(ch, arg); },
+    send: (ch, arg) => { sent.push([ch, arg]); },
+    on: (ch, fn) => { if (!listeners.has(ch)) listeners.set(ch, new Set()); listeners.get(ch)!.add(fn); return () => listeners.get(ch)!.delete(fn); },
+    getPathForFile: () => '/home/u/cp.tar.gz',
+  };
+  // the real preload wraps (event, payload) → payload; the fake emits what main sends
+  const emit = (ch: string, payload: unknown) => { for (const fn of listeners.get(ch) ?? []) fn(payload); };
+  return { ipc, invoked, sent, emit, listeners };
+}
+
+test('one invoke channel per contract method, and nothing else', () => {
+  const names = Object.keys(methods);
+  assert.equal(RPC_CHANNELS.length, names.length);
+  for (const m of names) assert.ok(INVOKE_CHANNELS.includes(`rpc:${m}`), m);
+  assert.equal(methodOfChannel('rpc:containers.list'), 'containers.list');
+  assert.equal(methodOfChannel('rpc:__proto__'), undefined);
+  assert.equal(methodOfChannel('rpc:constructor'), undefined);
+  assert.equal(methodOfChannel('containers.list'), undefined);
+  assert.deepEqual([...SEND_CHANNELS], [SHELL.startDrag]);
+  assert.ok(!INVOKE_CHANNELS.includes(SHELL.startDrag), 'drag is fire-and-forget (send), not invoke');
+  assert.deepEqual([...PUSH_CHANNELS].sort(), Object.values(PUSH).sort());
+});
+
+test('invoke: valid calls go to rpc:<method> with the parsed params; results unwrap', async () => {
+  const f = fakeIpc((ch) => ({ ok: true, result: ch === rpcChannel('containers.list') ? [{ id: 'a' }] : null }));
+  const api = createPierApi(f.ipc);
+  assert.deepEqual(await api.invoke('containers.list', {}), [{ id: 'a' }]);
+  await api.invoke('containers.stop', { id: 'web', timeout: 3 });
+  assert.deepEqual(f.invoked, [['rpc:containers.list', {}], ['rpc:containers.stop', { id: 'web', timeout: 3 }]]);
+  // generated namespace
+  assert.deepEqual(await api.rpc.containers.list({}), [{ id: 'a' }]);
+  assert.equal(typeof api.rpc.sessions.resize, 'function');
+  assert.equal(typeof api.rpc.checkpoints.create, 'function');
+  assert.deepEqual([...api.methods].sort(), Object.keys(methods).sort());
+});
+
+test('unknown methods and malformed params never reach IPC', async () => {
+  const f = fakeIpc();
+  const api = createPierApi(f.ipc);
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['containers.destroyEverything', {}, /unknown method/],
+    ['__proto__', {}, /unknown method/],
+    ['containers.stop', { id: '../../etc' }, /invalid id/],
+    ['containers.stop', { id: 'web', extra: 1 }, /invalid/],
+    ['sessions.write', { session: 'x', data: 'a'.repeat(40000) }, /invalid data/],
+    ['images.load', { path: 'relative.tar' }, /invalid path/],
+  ];
+  for (const [m, p, re] of bad) {
+    await assert.rejects(api.invoke(m as 'containers.list', p as never), (e: PierError) => { assert.ok(e instanceof PierError); assert.match(e.message, re); return true; }, m);
+  }
+  assert.equal(f.invoked.length, 0);
+});
+
+test('errors from main come back as PierError with code and the engine\'s message', async () => {
+  const api = createPierApi(fakeIpc(() => ({ ok: false, error: { code: 'EBUSY', message: 'container web is paused; unpause it first' } })).ipc);
+  await assert.rejects(api.invoke('containers.stop', { id: 'web' }), (e: PierError) => e.code === 'EBUSY' && /unpause it first/.test(e.message));
+  const api2 = createPierApi(fakeIpc(() => undefined).ipc);
+  await assert.rejects(api2.invoke('containers.list', {}), /malformed reply/);
+});
+
+test('on(topic) delivers payload only, filters by topic, unsubscribes; unknown topics refused', () => {
+  const f = fakeIpc();
+  const api = createPierApi(f.ipc);
+  const got: unknown[] = [];
+  const off = api.on('engine.event', (p) => got.push(p));
+  f.emit(PUSH.message, { t: 'event', topic: 'engine.event', payload: { type: 'container', action: 'started', id: 'a' } });
+  f.emit(PUSH.message, { t: 'stream', kind: 'session', payload: { session: 's', data: new Uint8Array([1]) } });
+  f.emit(PUSH.message, { t: 'event', topic: 'other', payload: 1 });
+  assert.deepEqual(got, [{ type: 'container', action: 'started', id: 'a' }]);
+  off();
+  f.emit(PUSH.message, { t: 'event', topic: 'engine.event', payload: 2 });
+  assert.equal(got.length, 1);
+  assert.throws(() => api.on('ipc.raw' as 'engine.event', () => undefined), /unknown topic/);
+  assert.throws(() => api.onStream('files' as 'session', () => undefined), /unknown stream kind/);
+  const chunks: unknown[] = [];
+  api.onStream('session', (p) => chunks.push(p));
+  f.emit(PUSH.message, { t: 'stream', kind: 'session', payload: { session: 's', end: true } });
+  assert.deepEqual(chunks, [{ session: 's', end: true }]);
+});
+
+test('startDrag sends only the archive id (fire-and-forget); a path throws synchronously', () => {
+  const f = fakeIpc();
+  const api = createPierApi(f.ipc);
+  api.startDrag('cp-123');
+  assert.deepEqual(f.sent, [[SHELL.startDrag, { archive: 'cp-123' }]]);
+  assert.throws(() => api.startDrag('/var/lib/pier/checkpoints/cp.tar.gz'), /archive id/);
+  assert.equal(f.sent.length, 1);
+  assert.equal(api.getPathForFile({} as File), '/home/u/cp.tar.gz');
+});
+
+test('shell calls are validated too: drop needs absolute paths, export an id', async () => {
+  const f = fakeIpc(() => ({ ok: true, result: [] }));
+  const api = createPierApi(f.ipc);
+  await api.drop(['/home/u/cp.tar.gz']);
+  await assert.rejects(api.drop(['cp.tar.gz']), /absolute path/);
+  await assert.rejects(api.drop([]), /invalid paths/);
+  await assert.rejects(api.exportArchive('../x'), /archive id/);
+  await api.exportArchive('cp-1');
+  assert.deepEqual(f.invoked.map((x) => x[0]), [SHELL.drop, SHELL.exportArchive]);
+});
+
+test('the preload entry exposes exactly one global and strips the IpcRendererEvent', () => {
+  const src = readFileSync(new URL('../../electron/preload/index.ts', import.meta.url), 'utf8');
+  assert.equal((src.match(/exposeInMainWorld\(/g) ?? []).length, 1);
+  assert.match(src, /exposeInMainWorld\('pier', createPierApi\(ipc\)\)/);
+  assert.match(src, /\(_e: IpcRendererEvent, payload: unknown\) => listener\(payload\)/);
+  assert.doesNotMatch(src, /exposeInMainWorld\([^)]*ipcRenderer/);
+});

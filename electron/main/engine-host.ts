@@ -17,10 +17,11 @@ export interface Connection {
   close(): void;
 }
 
-interface ApiServerHandle { close(): Promise<void> | void; path?: string; socket?: string }
-type ApiServerModule = { startApiServer: (engine: Engine, opts: { socket: string }) => Promise<ApiServerHandle> | ApiServerHandle };
+type ApiServerModule = typeof import('../engine/api/server');
+type ApiServerHandle = Awaited<ReturnType<ApiServerModule['startApiServer']>>;
 
-// Present once electron/engine/api/server.ts lands; an empty record until then.
+// Resolved at build time (vite): the Docker API server, loaded lazily after the engine is up.
+// A build without electron/engine/api/server.ts still works (the socket is then not served).
 const apiServerModules = import.meta.glob<ApiServerModule>('../engine/api/server.ts');
 
 export interface HostOptions { root?: string; runroot?: string; socket?: string; noApi?: boolean }
@@ -48,8 +49,8 @@ export class EngineHost {
     if (!load) { this.apiError = 'the Docker API server is not part of this build'; return; }
     try {
       const mod = await load();
-      this.api = await mod.startApiServer(this.engine, { socket });
-      this.socket = this.api.path ?? this.api.socket ?? socket;
+      this.api = await mod.startApiServer(this.engine, { socketPath: socket });
+      this.socket = this.api.socketPath;
     } catch (e) {
       this.apiError = `Docker API socket ${socket} not served: ${(e as Error).message}`;
     }

@@ -28,7 +28,14 @@ export async function createMainWindow(o: MainWindowOptions): Promise<{ win: Bro
     icon: asset('icons', '256x256.png'),
     backgroundColor: '#1e1f24',
     autoHideMenuBar: true,
-    webPreferences: secureWebPreferences(PRELOAD, { devTools: !!o.devServer || process.env.PIER_DEVTOOLS === '1' }),
+    webPreferences: {
+      ...secureWebPreferences(PRELOAD, { devTools: !!o.devServer || process.env.PIER_DEVTOOLS === '1' }),
+      // repeated literally (same values as the factory) so reviewers and static scanners see them here
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      disableBlinkFeatures: 'Auxclick',
+    },
   });
   if (state.maximized) win.maximize();
   if (state.fullScreen) win.setFullScreen(true);

@@ -1,0 +1,69 @@
+// Checkpoints: Docker's experimental routes (`docker checkpoint create/ls/rm`, `docker
+// start --checkpoint`) mapped onto engine.checkpoints, and Pier's own /pier/… routes
+// (checkpoint with export, restore from an uploaded archive) mounted from
+// electron/engine/checkpoint/http.ts when that module exists.
+import type { Engine } from '../engine';
+import type { ContainerRecord } from '../store/types';
+import { type Route, json, readJson, noContent } from './context';
+import { ApiError, badRequest } from './errors';
+import { getContainer } from './containers';
+import { z } from 'zod';
+import { parse } from './validate';
+
+// What the API needs from the checkpoint area (duck-typed: the area is optional).
+interface CheckpointArea {
+  create(ref: string, o: { name?: string; leaveRunning?: boolean; tcpEstablished?: boolean; dir?: string }): Promise<unknown>;
+  list(ref: string, o?: { dir?: string }): Promise<Array<{ name: string }>>;
+  remove(ref: string, name: string, o?: { dir?: string }): Promise<void>;
+  restore(ref: string, o: { name: string; dir?: string }): Promise<unknown>;
+}
+
+function area(engine: Engine): CheckpointArea {
+  const c = engine.checkpoints as unknown as Partial<CheckpointArea> | undefined;
+  if (!c || typeof c.create !== 'function') throw new ApiError(501, 'checkpoints are not available: this engine has no checkpoint service (CRIU)');
+  return c as CheckpointArea;
+}
+
+const CreateBody = z.looseObject({
+  CheckpointID: z.string().min(1, 'a checkpoint name is required').max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'invalid checkpoint name'),
+  CheckpointDir: z.string().max(4096).nullish(),
+  Exit: z.boolean().nullish(),
+});
+
+export async function startFromCheckpoint(engine: Engine, r: ContainerRecord, name: string, dir?: string): Promise<void> {
+  await area(engine).restore(r.id, { name, dir });
+}
+
+export function checkpointRoutes(engine: Engine): Route[] {
+  const routes: Route[] = [
+    { method: 'POST', path: /^\/containers\/([^/]+)\/checkpoints$/, handler: async ({ engine, res, params, req }) => {
+      const r = getContainer(engine, params[0]);
+      const b = parse(CreateBody, await readJson(req, { required: true }), 'checkpoint options');
+      await area(engine).create(r.id, { name: b.CheckpointID, dir: b.CheckpointDir || undefined, leaveRunning: b.Exit === false });
+      res.writeHead(201, { 'Content-Length': 0 });
+      res.end();
+    } },
+    { method: 'GET', path: /^\/containers\/([^/]+)\/checkpoints$/, handler: async ({ engine, res, params, query }) => {
+      const r = getContainer(engine, params[0]);
+      const list = await area(engine).list(r.id, { dir: query.get('dir') || undefined });
+      json(res, 200, list.map((c) => ({ Name: c.name })));
+    } },
+    { method: 'DELETE', path: /^\/containers\/([^/]+)\/checkpoints\/([^/]+)$/, handler: async ({ engine, res, params, query }) => {
+      const r = getContainer(engine, params[0]);
+      if (!params[1]) throw badRequest('checkpoint name required');
+      await area(engine).remove(r.id, params[1], { dir: query.get('dir') || undefined });
+      noContent(res);
+    } },
+  ];
+  void engine;
+  return routes;
+}
+
+/** Pier's own checkpoint routes from the checkpoint area, if it provides them. */
+export async function pierCheckpointRoutes(): Promise<Route[]> {
+  try {
+    const spec = '../checkpoint/http';
+    const mod = (await import(spec)) as { routes?: () => Route[] };
+    return mod.routes ? mod.routes() : [];
+  } catch { return []; }
+}

@@ -1,0 +1,388 @@
+// /containers/…: list, create, inspect, start/stop/restart/kill, wait, pause/unpause,
+// remove, logs, resize, top, stats, rename, prune. Attach is in attach.ts.
+import type { ServerResponse } from 'node:http';
+import type { Engine } from '../engine';
+import type { ContainerSummary, CreateContainerOptions } from '../../common/types';
+import type { ContainerRecord } from '../store/types';
+import { type Ctx, type Route, json, noContent, readJson } from './context';
+import { ApiError, badRequest, notFound, toApiError } from './errors';
+import { CreateContainerSchema, StopBodySchema, parse, qbool, qfilters, qint, qtime } from './validate';
+import { ZERO_TIME, humanDuration, toRfc3339NanoUtc, unixSeconds } from './format';
+import { frame } from './attach';
+import { procRow, processesOf, sample, type CgroupSample } from './cgroups';
+
+type C = Ctx & { res: ServerResponse };
+const ID = '([^/]+)';
+const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/** Looks a container up by id, id prefix or name (with or without the leading slash); 404 naming it. */
+export function getContainer(engine: Engine, ref: string): ContainerRecord {
+  try { return engine.containers.get(ref.replace(/^\//, '')); } catch (e) {
+    const ae = toApiError(e);
+    if (ae.status === 404) throw notFound(`No such container: ${ref}`);
+    throw e;
+  }
+}
+
+const isRunning = (s: string) => s === 'running' || s === 'paused';
+
+function statusText(c: ContainerSummary): string {
+  const now = Date.now();
+  switch (c.status) {
+    case 'running': return `Up ${humanDuration(now - Date.parse(c.startedAt ?? c.created))}`;
+    case 'paused': return `Up ${humanDuration(now - Date.parse(c.startedAt ?? c.created))} (Paused)`;
+    case 'exited': return c.finishedAt ? `Exited (${c.exitCode ?? 0}) ${humanDuration(now - Date.parse(c.finishedAt))} ago` : `Exited (${c.exitCode ?? 0})`;
+    case 'removing': return 'Removal In Progress';
+    default: return 'Created';
+  }
+}
+
+function networkMode(engine: Engine, id: string): string {
+  try { return engine.containers.get(id).config.network; } catch { return 'none'; }
+}
+
+export function containerSummary(engine: Engine, c: ContainerSummary) {
+  const rec = engine.containers.get(c.id);
+  return {
+    Id: c.id, Names: ['/' + c.name], Image: c.image, ImageID: c.imageId ?? '', Command: c.command, Created: unixSeconds(c.created),
+    Ports: [], Labels: c.labels, State: c.status === 'removing' ? 'removing' : c.status, Status: statusText(c),
+    HostConfig: { NetworkMode: networkMode(engine, c.id) }, NetworkSettings: { Networks: {} },
+    Mounts: rec.config.binds.map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readOnly ? 'ro' : '', RW: !b.readOnly, Propagation: 'rprivate' })),
+  };
+}
+
+export function inspectContainer(engine: Engine, r: ContainerRecord) {
+  const c = r.config, s = r.state;
+  const p = engine.containers.paths(r);
+  const execIds = [...(engineExecs.get(engine)?.values() ?? [])].filter((e) => e.containerId === r.id && e.running).map((e) => e.id);
+  return {
+    Id: r.id, Created: r.created, Path: c.args[0] ?? '', Args: c.args.slice(1),
+    State: {
+      Status: s.status === 'removing' ? 'removing' : s.status, Running: isRunning(s.status), Paused: s.status === 'paused', Restarting: false,
+      OOMKilled: false, Dead: false, Pid: isRunning(s.status) ? s.pid : 0, ExitCode: s.exitCode ?? 0, Error: s.error ?? '',
+      StartedAt: s.startedAt ?? ZERO_TIME, FinishedAt: s.finishedAt ?? ZERO_TIME,
+      ...(s.restoredFrom ? { Checkpointed: true } : {}),
+    },
+    Image: c.imageId ?? '', ResolvConfPath: '', HostnamePath: '', HostsPath: '', LogPath: p.logPath, Name: '/' + r.name,
+    RestartCount: 0, Driver: engine.snapshotter?.kind ?? 'vfs', Platform: 'linux', MountLabel: '', ProcessLabel: '', AppArmorProfile: '',
+    ExecIDs: execIds.length ? execIds : null,
+    HostConfig: {
+      Binds: c.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ':ro' : ''}`), NetworkMode: c.network, AutoRemove: c.autoRemove,
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'k8s-file', Config: {} }, PortBindings: {},
+      ConsoleSize: c.consoleSize ? [c.consoleSize.rows, c.consoleSize.cols] : [0, 0], ReadonlyRootfs: c.readOnlyRoot, Privileged: false,
+      Runtime: engine.info().runtime.name, Init: false,
+    },
+    GraphDriver: { Name: engine.snapshotter?.kind ?? 'vfs', Data: null },
+    Mounts: c.binds.map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readOnly ? 'ro' : '', RW: !b.readOnly, Propagation: 'rprivate' })),
+    Config: {
+      Hostname: c.hostname, Domainname: '', User: c.user, AttachStdin: c.stdin, AttachStdout: true, AttachStderr: true,
+      Tty: c.terminal, OpenStdin: c.stdin, StdinOnce: !!c.stdinOnce, Env: c.env, Cmd: c.cmd ?? c.args, Image: c.image ?? c.rootfs ?? '',
+      Volumes: null, WorkingDir: c.cwd, Entrypoint: c.entrypoint?.length ? c.entrypoint : null, OnBuild: null, Labels: c.labels,
+      StopSignal: c.stopSignal, StopTimeout: c.stopTimeout,
+    },
+    NetworkSettings: { Bridge: '', SandboxID: '', Ports: {}, SandboxKey: '', Networks: {}, IPAddress: '', Gateway: '', MacAddress: '' },
+    Pier: { Bundle: p.bundle, ConmonPid: s.conmonPid, RootFs: c.rootfs ?? null, RestoredFrom: s.restoredFrom ?? null },
+  };
+}
+
+/** exec instances per engine, so inspect can list ExecIDs (set by exec.ts) */
+export const engineExecs = new WeakMap<Engine, Map<string, { id: string; containerId: string; running: boolean }>>();
+
+function parseBind(b: string): { source: string; destination: string; readOnly?: boolean } {
+  const parts = b.split(':');
+  if (parts.length < 2 || parts.length > 3) throw badRequest(`invalid bind mount "${b}": expected SOURCE:DESTINATION[:ro]`);
+  const [source, destination, mode] = parts;
+  if (!source.startsWith('/')) throw badRequest(`invalid bind mount "${b}": named volumes are not supported; the source must be an absolute host path`);
+  const opts = (mode ?? '').split(',').filter(Boolean);
+  for (const o of opts) if (!['ro', 'rw', 'z', 'Z', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'].includes(o)) throw badRequest(`invalid bind mount "${b}": unknown mode "${o}"`);
+  return { source, destination, readOnly: opts.includes('ro') || undefined };
+}
+
+export function toCreateOptions(body: ReturnType<typeof parse<typeof CreateContainerSchema>>, name: string | undefined): { opts: CreateContainerOptions; warnings: string[] } {
+  const hc = body.HostConfig ?? {};
+  const warnings: string[] = [];
+  if (!body.Image) throw badRequest('config: Image is required');
+  const nm = hc.NetworkMode ?? 'default';
+  let network: 'host' | 'none';
+  if (nm === 'none') network = 'none';
+  else if (nm === 'host' || nm === 'default' || nm === 'bridge' || nm === '') network = 'host';
+  else throw badRequest(`network mode "${nm}" is not supported: Pier offers host and none (bridge/default use the host network)`);
+  if (hc.Privileged) warnings.push('Pier does not run privileged containers; --privileged was ignored');
+  if (hc.PortBindings && Object.keys(hc.PortBindings).length) warnings.push('Pier has no port mapping: containers use the host network, so services listen on the host directly');
+  if (hc.Mounts && hc.Mounts.length) warnings.push('HostConfig.Mounts is not supported; use Binds (-v /host:/container)');
+  const cs = hc.ConsoleSize;
+  return {
+    warnings,
+    opts: {
+      name, image: body.Image, cmd: body.Cmd, entrypoint: body.Entrypoint, env: body.Env ?? undefined,
+      workingDir: body.WorkingDir || undefined, user: body.User || undefined, tty: !!body.Tty, openStdin: !!body.OpenStdin,
+      stdinOnce: !!body.StdinOnce, hostname: body.Hostname || undefined, readOnly: !!hc.ReadonlyRootfs,
+      binds: (hc.Binds ?? []).map(parseBind), network, labels: body.Labels ?? undefined, stopSignal: body.StopSignal || undefined,
+      stopTimeout: body.StopTimeout ?? undefined, autoRemove: !!hc.AutoRemove,
+      consoleSize: cs && cs[0] > 0 && cs[1] > 0 ? { rows: cs[0], cols: cs[1] } : undefined,
+    },
+  };
+}
+
+function matchFilters(engine: Engine, c: ContainerSummary, f: Map<string, string[]>): boolean {
+  for (const [k, vals] of f) {
+    if (!vals.length) continue;
+    const ok = vals.some((v) => {
+      switch (k) {
+        case 'id': return c.id.startsWith(v);
+        case 'name': return new RegExp(v.replace(/^\//, '')).test(c.name);
+        case 'status': return c.status === v;
+        case 'label': { const [lk, lv] = v.split('='); return lk in c.labels && (lv === undefined || c.labels[lk] === lv); }
+        case 'ancestor': return c.image === v || c.image.split(':')[0] === v || (!!c.imageId && c.imageId.includes(v));
+        case 'exited': return c.status === 'exited' && String(c.exitCode) === v;
+        case 'before': case 'since': {
+          const o = engine.containers.list().find((x) => x.id.startsWith(v) || x.name === v);
+          if (!o) throw notFound(`No such container: ${v}`);
+          return k === 'before' ? c.created < o.created : c.created > o.created;
+        }
+        default: throw badRequest(`invalid filter '${k}'`);
+      }
+    });
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function flush(res: ServerResponse, status: number, ct: string): void {
+  res.writeHead(status, { 'Content-Type': ct });
+  res.flushHeaders();
+}
+
+export function containerRoutes(): Route[] {
+  return [
+    { method: 'GET', path: /^\/containers\/json$/, handler: ({ engine, res, query }) => {
+      const all = qbool(query, 'all'), limit = qint(query, 'limit');
+      const f = qfilters(query);
+      let list = engine.containers.list().filter((c) => (all || f.size || limit ? true : isRunning(c.status)) && matchFilters(engine, c, f));
+      list.sort((a, b) => (a.created < b.created ? 1 : -1));
+      if (limit && limit > 0) list = list.slice(0, limit);
+      json(res, 200, list.map((c) => containerSummary(engine, c)));
+    } },
+
+    { method: 'POST', path: /^\/containers\/create$/, handler: async ({ engine, res, query, req }) => {
+      const name = query.get('name') || undefined;
+      if (name !== undefined && !NAME_RE.test(name)) throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      const body = parse(CreateContainerSchema, await readJson(req, { required: true }), 'container config');
+      const { opts, warnings } = toCreateOptions(body, name?.replace(/^\//, ''));
+      try {
+        const rec = await engine.containers.create(opts);
+        json(res, 201, { Id: rec.id, Warnings: warnings });
+      } catch (e) {
+        const ae = toApiError(e);
+        if (ae.status === 409 && /already in use/.test(ae.message) && name) {
+          const other = engine.containers.list().find((c) => c.name === name.replace(/^\//, ''));
+          throw new ApiError(409, `Conflict. The container name "/${name.replace(/^\//, '')}" is already in use by container "${other?.id ?? ''}". You have to remove (or rename) that container to be able to reuse that name.`);
+        }
+        throw e;
+      }
+    } },
+
+    { method: 'GET', path: new RegExp(`^/containers/${ID}/json$`), handler: ({ engine, res, params }) => {
+      json(res, 200, inspectContainer(engine, getContainer(engine, params[0])));
+    } },
+
+    { method: 'POST', path: new RegExp(`^/containers/${ID}/start$`), handler: async ({ engine, res, params, query, req }) => {
+      const r = getContainer(engine, params[0]);
+      drainBody(req);
+      const cp = query.get('checkpoint');
+      if (cp) {
+        const { startFromCheckpoint } = await import('./checkpoints');
+        await startFromCheckpoint(engine, r, cp, query.get('checkpoint-dir') || undefined);
+        return noContent(res);
+      }
+      if (isRunning(r.state.status)) return noContent(res, 304);
+      try { await engine.containers.start(r.id); } catch (e) {
+        if (r.config.autoRemove) await engine.containers.remove(r.id, { force: true }).catch(() => undefined);
+        throw e;
+      }
+      noContent(res);
+    } },
+
+    { method: 'POST', path: new RegExp(`^/containers/${ID}/stop$`), handler: async ({ engine, res, params, query, req }) => {
+      const r = getContainer(engine, params[0]);
+      const body = parse(StopBodySchema, await readJson(req) ?? {}, 'stop options');
+      const t = qint(query, 't') ?? body.t ?? undefined;
+      const sig = query.get('signal');
+      if (!isRunning(r.state.status)) return noContent(res, 304);
+      if (sig) await engine.containers.kill(r.id, sig).catch(() => undefined);
+      await engine.containers.stop(r.id, t === -1 ? undefined : t);
+      noContent(res);
+    } },
+
+    { method: 'POST', path: new RegExp(`^/containers/${ID}/restart$`), handler: async ({ engine, res, params, query, req }) => {
+      const r = getContainer(engine, params[0]);
+      drainBody(req);
+      const t = qint(query, 't');
+      await engine.containers.restart(r.id, t === -1 ? undefined : t);
+      noContent(res);
+    } },
+
+    { method: 'POST', path: new RegExp(`^/containers/${ID}/kill$`), handler: async ({ engine, res, params, query }) => {
+      const r = getContainer(engine, params[0]);
+      const sig = query.get('signal') || 'SIGKILL';
+      try { await engine.containers.kill(r.id, sig); } catch (e) {
+        const ae = toApiError(e);
+        if (ae.status === 409) throw new ApiError(409, `Cannot kill container: ${params[0]}: ${ae.message}`);
+        throw e;
+      }
+      noContent(res);
+    } },
+
+    { method: 'POST', path: new RegExp(`^/containers/${ID}/(pause|unpause)$`), handler: async ({ engine, res, params }) => {
+      const r = getContainer(engine, params[0]);
+      if (params[1] === 'pause') await engine.containers.pause(r.id); else await engine.containers.unpause(r.id);
+      noContent(res);
+    } },
+
+    { method: 'POST', path: new RegExp(`^/containers/${ID}/wait$`), handler: async ({ engine, res, params, query, req }) => {
+      const r = getContainer(engine, params[0]);
+      const cond = query.get('condition') || 'not-running';
+      if (cond !== 'not-running' && cond !== 'next-exit' && cond !== 'removed') throw badRequest(`invalid condition: "${cond}" (use not-running, next-exit or removed)`);
+      const waiting = engine.containers.wait(r.id, cond);
+      flush(res, 200, 'application/json');
+      let gone = false;
+      req.socket.once('close', () => { gone = true; });
+      let code: number, error: { Message: string } | null = null;
+      try { code = await waiting; } catch (e) { code = -1; error = { Message: (e as Error).message }; }
+      if (!gone) res.end(JSON.stringify({ StatusCode: code, Error: error }) + '\n');
+    } },
+
+    { method: 'DELETE', path: new RegExp(`^/containers/${ID}$`), handler: async ({ engine, res, params, query }) => {
+      const r = getContainer(engine, params[0]);
+      const force = qbool(query, 'force');
+      if (qbool(query, 'link')) throw badRequest('links are not supported');
+      if (isRunning(r.state.status) && !force) {
+        throw new ApiError(409, `cannot remove container "/${r.name}": container is ${r.state.status}: stop the container before removing or force remove`);
+      }
+      await engine.containers.remove(r.id, { force });
+      noContent(res);
+    } },
+
+    { method: 'GET', path: new RegExp(`^/containers/${ID}/logs$`), handler: async ({ engine, res, params, query, req }) => {
+      const r = getContainer(engine, params[0]);
+      const stdout = qbool(query, 'stdout'), stderr = qbool(query, 'stderr');
+      if (!stdout && !stderr) throw badRequest('You must choose at least one stream');
+      const tailRaw = query.get('tail');
+      let tail: number | undefined;
+      if (tailRaw && tailRaw !== 'all') {
+        if (!/^-?\d+$/.test(tailRaw)) throw badRequest(`invalid value for tail: "${tailRaw}"`);
+        tail = Number(tailRaw) < 0 ? undefined : Number(tailRaw);
+      }
+      const since = qtime(query, 'since'), until = qtime(query, 'until');
+      const timestamps = qbool(query, 'timestamps'), follow = qbool(query, 'follow');
+      const tty = r.config.terminal;
+      const ac = new AbortController();
+      req.socket.once('close', () => ac.abort());
+      res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
+      res.flushHeaders();
+      try {
+        for await (const e of engine.containers.logs(r.id, { stdout, stderr, tail, since: since || undefined, until: until || undefined, follow }, ac.signal)) {
+          if (ac.signal.aborted) break;
+          const payload = Buffer.concat([timestamps ? Buffer.from(toRfc3339NanoUtc(e.time) + ' ') : Buffer.alloc(0), e.line, Buffer.from('\n')]);
+          const ok = res.write(tty ? payload : frame(e.stream === 'stderr' ? 2 : 1, payload));
+          if (!ok) await new Promise<void>((resolve) => { res.once('drain', resolve); ac.signal.addEventListener('abort', () => resolve(), { once: true }); });
+        }
+      } catch (e) {
+        if (!ac.signal.aborted) res.write(tty ? Buffer.from(`error: ${(e as Error).message}\n`) : frame(3, Buffer.from((e as Error).message + '\n')));
+      }
+      res.end();
+    } },
+
+    { method: 'POST', path: new RegExp(`^/containers/${ID}/resize$`), handler: async ({ engine, res, params, query }) => {
+      const r = getContainer(engine, params[0]);
+      const { h, w } = sizeParams(query);
+      await engine.containers.resize(r.id, h, w);
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 });
+      res.end();
+    } },
+
+    { method: 'POST', path: new RegExp(`^/containers/${ID}/rename$`), handler: async ({ engine, res, params, query }) => {
+      const r = getContainer(engine, params[0]);
+      const name = query.get('name');
+      if (!name) throw badRequest('rename: the new name is required (?name=)');
+      if (!NAME_RE.test(name)) throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      await engine.containers.rename(r.id, name.replace(/^\//, ''));
+      noContent(res);
+    } },
+
+    { method: 'GET', path: new RegExp(`^/containers/${ID}/top$`), handler: async ({ engine, res, params }) => {
+      const r = getContainer(engine, params[0]);
+      if (!isRunning(r.state.status) || !r.state.pid) throw new ApiError(409, `container ${r.name} is not running`);
+      const pids = await processesOf(r.state.pid);
+      const rows = (await Promise.all(pids.map(procRow))).filter((x) => !!x);
+      json(res, 200, {
+        Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'],
+        Processes: rows.map((p) => [String(p.uid), String(p.pid), String(p.ppid), '0', p.stime, p.tty, p.time, p.cmd]),
+      });
+    } },
+
+    { method: 'GET', path: new RegExp(`^/containers/${ID}/stats$`), handler: async ({ engine, res, params, query, req }) => {
+      const r = getContainer(engine, params[0]);
+      const stream = qbool(query, 'stream', true), oneShot = qbool(query, 'one-shot');
+      let closed = false;
+      req.socket.once('close', () => { closed = true; });
+      const take = async (): Promise<CgroupSample | undefined> => {
+        const cur = engine.containers.get(r.id);
+        if (!isRunning(cur.state.status) || !cur.state.pid) return undefined;
+        return sample(cur.state.pid).catch(() => undefined);
+      };
+      let prev = await take();
+      if (!stream) {
+        if (!oneShot && prev) { await sleep(1000); const cur = await take(); json(res, 200, statsJson(r, cur, prev)); return; }
+        json(res, 200, statsJson(r, prev, undefined));
+        return;
+      }
+      flush(res, 200, 'application/json');
+      while (!closed) {
+        await sleep(1000);
+        const cur = await take();
+        res.write(JSON.stringify(statsJson(r, cur, prev)) + '\n');
+        prev = cur;
+      }
+      res.end();
+    } },
+
+    { method: 'POST', path: /^\/containers\/prune$/, handler: async ({ engine, res, query }) => {
+      const f = qfilters(query);
+      const deleted: string[] = [];
+      for (const c of engine.containers.list()) {
+        if (c.status !== 'exited' && c.status !== 'created') continue;
+        const labels = f.get('label');
+        if (labels && !labels.every((l) => { const [k, v] = l.split('='); return k in c.labels && (v === undefined || c.labels[k] === v); })) continue;
+        try { await engine.containers.remove(c.id); deleted.push(c.id); } catch { /* raced with a start: skip */ }
+      }
+      json(res, 200, { ContainersDeleted: deleted, SpaceReclaimed: 0 });
+    } },
+  ];
+}
+
+export function sizeParams(query: URLSearchParams): { h: number; w: number } {
+  const h = qint(query, 'h'), w = qint(query, 'w');
+  if (h === undefined || w === undefined || h < 0 || w < 0 || h > 65535 || w > 65535) throw badRequest(`invalid terminal size: h=${query.get('h')} w=${query.get('w')} (both required, 0-65535)`);
+  return { h, w };
+}
+
+function drainBody(req: import('node:http').IncomingMessage): void { req.resume(); }
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function statsJson(r: ContainerRecord, cur: CgroupSample | undefined, prev: CgroupSample | undefined) {
+  const cpu = (s: CgroupSample | undefined) => ({
+    cpu_usage: { total_usage: s?.cpu.total ?? 0, percpu_usage: s?.cpu.percpu, usage_in_kernelmode: s?.cpu.system ?? 0, usage_in_usermode: s?.cpu.user ?? 0 },
+    system_cpu_usage: s?.system ?? 0, online_cpus: (s?.cpu.percpu?.length || undefined) ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1,
+    throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
+  });
+  return {
+    name: '/' + r.name, id: r.id, read: new Date().toISOString(), preread: prev ? new Date(Date.now() - 1000).toISOString() : ZERO_TIME,
+    pids_stats: { current: cur?.pids ?? 0 },
+    blkio_stats: { io_service_bytes_recursive: null, io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null, io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null },
+    num_procs: 0, storage_stats: {},
+    cpu_stats: cpu(cur), precpu_stats: cpu(prev),
+    memory_stats: cur ? { usage: cur.memory.usage ?? 0, limit: cur.memory.limit ?? 0, stats: cur.memory.stats } : {},
+    networks: undefined,
+  };
+}

@@ -1,0 +1,77 @@
+// GET /events: the engine's event bus as Docker event messages, one JSON object per
+// line, headers flushed at once; `since` replays nothing older than the API server
+// (Pier keeps no event log), `until` ends the stream; filters type/event/container/image/label.
+import type { ServerResponse } from 'node:http';
+import type { EngineEvent } from '../../common/types';
+import { type Route } from './context';
+import { badRequest } from './errors';
+import { qfilters, qtime } from './validate';
+
+const CONTAINER_ACTIONS: Record<string, string> = {
+  created: 'create', started: 'start', exited: 'die', paused: 'pause', unpaused: 'unpause', removed: 'destroy',
+  renamed: 'rename', restored: 'restore', checkpointed: 'checkpoint', killed: 'kill', stopped: 'stop',
+};
+const IMAGE_ACTIONS: Record<string, string> = { pulled: 'pull', removed: 'delete', tagged: 'tag', untagged: 'untag', loaded: 'load' };
+
+export function toDockerEvent(e: EngineEvent): Record<string, unknown> | undefined {
+  const timeNano = BigInt(Math.round(e.time)) * 1_000_000n;
+  const time = Math.floor(e.time / 1000);
+  if (e.type === 'container') {
+    const action = CONTAINER_ACTIONS[e.action];
+    if (!action) return undefined;
+    const attrs: Record<string, string> = { name: e.name, ...(e.container?.labels ?? {}) };
+    if (e.container?.image) attrs.image = e.container.image;
+    if (e.exitCode !== undefined) attrs.exitCode = String(e.exitCode);
+    return { status: action, id: e.id, from: attrs.image ?? '', Type: 'container', Action: action, Actor: { ID: e.id, Attributes: attrs }, scope: 'local', time, timeNano: Number(timeNano) };
+  }
+  if (e.type === 'image') {
+    const action = IMAGE_ACTIONS[e.action];
+    if (!action) return undefined;
+    const attrs: Record<string, string> = { name: e.ref ?? e.id };
+    return { status: action, id: e.ref ?? e.id, Type: 'image', Action: action, Actor: { ID: e.ref ?? e.id, Attributes: attrs }, scope: 'local', time, timeNano: Number(timeNano) };
+  }
+  return undefined;
+}
+
+function matches(ev: Record<string, unknown>, f: Map<string, string[]>): boolean {
+  const actor = ev.Actor as { ID: string; Attributes: Record<string, string> };
+  for (const [k, vals] of f) {
+    if (!vals.length) continue;
+    const ok = vals.some((v) => {
+      switch (k) {
+        case 'type': return ev.Type === v;
+        case 'event': return ev.Action === v;
+        case 'container': return ev.Type === 'container' && (actor.ID.startsWith(v) || actor.Attributes.name === v);
+        case 'image': return actor.Attributes.image === v || (ev.Type === 'image' && actor.ID === v);
+        case 'label': { const [lk, lv] = v.split('='); return lk in actor.Attributes && (lv === undefined || actor.Attributes[lk] === lv); }
+        case 'scope': return v === 'local';
+        default: throw badRequest(`invalid filter '${k}'`);
+      }
+    });
+    if (!ok) return false;
+  }
+  return true;
+}
+
+export function eventRoutes(): Route[] {
+  return [{ method: 'GET', path: /^\/events$/, handler: async ({ engine, res, query, req }) => {
+    const f = qfilters(query);
+    for (const k of f.keys()) if (!['type', 'event', 'container', 'image', 'label', 'scope'].includes(k)) throw badRequest(`invalid filter '${k}'`);
+    const since = qtime(query, 'since'), until = qtime(query, 'until');
+    const r: ServerResponse = res;
+    r.writeHead(200, { 'Content-Type': 'application/json' });
+    r.flushHeaders();
+    await new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => { off(); if (timer) clearTimeout(timer); if (!r.writableEnded) r.end(); resolve(); };
+      const off = engine.events.subscribe((e) => {
+        if (since !== undefined && e.time / 1000 < since) return;
+        const ev = toDockerEvent(e);
+        if (!ev || !matches(ev, f)) return;
+        r.write(JSON.stringify(ev) + '\n');
+      });
+      req.socket.once('close', done);
+      if (until !== undefined) timer = setTimeout(done, Math.max(0, until * 1000 - Date.now()));
+    });
+  } }];
+}

@@ -1,0 +1,129 @@
+// /_ping, /version, /info, /system/df, and the minimal networks/volumes views clients
+// probe (testcontainers reads /networks/bridge; `docker inspect` falls through them).
+import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import type { Route, Ctx } from './context';
+import { API_VERSION, MIN_API_VERSION, SERVER_VERSION, PIER_VERSION, json } from './context';
+import { notFound } from './errors';
+import { qfilters } from './validate';
+import { containerSummary } from './containers';
+import { imageSummary } from './images';
+
+function kernelVersion(): string { return os.release(); }
+
+function osRelease(): { name: string; version: string } {
+  try {
+    const t = readFileSync('/etc/os-release', 'utf8');
+    const get = (k: string) => t.match(new RegExp(`^${k}="?([^"\\n]*)"?`, 'm'))?.[1] ?? '';
+    return { name: get('PRETTY_NAME') || 'Linux', version: get('VERSION_ID') };
+  } catch { return { name: 'Linux', version: '' }; }
+}
+
+function cgroupVersion(): '1' | '2' {
+  try { readFileSync('/sys/fs/cgroup/cgroup.controllers'); return '2'; } catch { return '1'; }
+}
+
+const arch = () => ({ x64: 'x86_64', arm64: 'aarch64' } as Record<string, string>)[process.arch] ?? process.arch;
+const goArch = () => ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
+
+export function systemRoutes(): Route[] {
+  const ping = (ctx: Ctx & { res: import('node:http').ServerResponse }) => {
+    const { res, req } = ctx;
+    res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
+    res.setHeader('Pragma', 'no-cache');
+    res.setHeader('Builder-Version', '1');
+    res.setHeader('Swarm', 'inactive');
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': req.method === 'HEAD' ? 0 : 2 });
+    res.end(req.method === 'HEAD' ? undefined : 'OK');
+  };
+  return [
+    { method: 'GET', path: /^\/_ping$/, handler: ping },
+    { method: 'HEAD', path: /^\/_ping$/, handler: ping },
+    { method: 'GET', path: /^\/version$/, handler: ({ engine, res }) => {
+      const info = engine.info();
+      json(res, 200, {
+        Platform: { Name: 'Pier' },
+        Components: [
+          { Name: 'Engine', Version: SERVER_VERSION, Details: { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: goArch(), KernelVersion: kernelVersion(), Experimental: 'true', GitCommit: 'pier', GoVersion: `node ${process.version}` } },
+          { Name: 'pier', Version: PIER_VERSION, Details: {} },
+          { Name: 'conmon', Version: info.conmon.version, Details: { Path: info.conmon.path } },
+          { Name: info.runtime.name, Version: info.runtime.version, Details: { Path: info.runtime.path } },
+        ],
+        Version: SERVER_VERSION, ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: 'pier',
+        GoVersion: `node ${process.version}`, Os: 'linux', Arch: goArch(), KernelVersion: kernelVersion(), Experimental: true,
+        BuildTime: new Date(0).toISOString(),
+      });
+    } },
+    { method: 'GET', path: /^\/info$/, handler: async ({ engine, res }) => {
+      const info = engine.info();
+      const list = engine.containers.list();
+      const images = engine.images ? (await engine.images.list().catch(() => [])).length : 0;
+      const count = (s: string) => list.filter((c) => c.status === s).length;
+      const rel = osRelease();
+      const snap = engine.snapshotter;
+      json(res, 200, {
+        ID: `pier:${engine.opts.root}`, Containers: list.length, ContainersRunning: count('running'), ContainersPaused: count('paused'),
+        ContainersStopped: list.length - count('running') - count('paused'), Images: images,
+        Driver: snap?.kind ?? 'vfs', DriverStatus: snap?.reason ? [['Reason', snap.reason]] : [],
+        Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: ['k8s-file'] },
+        MemoryLimit: true, SwapLimit: true, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
+        KernelMemoryTCP: false, OomKillDisable: false, IPv4Forwarding: true, Debug: false, NFd: 0, NGoroutines: 0,
+        SystemTime: new Date().toISOString(), LoggingDriver: 'k8s-file', CgroupDriver: 'cgroupfs', CgroupVersion: cgroupVersion(),
+        NEventsListener: 0, KernelVersion: kernelVersion(), OperatingSystem: rel.name, OSVersion: rel.version, OSType: 'linux',
+        Architecture: arch(), IndexServerAddress: 'https://index.docker.io/v1/',
+        RegistryConfig: { InsecureRegistryCIDRs: ['127.0.0.0/8', '::1/128'], IndexConfigs: {}, Mirrors: [] },
+        NCPU: os.cpus().length, MemTotal: os.totalmem(), GenericResources: null, DockerRootDir: engine.opts.root,
+        HttpProxy: '', HttpsProxy: '', NoProxy: '', Name: os.hostname(), Labels: [], ExperimentalBuild: true,
+        ServerVersion: SERVER_VERSION,
+        Runtimes: Object.fromEntries(info.runtimes.filter((r) => r.works).map((r) => [r.name, { path: r.path }])),
+        DefaultRuntime: info.runtime.name, Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+        LiveRestoreEnabled: true, Isolation: '', InitBinary: '', ContainerdCommit: { ID: 'none' }, RuncCommit: { ID: info.runtime.version }, InitCommit: { ID: 'none' },
+        SecurityOptions: ['name=seccomp,profile=unconfined'], CDISpecDirs: [], Warnings: [],
+        // Pier's own
+        Pier: { Version: PIER_VERSION, Conmon: info.conmon, Runtime: info.runtime, Criu: info.criu ?? null, RunRoot: engine.opts.runroot },
+      });
+    } },
+    { method: 'GET', path: /^\/system\/df$/, handler: async ({ engine, res }) => {
+      const list = engine.containers.list();
+      const imgs = engine.images ? await engine.images.list() : [];
+      const du = engine.images ? await engine.images.diskUsage() : { images: 0, layersSize: 0 };
+      const counts = new Map<string, number>();
+      for (const c of list) if (c.imageId) counts.set(c.imageId, (counts.get(c.imageId) ?? 0) + 1);
+      void statfs;
+      json(res, 200, {
+        LayersSize: du.layersSize,
+        Images: imgs.map((i) => ({ ...imageSummary(i), Containers: counts.get(i.id) ?? 0 })),
+        Containers: list.map((c) => ({ ...containerSummary(engine, c), SizeRw: 0, SizeRootFs: 0 })),
+        Volumes: [], BuildCache: [],
+      });
+    } },
+    { method: 'GET', path: /^\/networks$/, handler: ({ res, query }) => {
+      const f = qfilters(query);
+      const names = f.get('name');
+      json(res, 200, NETWORKS.filter((n) => !names || names.some((x) => n.Name.includes(x))).map(network));
+    } },
+    { method: 'GET', path: /^\/networks\/([^/]+)$/, handler: ({ res, params }) => {
+      const n = NETWORKS.find((x) => x.Name === params[0] || x.Id === params[0] || x.Id.startsWith(params[0]));
+      if (!n) throw notFound(`network ${params[0]} not found`);
+      json(res, 200, network(n));
+    } },
+    { method: 'GET', path: /^\/volumes$/, handler: ({ res }) => json(res, 200, { Volumes: [], Warnings: [] }) },
+    { method: 'GET', path: /^\/volumes\/([^/]+)$/, handler: ({ params }) => { throw notFound(`get ${params[0]}: no such volume`); } },
+  ];
+}
+
+// Pier has no network stack: containers get the host's network or none. "bridge" is
+// listed (gateway 127.0.0.1) because clients probe it; it behaves as host networking.
+const NETWORKS = [
+  { Name: 'bridge', Id: 'b'.repeat(64), Driver: 'host', Gateway: '127.0.0.1' },
+  { Name: 'host', Id: 'h'.repeat(0) + 'a'.repeat(64), Driver: 'host' },
+  { Name: 'none', Id: 'c'.repeat(64), Driver: 'null' },
+];
+function network(n: { Name: string; Id: string; Driver: string; Gateway?: string }) {
+  return {
+    Name: n.Name, Id: n.Id, Created: new Date(0).toISOString(), Scope: 'local', Driver: n.Driver, EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: null, Config: n.Gateway ? [{ Subnet: '127.0.0.0/8', Gateway: n.Gateway }] : [] },
+    Internal: false, Attachable: false, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: {}, Options: {}, Labels: {},
+  };
+}

@@ -9,4 +9,4 @@ export interface PierFusePolicy {
   grantFileProtocolExtraPrivileges: boolean;
 }
 export function fusePolicy(env?: Record<string, string | undefined>): PierFusePolicy;
-export function afterPack(context: { packager: { addElectronFuses(ctx: unknown, fuses: PierFusePolicy): Promise<void> } }): Promise<void>;
+export function afterPack(context: { packager: { generateFuseConfig(f: PierFusePolicy): Promise<unknown>; addElectronFuses(ctx: unknown, cfg: unknown): Promise<void> } }): Promise<void>;

@@ -28,10 +28,11 @@ export function fusePolicy(env = process.env) {
 /**
  * electron-builder afterPack hook: flips the fuses with the env-dependent policy
  * (electron-builder's static `electronFuses` cannot depend on the environment).
- * @param {{ packager: { addElectronFuses(ctx: unknown, fuses: ReturnType<typeof fusePolicy>): Promise<void> } }} context
+ * generateFuseConfig maps these names to @electron/fuses' FuseV1Options (as electronFuses would).
+ * @param {{ packager: { generateFuseConfig(f: ReturnType<typeof fusePolicy>): Promise<unknown>, addElectronFuses(ctx: unknown, cfg: unknown): Promise<void> } }} context
  */
 export async function afterPack(context) {
   const fuses = fusePolicy();
   if (fuses.enableNodeCliInspectArguments) console.warn('pier: E2E build (PIER_E2E_BUILD=1): the nodeCliInspect fuse stays ON; do not ship this build');
-  await context.packager.addElectronFuses(context, fuses);
+  await context.packager.addElectronFuses(context, await context.packager.generateFuseConfig(fuses));
 }

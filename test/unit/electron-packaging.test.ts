@@ -1,0 +1,121 @@
+// Packaging configs, checked where they cannot run for real: electron-builder.json (schema
+// + a dry run of the `dir` target against a stub Electron whose fuse wire is then read
+// back), the shared fuse policy, forge.config.ts (imported and type-checked).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fusePolicy, afterPack } from '../../electron/main/packaging/fuses.mjs';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const require = createRequire(import.meta.url);
+const builderConfig = JSON.parse(readFileSync(path.join(root, 'electron-builder.json'), 'utf8'));
+
+test('fuse policy: RunAsNode, NODE_OPTIONS and inspect off; inspect on only for an E2E build', () => {
+  const p = fusePolicy({});
+  assert.equal(p.runAsNode, false);
+  assert.equal(p.enableNodeOptionsEnvironmentVariable, false);
+  assert.equal(p.enableNodeCliInspectArguments, false);
+  assert.equal(p.grantFileProtocolExtraPrivileges, false);
+  assert.equal(p.onlyLoadAppFromAsar, true);
+  assert.equal(p.enableCookieEncryption, true);
+  assert.equal(fusePolicy({ PIER_E2E_BUILD: '1' }).enableNodeCliInspectArguments, true);
+  assert.equal(fusePolicy({ PIER_E2E_BUILD: 'yes' }).enableNodeCliInspectArguments, false);
+});
+
+test('afterPack hook flips the policy through electron-builder', async () => {
+  const calls: unknown[] = [];
+  const ctx = { packager: { generateFuseConfig: async (f: unknown) => ({ mapped: f }), addElectronFuses: async (c: unknown, cfg: unknown) => { calls.push([c, cfg]); } } };
+  await afterPack(ctx);
+  assert.deepEqual(calls, [[ctx, { mapped: fusePolicy() }]]);
+});
+
+test('electron-builder.json: Linux AppImage/deb/rpm, .node unpacked, no rebuild, fuses via afterPack', async () => {
+  assert.deepEqual(builderConfig.linux.target, ['AppImage', 'deb', 'rpm']);
+  assert.ok(builderConfig.asarUnpack.includes('**/*.node'));
+  assert.equal(builderConfig.asar, true);
+  assert.equal(builderConfig.npmRebuild, false);
+  assert.equal(builderConfig.afterPack, './electron/main/packaging/fuses.mjs');
+  assert.ok(existsSync(path.join(root, builderConfig.afterPack)));
+  assert.equal(builderConfig.electronFuses, undefined, 'fuses come from the env-aware hook, not the static option');
+  for (const f of ['out/main/**', 'out/preload/**', 'out/renderer/**', 'assets/**']) assert.ok(builderConfig.files.includes(f), f);
+  assert.ok(builderConfig.deb.depends.includes('conmon'));
+  assert.ok(existsSync(path.join(root, builderConfig.linux.icon, '512x512.png')));
+  // the packager's own schema validation
+  const { validateConfiguration } = require('app-builder-lib/out/util/config/config');
+  const { DebugLogger } = require('builder-util');
+  await validateConfiguration(structuredClone(builderConfig), new DebugLogger(false));
+  await assert.rejects(validateConfiguration({ ...structuredClone(builderConfig), notAnOption: true }, new DebugLogger(false)), /unknown property 'notAnOption'/);
+});
+
+test('electron-builder dir target against a stub Electron: asar, unpacked addon, fuses flipped', { timeout: 180_000 }, async (t) => {
+  if (!existsSync(path.join(root, 'out/main/index.js')) || !existsSync(path.join(root, 'out/preload/index.cjs'))) {
+    t.skip('out/ not built: run `npx electron-vite build` first');
+    return;
+  }
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'pier-pack-'));
+  const dist = path.join(tmp, 'electron-dist');
+  mkdirSync(dist);
+  // a stand-in for the Electron binary: only the fuse wire matters (sentinel, version 1, 9 fuses at Electron's defaults)
+  const wire = Buffer.from([49, 48, 49, 49, 48, 48, 48, 49, 49]);
+  writeFileSync(path.join(dist, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\nexit 0\n'), Buffer.alloc(32), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, wire.length]), wire, Buffer.alloc(32)]), { mode: 0o755 });
+  writeFileSync(path.join(dist, 'version'), '45.5.0');
+  const out = path.join(tmp, 'dist');
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-builder/cli.js'), '--linux', 'dir', '--publish', 'never', `-c.electronDist=${dist}`, `-c.directories.output=${out}`], { cwd: root, encoding: 'utf8', timeout: 170_000, env: { ...process.env, PIER_E2E_BUILD: '' } });
+  assert.equal(r.status, 0, `electron-builder failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+  const app = path.join(out, 'linux-unpacked');
+  assert.ok(existsSync(path.join(app, 'pier')), 'executable renamed to pier');
+  assert.ok(existsSync(path.join(app, 'resources/app.asar')));
+  if (existsSync(path.join(root, 'native/build/Release/pier_native.node'))) assert.ok(existsSync(path.join(app, 'resources/app.asar.unpacked/out/main/build/Release/pier_native.node')), 'addon unpacked from asar');
+  const { getCurrentFuseWire, FuseV1Options } = await import('@electron/fuses');
+  const fuses = await getCurrentFuseWire(path.join(app, 'pier')) as unknown as Record<number, number>;
+  const ON = 49, OFF = 48;
+  assert.equal(fuses[FuseV1Options.RunAsNode], OFF);
+  assert.equal(fuses[FuseV1Options.EnableNodeOptionsEnvironmentVariable], OFF);
+  assert.equal(fuses[FuseV1Options.EnableNodeCliInspectArguments], OFF);
+  assert.equal(fuses[FuseV1Options.GrantFileProtocolExtraPrivileges], OFF);
+  assert.equal(fuses[FuseV1Options.OnlyLoadAppFromAsar], ON);
+  assert.equal(fuses[FuseV1Options.EnableCookieEncryption], ON);
+  const asar = spawnSync(process.execPath, [path.join(root, 'node_modules/@electron/asar/bin/asar.js'), 'list', path.join(app, 'resources/app.asar')], { encoding: 'utf8' });
+  if (asar.status === 0) {
+    const list = asar.stdout.split('\n');
+    for (const f of ['/out/main/index.js', '/out/preload/index.cjs', '/assets/drag-archive.png', '/assets/tray/running.png']) assert.ok(list.includes(f), f);
+    assert.ok(!list.some((l) => l.startsWith('/test/') || l.startsWith('/electron/') || l.endsWith('.map')), 'no sources, tests or maps');
+    assert.ok(!list.some((l) => l.includes('/node_modules/esbuild/')), 'no build tools');
+  }
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+test('forge.config.ts: Vite plugin entries exist, FusesPlugin mirrors the policy; type-checks', { timeout: 120_000 }, async () => {
+  const { default: config } = await import('../../forge.config.ts');
+  const plugins = config.plugins as Array<{ name: string; config?: unknown; fusesConfig?: Record<string, unknown> }>;
+  const vite = plugins.find((p) => p.name === 'vite')!;
+  assert.ok(vite, 'vite plugin');
+  const vc = vite.config as { build: Array<{ entry: string; config: string; target: string }>; renderer: Array<{ config: string }> };
+  for (const b of vc.build) { assert.ok(existsSync(path.join(root, b.entry)), b.entry); assert.ok(existsSync(path.join(root, b.config)), b.config); }
+  assert.deepEqual(vc.build.map((b) => b.target), ['main', 'preload']);
+  assert.ok(existsSync(path.join(root, vc.renderer[0].config)));
+  const fuses = plugins.find((p) => p.name === 'fuses')!.fusesConfig!;
+  const { FuseV1Options } = await import('@electron/fuses');
+  assert.equal(fuses[FuseV1Options.RunAsNode], false);
+  assert.equal(fuses[FuseV1Options.EnableNodeOptionsEnvironmentVariable], false);
+  assert.equal(fuses[FuseV1Options.EnableNodeCliInspectArguments], false);
+  assert.equal(fuses[FuseV1Options.GrantFileProtocolExtraPrivileges], false);
+  assert.deepEqual((config.packagerConfig as { asar: unknown }).asar, { unpack: '**/*.node' });
+  const makers = (config.makers as Array<{ name: string }>).map((m) => m.name);
+  assert.ok(makers.includes('@electron-forge/maker-deb') && makers.includes('@electron-forge/maker-rpm'));
+
+  const tsconfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'pier-tsc-')), 'tsconfig.json');
+  writeFileSync(tsconfig, JSON.stringify({
+    extends: path.join(root, 'tsconfig.base.json'),
+    compilerOptions: { types: ['node'], typeRoots: [path.join(root, 'node_modules/@types')], lib: ['ES2023', 'DOM', 'DOM.Iterable'], skipLibCheck: true },
+    files: ['forge.config.ts', 'electron.vite.config.ts', 'electron/main/vite.forge.config.ts', 'electron/preload/vite.forge.config.ts', 'electron/preload/api.ts', 'electron/preload/global.d.ts',
+      'electron/main/core/tray-menu.ts', 'electron/main/core/drag.ts', 'electron/main/core/drop.ts', 'electron/main/core/security.ts', 'electron/main/core/window-state.ts', 'electron/main/core/notify.ts', 'electron/main/core/args.ts', 'electron/main/core/quit.ts']
+      .map((f) => path.join(root, f)),
+  }));
+  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig, '--noEmit'], { encoding: 'utf8', timeout: 110_000 });
+  assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+});

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { run } from '../runtime/proc';
 import type { Engine } from '../engine';
 import type { ContainerRecord } from '../store/types';
@@ -18,6 +19,7 @@ import type { OciSpec } from '../spec/spec';
 import { CheckpointError, meaningfulCriuLines } from './errors';
 import { EMPTY_TAR, extractArchive, streamToFile, writeArchive, type Compression } from './archive';
 import { adaptForeignSpec, configFromForeign, makeConfigDump, type ConfigDump } from './podman';
+import { rootDirMode } from './criu-image';
 import { capabilityOf, type CheckpointCapability } from './capability';
 
 export interface CheckpointOptions {
@@ -172,6 +174,13 @@ export class CheckpointServiceImpl {
           fsp.writeFile(path.join(data, 'spec.dump'), JSON.stringify(spec, null, 2), { mode: 0o600 }),
           fsp.writeFile(path.join(data, 'dump.log'), ''),
         ]);
+        // podman (containers/storage) gives an image container's root the mode of the image's
+        // root, 0555 when the layers carry no root entry; Pier's snapshots make it 0755. CRIU
+        // checks the root's mode on restore, so dump with podman's to be restorable there.
+        if (rec.config.imageId && spec.root?.path) {
+          const st = await fsp.stat(spec.root.path).catch(() => undefined);
+          if (st && (st.mode & 0o7777) === 0o755) await fsp.chmod(spec.root.path, 0o555).catch(() => undefined);
+        }
         if (!leaveRunning) {
           rec.state.stoppedByUser = true; // the dump ends the process: not an unexpected exit
           stopped = c.wait(rec.id, 'next-exit');
@@ -266,7 +275,8 @@ export class CheckpointServiceImpl {
       try {
         p.step('restoring');
         const opts = runtimeOpts(r.options, o);
-        await this.restoreInit(existing, path.join(this.dataDir(id), 'checkpoint'), opts, o);
+        const images = path.join(this.dataDir(id), 'checkpoint');
+        await this.restoreInit(existing, images, opts, o, await rootModeHook(images));
         p.done();
         return this.engine.containers.inspect(existing.id);
       } catch (e) { p.fail(e); throw e; }
@@ -323,8 +333,10 @@ export class CheckpointServiceImpl {
         const rootfs = await c.d.images!.prepare(rec.id, rec.config.imageId);
         await applyRootfsDiff(data, rootfs, `checkpoint ${cpId}`);
       }
+      const fixRoot = await rootModeHook(path.join(data, 'checkpoint'));
       const spec = foreign
         ? async (_gen: OciSpec, rootfs: string, b: string) => {
+          await fixRoot(_gen, rootfs, b);
           const { spec: s, files } = adaptForeignSpec(dumpSpec, rootfs, path.join(b, 'ext'));
           await fsp.mkdir(path.join(b, 'ext'), { recursive: true, mode: 0o700 });
           for (const f of files) {
@@ -335,7 +347,7 @@ export class CheckpointServiceImpl {
           }
           return s;
         }
-        : undefined;
+        : fixRoot;
       p.step('restoring');
       await this.restoreInit(rec, path.join(data, 'checkpoint'), runtimeOpts(cfg.pier?.options ?? {}, o), o, spec);
       const r = await this.get(cpId);
@@ -413,6 +425,18 @@ export class CheckpointServiceImpl {
   }
 }
 
+/** CRIU checks the mode of the container's root on restore: give the new root the dumped one. */
+async function rootModeHook(imagesDir: string) {
+  const mode = await rootDirMode(imagesDir);
+  return async (gen: OciSpec, rootfs: string, _bundle: string): Promise<OciSpec> => {
+    if (mode !== undefined) {
+      const st = await fsp.stat(rootfs);
+      if ((st.mode & 0o7777) !== mode) await fsp.chmod(rootfs, mode);
+    }
+    return gen;
+  };
+}
+
 function summary(r: CheckpointRecord): CheckpointSummary {
   return { id: r.id, container: r.container, containerName: r.containerName, created: r.created, size: r.size, options: { ...r.options, preDump: r.kind === 'pre-dump' }, ...(r.archive ? { archive: r.archive, archiveSize: r.archiveSize } : {}) };
 }
@@ -466,12 +490,46 @@ async function applyRootfsDiff(data: string, rootfs: string, label: string): Pro
       try {
         const res = await extractLayer({ file: diff, dest: stage, label: `${label} rootfs-diff.tar`, whiteoutMode: 'list' });
         deleted = [...deleted, ...res.whiteouts];
+        await keepImplicitDirModes(diff, stage, rootfs);
       } catch (e) { throw new CheckpointError(`${label}: rootfs-diff.tar rejected: ${(e as Error).message}`, 'EBADARCHIVE', { cause: e }); }
     }
     try { applyLayer(rootfs, { dir: stage, whiteouts: deleted }); } catch (e) { throw new CheckpointError(`${label}: applying the root filesystem changes failed: ${(e as Error).message}`, 'EBADARCHIVE', { cause: e }); }
   } finally {
     await fsp.rm(stage, { recursive: true, force: true });
   }
+}
+
+/**
+ * podman's rootfs-diff.tar names changed files without their parent directories; the
+ * extractor creates those parents 0755, which must not overwrite the existing
+ * directories' modes (e.g. /tmp 1777) when applied: copy the root's mode onto them.
+ */
+async function keepImplicitDirModes(tarFile: string, stage: string, rootfs: string): Promise<void> {
+  const tar = await import('tar-stream');
+  const explicit = new Set<string>();
+  const ex = tar.extract();
+  const reading = (async () => {
+    for await (const e of ex) {
+      if (e.header.type === 'directory') explicit.add(e.header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''));
+      e.resume();
+    }
+  })();
+  await Promise.all([pipeline(fs.createReadStream(tarFile), ex), reading]);
+  const walk = async (rel: string) => {
+    for (const ent of await fsp.readdir(path.join(stage, rel), { withFileTypes: true })) {
+      if (!ent.isDirectory()) continue;
+      const crel = rel ? `${rel}/${ent.name}` : ent.name;
+      if (!explicit.has(crel)) {
+        const st = await fsp.lstat(path.join(rootfs, crel)).catch(() => undefined);
+        if (st?.isDirectory()) {
+          await fsp.chmod(path.join(stage, crel), st.mode & 0o7777);
+          if (process.getuid?.() === 0) await fsp.lchown(path.join(stage, crel), st.uid, st.gid);
+        }
+      }
+      await walk(crel);
+    }
+  };
+  await walk('');
 }
 
 /** devshm-checkpoint.tar (podman) into the new /dev/shm source directory. */

@@ -115,7 +115,7 @@ async function start(): Promise<void> {
   if (host.error) sendNotice(win.webContents, { level: 'error', title: 'Engine not running', message: host.error });
 
   if (process.env.PIER_E2E === '1') {
-    (globalThis as Record<string, unknown>).__pier = { host, tray, archives, notifier, ipc, win, args, busy, trayAction };
+    (globalThis as Record<string, unknown>).__pier = { host, tray, archives, notifier, ipc, win, args, busy, trayAction, webPreferences: w.webPreferences, windowState: w.state };
   }
 }
 

@@ -1,5 +1,5 @@
 // The main window: secure webPreferences, remembered size and position, hidden start.
-import { BrowserWindow, screen } from 'electron';
+import { BrowserWindow, screen, type WebPreferences } from 'electron';
 import path from 'node:path';
 import { secureWebPreferences, APP_ENTRY } from './core/security';
 import { WindowStateStore, captureState, fitToDisplays, type WindowState } from './core/window-state';
@@ -14,9 +14,17 @@ export interface MainWindowOptions {
   hideOnClose: () => boolean;
 }
 
-export async function createMainWindow(o: MainWindowOptions): Promise<{ win: BrowserWindow; state: WindowState }> {
+export async function createMainWindow(o: MainWindowOptions): Promise<{ win: BrowserWindow; state: WindowState; webPreferences: WebPreferences }> {
   const store = new WindowStateStore(path.join(o.userData, 'window-state.json'));
   const state = fitToDisplays(await store.load(), screen.getAllDisplays().map((d) => d.workArea));
+  const webPreferences: WebPreferences = {
+    ...secureWebPreferences(PRELOAD, { devTools: !!o.devServer || process.env.PIER_DEVTOOLS === '1' }),
+    // repeated literally (same values as the factory) so reviewers and static scanners see them here
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    disableBlinkFeatures: 'Auxclick',
+  };
   const win = new BrowserWindow({
     ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
     width: state.width,
@@ -29,8 +37,7 @@ export async function createMainWindow(o: MainWindowOptions): Promise<{ win: Bro
     backgroundColor: '#1e1f24',
     autoHideMenuBar: true,
     webPreferences: {
-      ...secureWebPreferences(PRELOAD, { devTools: !!o.devServer || process.env.PIER_DEVTOOLS === '1' }),
-      // repeated literally (same values as the factory) so reviewers and static scanners see them here
+      ...webPreferences,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -53,7 +60,7 @@ export async function createMainWindow(o: MainWindowOptions): Promise<{ win: Bro
   await (o.devServer ? win.loadURL(o.devServer) : win.loadURL(APP_ENTRY)).catch((e) => {
     console.error(`pier: cannot load the interface: ${(e as Error).message}`);
   });
-  return { win, state };
+  return { win, state, webPreferences };
 }
 
 export function showWindow(win: BrowserWindow | undefined): void {

@@ -94,3 +94,15 @@ export const checkpointHttpRoutes = [
   { method: 'POST', pattern: CHECKPOINT_RE, handler: handleCheckpoint },
   { method: 'POST', pattern: RESTORE_RE, handler: handleRestore },
 ] as const;
+
+/**
+ * The same two routes in the API server's Route shape ({method, path, handler(ctx)}),
+ * picked up by electron/engine/api/checkpoints.ts (pierCheckpointRoutes). Paths are
+ * matched after the server strips the version prefix.
+ */
+export function routes(): Array<{ method: string; path: RegExp; handler: (ctx: { engine: Engine; req: IncomingMessage; res: ServerResponse }) => Promise<void> }> {
+  return [
+    { method: 'POST', path: /^\/pier\/containers\/([^/]+)\/checkpoint\/?$/, handler: ({ engine, req, res }) => handleCheckpoint(engine, req, res) },
+    { method: 'POST', path: /^\/pier\/restore\/?$/, handler: ({ engine, req, res }) => handleRestore(engine, req, res) },
+  ];
+}

@@ -23,6 +23,10 @@ import { rootDirMode } from './criu-image';
 import { capabilityOf, type CheckpointCapability } from './capability';
 
 export interface CheckpointOptions {
+  /** a name unique per container (Docker's CheckpointID); optional */
+  name?: string;
+  /** Docker's CheckpointDir: not supported (checkpoints live in Pier's root) */
+  dir?: string;
   /** keep the container running after the dump */
   leaveRunning?: boolean;
   /** checkpoint established TCP connections (restore needs it too) */
@@ -43,6 +47,8 @@ export interface CheckpointOptions {
 export interface RestoreOptions {
   /** restore as a new container with this name (default: in place, or the original name) */
   name?: string;
+  /** Docker's CheckpointDir: not supported */
+  dir?: string;
   tcpEstablished?: boolean;
   fileLocks?: boolean;
   /** keep CRIU's restore work files (restore.log, stats-restore) in the bundle */
@@ -50,6 +56,8 @@ export interface RestoreOptions {
 }
 
 export interface CheckpointRecord extends CheckpointSummary {
+  /** the checkpoint's name within its container (Docker's CheckpointID), if given */
+  name?: string;
   kind: 'dump' | 'pre-dump';
   /** 'pier' = taken here; 'import' = from an archive (written by Pier or podman) */
   origin: 'pier' | 'import';
@@ -96,7 +104,7 @@ export class CheckpointServiceImpl {
 
   dataDir(id: string): string { return path.join(this.dir, id, 'data'); }
 
-  async list(container?: string): Promise<CheckpointSummary[]> {
+  async list(container?: string): Promise<Array<CheckpointSummary & { name: string }>> {
     let rec: ContainerRecord | undefined;
     if (container) rec = this.engine.containers.get(container);
     const all = [...(await this.records()).values()].filter((r) => !rec || r.container === rec.id);
@@ -109,10 +117,19 @@ export class CheckpointServiceImpl {
     return r;
   }
 
-  async remove(id: string): Promise<void> {
-    const r = await this.get(id);
+  /** remove(id), or remove(container, name) for Docker-style named checkpoints. */
+  async remove(id: string, name?: string): Promise<void> {
+    const r = name !== undefined ? await this.byName(id, name) : await this.get(id);
     await fsp.rm(path.join(this.dir, r.id), { recursive: true, force: true });
     (await this.records()).delete(r.id);
+  }
+
+  /** A container's checkpoint by its name (Docker's CheckpointID) or id. */
+  async byName(container: string, name: string): Promise<CheckpointRecord> {
+    const rec = this.engine.containers.get(container);
+    const hit = [...(await this.records()).values()].find((r) => r.container === rec.id && (r.name === name || r.id === name));
+    if (!hit) throw new CheckpointError(`container ${rec.name} has no checkpoint named "${name}"`, 'ENOTFOUND');
+    return hit;
   }
 
   /** Bytes used by all checkpoints (for system df). */
@@ -137,8 +154,13 @@ export class CheckpointServiceImpl {
 
   // ------------------------------------------------------------ checkpoint
 
-  async create(ref: string, o: CheckpointOptions = {}): Promise<CheckpointSummary> {
+  async create(ref: string, o: CheckpointOptions = {}): Promise<CheckpointSummary & { name: string }> {
     const rec = this.engine.containers.get(ref);
+    if (o.dir) throw new CheckpointError('custom checkpoint directories are not supported: Pier keeps checkpoints in its root (export an archive instead)', 'EINVAL');
+    if (o.name !== undefined) {
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(o.name)) throw new CheckpointError(`invalid checkpoint name "${o.name}": use letters, digits, _ . - (not first)`, 'EINVAL');
+      if ([...(await this.records()).values()].some((r) => r.container === rec.id && r.name === o.name)) throw new CheckpointError(`container ${rec.name} already has a checkpoint named "${o.name}"`, 'ECONFLICT');
+    }
     const cap = this.capability();
     if (!cap.supported) throw new CheckpointError(`cannot checkpoint container ${rec.name}: ${cap.reason}`, cap.code ?? 'ENOCRIU');
     if (o.preDump && !cap.preDump) throw new CheckpointError(`cannot pre-dump container ${rec.name}: ${cap.preDumpReason}`, 'ENOTSUP');
@@ -210,7 +232,7 @@ export class CheckpointServiceImpl {
       if (!o.keep) await fsp.rm(path.join(data, 'dump.log'), { force: true });
       if (stopped) await Promise.race([stopped, sleep(10_000)]);
       const r: CheckpointRecord = {
-        id, container: rec.id, containerName: rec.name, created: new Date().toISOString(), size: await treeSize(data), options,
+        id, ...(o.name ? { name: o.name } : {}), container: rec.id, containerName: rec.name, created: new Date().toISOString(), size: await treeSize(data), options,
         kind: o.preDump ? 'pre-dump' : 'dump', origin: 'pier', ...(parent ? { parent: parent.id } : {}),
       };
       await this.save(r);
@@ -266,7 +288,14 @@ export class CheckpointServiceImpl {
   // ------------------------------------------------------------ restore
 
   async restore(id: string, o: RestoreOptions = {}): Promise<ContainerSummary> {
-    const r = await this.get(id);
+    if (o.dir) throw new CheckpointError('custom checkpoint directories are not supported: Pier keeps checkpoints in its root', 'EINVAL');
+    let r = (await this.records()).get(id);
+    if (!r && o.name !== undefined && this.engine.containers.d.store.find(id)) {
+      // Docker's `start --checkpoint NAME`: restore(container, {name: checkpoint name}), in place
+      r = await this.byName(id, o.name);
+      o = { ...o, name: undefined };
+    }
+    if (!r) r = await this.get(id);
     if (r.kind === 'pre-dump') throw new CheckpointError(`checkpoint ${id} is a pre-dump; restore a final checkpoint taken after it`, 'EINVAL');
     this.requireRestore();
     const existing = this.engine.containers.d.store.find(r.container);
@@ -437,8 +466,8 @@ async function rootModeHook(imagesDir: string) {
   };
 }
 
-function summary(r: CheckpointRecord): CheckpointSummary {
-  return { id: r.id, container: r.container, containerName: r.containerName, created: r.created, size: r.size, options: { ...r.options, preDump: r.kind === 'pre-dump' }, ...(r.archive ? { archive: r.archive, archiveSize: r.archiveSize } : {}) };
+function summary(r: CheckpointRecord): CheckpointSummary & { name: string } {
+  return { id: r.id, name: r.name ?? r.id, container: r.container, containerName: r.containerName, created: r.created, size: r.size, options: { ...r.options, preDump: r.kind === 'pre-dump' }, ...(r.archive ? { archive: r.archive, archiveSize: r.archiveSize } : {}) };
 }
 
 function runtimeOpts(dumped: Record<string, boolean>, o: RestoreOptions): string[] {

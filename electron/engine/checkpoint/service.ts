@@ -304,7 +304,7 @@ export class CheckpointServiceImpl {
       try {
         p.step('restoring');
         const opts = runtimeOpts(r.options, o);
-        const images = path.join(this.dataDir(id), 'checkpoint');
+        const images = path.join(this.dataDir(r.id), 'checkpoint');
         await this.restoreInit(existing, images, opts, o, await rootModeHook(images));
         p.done();
         return this.engine.containers.inspect(existing.id);

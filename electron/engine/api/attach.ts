@@ -153,7 +153,23 @@ async function attach(ctx: Ctx, hj: Hijack): Promise<void> {
   const tty = r.config.terminal;
   // `docker start -a` attaches before starting a stopped container: recreate its runtime half first
   if (r.state.status === 'exited' && stream) await engine.containers.init(r.id);
-  const session = stream ? await engine.sessions.attach(r.id) : undefined;
+  let session: Session | undefined;
+  if (stream) {
+    try { session = await engine.sessions.attach(r.id); } catch (e) {
+      // runc checks the command at create time, Docker at start: keep the stream (as Docker
+      // does) and let start report the reason; end when the container goes away or runs
+      const code = (e as { code?: string }).code;
+      if (r.state.status !== 'created' || !['ENOEXEC', 'EPERM', 'ERUNTIME'].includes(code ?? '')) throw e;
+      hijackHead(hj, streamContentType(ctx, tty));
+      await new Promise<void>((resolve) => {
+        const done = () => { off(); resolve(); };
+        const off = engine.events.subscribe((ev) => { if (ev.type === 'container' && ev.id === r.id && ev.action !== 'created') done(); });
+        hj.socket.once('close', done);
+      });
+      hj.socket.end();
+      return;
+    }
+  }
   hijackHead(hj, streamContentType(ctx, tty));
   const socket = hj.socket;
   if (logs) {

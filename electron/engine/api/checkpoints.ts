@@ -11,12 +11,7 @@ import { z } from 'zod';
 import { parse } from './validate';
 
 // What the API needs from the checkpoint area (duck-typed: the area is optional).
-interface CheckpointArea {
-  create(ref: string, o: { name?: string; leaveRunning?: boolean; tcpEstablished?: boolean; dir?: string }): Promise<unknown>;
-  list(ref: string, o?: { dir?: string }): Promise<Array<{ name: string }>>;
-  remove(ref: string, name: string, o?: { dir?: string }): Promise<void>;
-  restore(ref: string, o: { name: string; dir?: string }): Promise<unknown>;
-}
+type CheckpointArea = import('../checkpoint/index').CheckpointService;
 
 function area(engine: Engine): CheckpointArea {
   const c = engine.checkpoints as unknown as Partial<CheckpointArea> | undefined;
@@ -31,7 +26,7 @@ const CreateBody = z.looseObject({
 });
 
 export async function startFromCheckpoint(engine: Engine, r: ContainerRecord, name: string, dir?: string): Promise<void> {
-  await area(engine).restore(r.id, { name, dir });
+  await area(engine).restore(r.id, { name, ...(dir ? { dir } : {}) });
 }
 
 export function checkpointRoutes(engine: Engine): Route[] {
@@ -39,19 +34,21 @@ export function checkpointRoutes(engine: Engine): Route[] {
     { method: 'POST', path: /^\/containers\/([^/]+)\/checkpoints$/, handler: async ({ engine, res, params, req }) => {
       const r = getContainer(engine, params[0]);
       const b = parse(CreateBody, await readJson(req, { required: true }), 'checkpoint options');
-      await area(engine).create(r.id, { name: b.CheckpointID, dir: b.CheckpointDir || undefined, leaveRunning: b.Exit === false });
+      await area(engine).create(r.id, { name: b.CheckpointID, ...(b.CheckpointDir ? { dir: b.CheckpointDir } : {}), leaveRunning: b.Exit === false });
       res.writeHead(201, { 'Content-Length': 0 });
       res.end();
     } },
     { method: 'GET', path: /^\/containers\/([^/]+)\/checkpoints$/, handler: async ({ engine, res, params, query }) => {
       const r = getContainer(engine, params[0]);
-      const list = await area(engine).list(r.id, { dir: query.get('dir') || undefined });
-      json(res, 200, list.map((c) => ({ Name: c.name })));
+      if (query.get('dir')) throw badRequest('checkpoint-dir is not supported: checkpoints live in Pier\'s root');
+      const list = await area(engine).list(r.id);
+      json(res, 200, list.filter((c) => c.name).map((c) => ({ Name: c.name })));
     } },
     { method: 'DELETE', path: /^\/containers\/([^/]+)\/checkpoints\/([^/]+)$/, handler: async ({ engine, res, params, query }) => {
       const r = getContainer(engine, params[0]);
       if (!params[1]) throw badRequest('checkpoint name required');
-      await area(engine).remove(r.id, params[1], { dir: query.get('dir') || undefined });
+      if (query.get('dir')) throw badRequest('checkpoint-dir is not supported: checkpoints live in Pier\'s root');
+      await area(engine).remove(r.id, params[1]);
       noContent(res);
     } },
   ];

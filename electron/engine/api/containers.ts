@@ -9,6 +9,7 @@ import { ApiError, badRequest, notFound, toApiError } from './errors';
 import { CreateContainerSchema, StopBodySchema, parse, qbool, qfilters, qint, qtime } from './validate';
 import { ZERO_TIME, humanDuration, toRfc3339NanoUtc, unixSeconds } from './format';
 import { frame } from './attach';
+import { resolveImageName } from './images';
 import { procRow, processesOf, sample, type CgroupSample } from './cgroups';
 
 type C = Ctx & { res: ServerResponse };
@@ -169,6 +170,7 @@ export function containerRoutes(): Route[] {
       if (name !== undefined && !NAME_RE.test(name)) throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
       const body = parse(CreateContainerSchema, await readJson(req, { required: true }), 'container config');
       const { opts, warnings } = toCreateOptions(body, name?.replace(/^\//, ''));
+      if (opts.image) opts.image = await resolveImageName(engine, opts.image);
       try {
         const rec = await engine.containers.create(opts);
         json(res, 201, { Id: rec.id, Warnings: warnings });

@@ -175,7 +175,8 @@ export function imageRoutes(): Route[] {
       const repo = query.get('repo');
       if (!repo) throw badRequest('repository name (repo) is required');
       const tag = query.get('tag');
-      await images(engine).tag(params[0], tag ? `${repo}:${tag}` : repo);
+      // the CLI normalizes to docker.io/…; Pier's local names carry no registry
+      await images(engine).tag(params[0], localName(tag ? `${repo}:${tag}` : repo));
       res.writeHead(201, { 'Content-Length': 0 });
       res.end();
     } },
@@ -200,6 +201,21 @@ export function imageRoutes(): Route[] {
       json(res, 200, { ImagesDeleted: r.deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: r.spaceReclaimed });
     } },
   ];
+}
+
+/** docker.io/library/x → x, docker.io/u/x → u/x (names as the user typed them). */
+export function localName(ref: string): string {
+  return ref.replace(/^docker\.io\/library\/(?=[^/]+$)/, '').replace(/^docker\.io\//, '');
+}
+
+/** The name create should use: as given, else its docker.io form if that is what is stored (pulled from Docker Hub). */
+export async function resolveImageName(engine: Engine, name: string): Promise<string> {
+  if (!engine.images) return name;
+  if (await engine.images.inspect(name).then(() => true, () => false)) return name;
+  const first = name.split('/')[0];
+  if (name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return name;
+  const hub = name.includes('/') ? `docker.io/${name}` : `docker.io/library/${name}`;
+  return (await engine.images.inspect(hub).then(() => true, () => false)) ? hub : name;
 }
 
 function inUseBy(engine: Engine): (id: string) => boolean {

@@ -16,7 +16,7 @@ import { execRoutes } from './exec';
 import { imageRoutes } from './images';
 import { eventRoutes } from './events';
 import { attachRoutes } from './attach';
-import { checkpointRoutes } from './checkpoints';
+import { checkpointRoutes, pierCheckpointRoutes } from './checkpoints';
 
 export interface ApiServerOptions {
   socketPath: string;
@@ -34,7 +34,7 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
   const state: ApiState = { execs: new Map() };
   const routes: Route[] = [
     ...systemRoutes(), ...eventRoutes(), ...attachRoutes(), ...execRoutes(), ...checkpointRoutes(engine),
-    ...containerRoutes(), ...imageRoutes(),
+    ...containerRoutes(), ...imageRoutes(), ...(await pierCheckpointRoutes()),
   ];
 
   function resolve(req: IncomingMessage): { route: Route; ctx: Ctx } {

@@ -33,6 +33,8 @@ export interface CheckpointService {
   import(input: string | NodeJS.ReadableStream, opts?: RestoreOptions): Promise<ContainerSummary>;
   /** remove(id), or remove(container, name) for Docker-style named checkpoints. */
   remove(id: string, name?: string): Promise<void>;
+  /** The directory holding a checkpoint in podman's export layout (config.dump, checkpoint/, …). */
+  dataDir(id: string): string;
   diskUsage(): Promise<number>;
 }
 

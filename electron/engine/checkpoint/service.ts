@@ -296,6 +296,7 @@ export class CheckpointServiceImpl {
       o = { ...o, name: undefined };
     }
     if (!r) r = await this.get(id);
+    id = r.id;
     if (r.kind === 'pre-dump') throw new CheckpointError(`checkpoint ${id} is a pre-dump; restore a final checkpoint taken after it`, 'EINVAL');
     this.requireRestore();
     const existing = this.engine.containers.d.store.find(r.container);

@@ -215,7 +215,16 @@ export class CheckpointServiceImpl {
         if (o.preDump) args.push('--pre-dump');
         if (parent) args.push('--parent-path', '../pre-checkpoint');
         args.push(rec.id);
-        const r = await run(rt.runtimePath, args, { timeoutMs: 300_000 });
+        // Freeze first (runc polls the freezer every few ms): CRIU then finds the cgroup
+        // frozen and skips its own freeze loop, which sleeps 100 ms between polls.
+        const prefreeze = leaveRunning && process.env.PIER_CHECKPOINT_PREFREEZE !== '0';
+        if (prefreeze) await rt.pause(rec.id);
+        let r: Awaited<ReturnType<typeof run>>;
+        try {
+          r = await run(rt.runtimePath, args, { timeoutMs: 300_000 });
+        } finally {
+          if (prefreeze) await rt.resume(rec.id).catch(() => undefined);
+        }
         if (r.code !== 0) {
           const log = await fsp.readFile(path.join(data, 'dump.log'), 'utf8').catch(() => '');
           const lines = meaningfulCriuLines(log);

@@ -234,18 +234,19 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
   });
 
   test('events: container lifecycle as docker prints it', async () => {
-    const ev = docker(srv, ['events', '--filter', 'type=container', '--filter', 'container=evc', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}']);
-    await sleep(300);
-    await docker(srv, ['run', '--rm', '--name', 'evc', IMG, 'sh', '-c', 'exit 4']);
+    const until = Math.floor(Date.now() / 1000) + 4;
+    const ev = docker(srv, ['events', '--until', String(until), '--filter', 'type=container', '--filter', 'container=evc', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}'], { timeout: 15_000 });
     await sleep(500);
-    // docker events runs until killed: end it by --until instead
-    const since = Math.floor(Date.now() / 1000) - 30;
-    const done = await docker(srv, ['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=evc', '--format', '{{.Action}}']);
-    assert.equal(done.code, 0, done.stderr);
-    void ev;
-    // live subscription saw them
-    const live = await docker(srv, ['events', '--until', String(Math.floor(Date.now() / 1000) + 2), '--filter', 'container=evc2', '--format', '{{.Action}} {{.Actor.Attributes.exitCode}}'], { timeout: 10_000 });
-    void live;
+    const r = await docker(srv, ['run', '--rm', '--name', 'evc', IMG, 'sh', '-c', 'exit 4']);
+    assert.equal(r.code, 4);
+    await docker(srv, ['run', '--rm', '--name', 'other', IMG, 'true']);
+    const out = await ev;
+    assert.equal(out.code, 0, out.stderr);
+    const lines = out.stdout.trim().split('\n').map((l) => l.replace(' <no value>', '').trim());
+    assert.deepEqual(lines.filter((l) => /create|start|die|destroy/.test(l)), ['container create evc', 'container start evc', 'container die evc 4', 'container destroy evc']);
+    const bad = await docker(srv, ['events', '--filter', 'bogus=1', '--until', '1']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /invalid filter 'bogus'/);
   });
 
   test('images: list, inspect, tag, history, rmi, save | load', async () => {

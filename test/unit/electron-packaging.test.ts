@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -49,6 +49,25 @@ test('electron-builder.json: Linux AppImage/deb/rpm, .node unpacked, no rebuild,
   const { DebugLogger } = require('builder-util');
   await validateConfiguration(structuredClone(builderConfig), new DebugLogger(false));
   await assert.rejects(validateConfiguration({ ...structuredClone(builderConfig), notAnOption: true }, new DebugLogger(false)), /unknown property 'notAnOption'/);
+});
+
+test('built output: every main chunk and the preload parse; the preload requires only electron', (t) => {
+  const mainDir = path.join(root, 'out/main');
+  if (!existsSync(path.join(mainDir, 'index.js')) || !existsSync(path.join(root, 'out/preload/index.cjs'))) { t.skip('out/ not built: run `npx electron-vite build` first'); return; }
+  const files = readdirSync(mainDir).filter((f) => f.endsWith('.js')).map((f) => path.join(mainDir, f));
+  files.push(path.join(root, 'out/preload/index.cjs'));
+  for (const f of files) {
+    // catches load-time syntax errors such as a bundled module's `require` colliding with the ESM shim
+    const r = spawnSync(process.execPath, ['--check', f], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${path.relative(root, f)}: ${r.stderr}`);
+  }
+  const preload = readFileSync(path.join(root, 'out/preload/index.cjs'), 'utf8');
+  const required = new Set([...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]));
+  assert.deepEqual([...required], ['electron'], 'sandboxed preloads can only require electron (and a few built-ins)');
+  assert.doesNotMatch(preload, /^import |^export /m, 'CommonJS, not ESM');
+  const main = readFileSync(path.join(mainDir, 'index.js'), 'utf8');
+  assert.ok(existsSync(path.join(mainDir, 'unpack-worker.js')), 'image worker beside index.js');
+  if (existsSync(path.join(root, 'electron/engine/api/server.ts'))) assert.match(main, /startApiServer/, 'API server bundled');
 });
 
 test('electron-builder dir target against a stub Electron: asar, unpacked addon, fuses flipped', { timeout: 180_000 }, async (t) => {

@@ -119,3 +119,51 @@ test('the preload entry exposes exactly one global and strips the IpcRendererEve
   assert.match(src, /\(_e: IpcRendererEvent, payload: unknown\) => listener\(payload\)/);
   assert.doesNotMatch(src, /exposeInMainWorld\([^)]*ipcRenderer/);
 });
+
+test('the built preload (out/preload/index.cjs) runs in a sandbox-like context needing only electron', async (t) => {
+  const { existsSync, statSync } = await import('node:fs');
+  const vm = await import('node:vm');
+  const file = new URL('../../out/preload/index.cjs', import.meta.url);
+  if (!existsSync(file)) { t.skip('out/preload not built: run `npx electron-vite build` first'); return; }
+  const srcs = ['../../electron/preload/index.ts', '../../electron/preload/api.ts', '../../electron/main/core/channels.ts', '../../electron/common/contract.ts'];
+  if (srcs.some((s) => statSync(new URL(s, import.meta.url)).mtimeMs > statSync(file).mtimeMs)) { t.skip('out/preload is older than its sources: run `npx electron-vite build`'); return; }
+
+  const exposed: Record<string, unknown> = {};
+  const invoked: Array<[string, unknown]> = [];
+  const sent: Array<[string, unknown]> = [];
+  const listeners = new Map<string, (e: unknown, p: unknown) => void>();
+  const windowListeners: string[] = [];
+  const fakeElectron = {
+    contextBridge: { exposeInMainWorld: (k: string, v: unknown) => { exposed[k] = v; } },
+    ipcRenderer: {
+      invoke: async (ch: string, arg: unknown) => { invoked.push([ch, arg]); return { ok: true, result: ch }; },
+      send: (ch: string, arg: unknown) => { sent.push([ch, arg]); },
+      on: (ch: string, fn: (e: unknown, p: unknown) => void) => { listeners.set(ch, fn); },
+      removeListener: (ch: string) => { listeners.delete(ch); },
+    },
+    webUtils: { getPathForFile: () => '/dropped/cp.tar.gz' },
+  };
+  const required: string[] = [];
+  const sandbox = {
+    require: (m: string) => { required.push(m); if (m === 'electron') return fakeElectron; throw new Error(`module not found: ${m} (sandboxed preload)`); },
+    module: { exports: {} }, exports: {},
+    window: { addEventListener: (ev: string) => { windowListeners.push(ev); } },
+    console, TextEncoder, TextDecoder, URL, setTimeout, clearTimeout, queueMicrotask,
+  };
+  vm.runInNewContext(readFileSync(file, 'utf8'), sandbox, { filename: 'index.cjs' });
+  assert.deepEqual(required, ['electron']);
+  assert.deepEqual(Object.keys(exposed), ['pier']);
+  assert.deepEqual(windowListeners.sort(), ['dragover', 'drop']);
+  const pier = exposed.pier as import('../../electron/preload/api').PierApi;
+  assert.equal(await pier.invoke('containers.list', {}), 'rpc:containers.list');
+  await assert.rejects(pier.invoke('nope' as 'containers.list', {}), /unknown method/);
+  const plain = (v: unknown) => JSON.parse(JSON.stringify(v)); // objects from the vm realm have other prototypes
+  assert.deepEqual(plain(invoked), [['rpc:containers.list', {}]]);
+  const got: unknown[] = [];
+  pier.on('engine.event', (p) => got.push(p));
+  listeners.get('push:message')!({ sender: 'IPC-RENDERER-LEAK' }, { t: 'event', topic: 'engine.event', payload: { ok: 1 } });
+  assert.deepEqual(plain(got), [{ ok: 1 }]);
+  pier.startDrag('cp-9');
+  assert.deepEqual(plain(sent), [['shell:start-drag', { archive: 'cp-9' }]]);
+  assert.equal(pier.getPathForFile({} as File), '/dropped/cp.tar.gz');
+});

@@ -1,7 +1,7 @@
 // App-wide web-contents policy: no navigation away, no new windows (vetted external links
 // open in the browser), no webviews, every permission denied.
 import { app, session, shell, type WebContents } from 'electron';
-import { isAllowedNavigation, permissionDecision, safeExternalUrl } from './core/security';
+import { isAllowedDownload, isAllowedNavigation, permissionDecision, safeExternalUrl } from './core/security';
 
 export function openExternalIfSafe(url: string): boolean {
   const safe = safeExternalUrl(url);
@@ -10,13 +10,13 @@ export function openExternalIfSafe(url: string): boolean {
   return true;
 }
 
-export function hardenSessions(): void {
+export function hardenSessions(origins: () => readonly string[]): void {
   const s = session.defaultSession;
   s.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionDecision(permission)));
   s.setPermissionCheckHandler((_wc, permission) => permissionDecision(permission));
   s.setDevicePermissionHandler(() => false);
   s.setDisplayMediaRequestHandler((_req, callback) => callback({}));
-  s.on('will-download', (e) => e.preventDefault());
+  s.on('will-download', (e, item) => { if (!isAllowedDownload(item.getURL(), origins())) e.preventDefault(); });
 }
 
 export function hardenWebContents(origins: () => readonly string[]): void {

@@ -89,7 +89,7 @@ function appMenu(): void {
 }
 
 async function start(): Promise<void> {
-  hardenSessions();
+  hardenSessions(origins);
   hardenWebContents(origins);
   serveRenderer(RENDERER_DIR, devServer);
   ipc.bind();

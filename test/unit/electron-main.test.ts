@@ -244,6 +244,9 @@ test('navigation, new windows, external links and permissions', { skip: SKIP }, 
   E.session.defaultSession.permissionRequest(wc(), 'media', (g: boolean) => { granted = g; });
   assert.equal(granted, false);
   assert.equal(E.session.defaultSession.permissionCheck(wc(), 'notifications'), false);
+  const dl = (url: string) => { const e = { prevented: false, preventDefault() { this.prevented = true; } }; E.session.defaultSession['on_will-download'](e, { getURL: () => url }); return e.prevented; };
+  assert.equal(dl('blob:pier://app/1234'), false, 'logs download from the app');
+  assert.equal(dl('https://example.com/payload.sh'), true);
   const info = await E.ipcMain.invoke('shell:info', trusted, wc(), {});
   assert.equal(info.result.engine.ok, true);
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  APP_ORIGIN, appResponseHeaders, contentSecurityPolicy, isAllowedNavigation, isTrustedSender, permissionDecision,
+  APP_ORIGIN, appResponseHeaders, isAllowedDownload, contentSecurityPolicy, isAllowedNavigation, isTrustedSender, permissionDecision,
   resolveAppFile, safeExternalUrl, secureWebPreferences, trustedOrigins,
 } from '../../electron/main/core/security';
 
@@ -86,6 +86,12 @@ test('app:// serves only files under the renderer output', () => {
   assert.equal(resolveAppFile(root, 'pier://app/a/..%2f..%2f..%2fetc%2fpasswd.txt'), undefined);
   // dot segments the URL parser itself removes stay inside the root
   assert.equal(resolveAppFile(root, 'pier://app/%2e%2e/%2e%2e/etc/passwd.txt'), path.join(root, 'etc/passwd.txt'));
+});
+
+test('downloads: only blob: URLs made by the app itself', () => {
+  const o = trustedOrigins();
+  assert.equal(isAllowedDownload('blob:pier://app/6f1c3a2e-0000-4000-8000-000000000000', o), true);
+  for (const bad of ['https://example.com/x.sh', 'data:text/plain,hi', 'blob:https://evil.example/123', 'blob:null/123', 'blob:pier://app.evil/1', 'file:///etc/passwd', 'nonsense']) assert.equal(isAllowedDownload(bad, o), false, bad);
 });
 
 test('every permission request is denied', () => {

@@ -163,5 +163,18 @@ export function appResponseHeaders(file: string, devServer?: string): Record<str
   };
 }
 
+/**
+ * Downloads: only blob: URLs the app itself created (e.g. "Download" of a container's logs),
+ * which Electron then saves through its save dialog. Anything else (a remote URL, a data: URL
+ * pushed by content) is cancelled.
+ */
+export function isAllowedDownload(url: string, origins: readonly string[]): boolean {
+  let u: URL;
+  try { u = new URL(url); } catch { return false; }
+  if (u.protocol !== 'blob:') return false;
+  const inner = originOf(u.pathname);
+  return !!inner && origins.includes(inner);
+}
+
 /** Permission requests (camera, notifications from the page, geolocation, …) are all denied. */
 export const permissionDecision = (_permission: string): false => false;

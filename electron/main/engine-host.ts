@@ -39,7 +39,7 @@ export class EngineHost {
     const root = o.root ?? d.root, runroot = o.runroot ?? d.runroot;
     const socket = o.socket ?? (o.runroot ? `${o.runroot}/docker.sock` : d.socket);
     try {
-      this.engine = await openEngine({ root, runroot });
+      this.engine = await openEngine({ root, runroot, ...(o.noApi ? {} : { apiSocket: socket }) });
     } catch (e) {
       this.error = (e as Error).message || String(e);
       return;
@@ -51,6 +51,7 @@ export class EngineHost {
       const mod = await load();
       this.api = await mod.startApiServer(this.engine, { socketPath: socket });
       this.socket = this.api.socketPath;
+      (this.engine.sessions as { setApiSocket?(p: string): void } | undefined)?.setApiSocket?.(this.socket);
     } catch (e) {
       this.apiError = `Docker API socket ${socket} not served: ${(e as Error).message}`;
     }

@@ -3,7 +3,7 @@
 // in one of Pier's windows), then the params (zod schema) — before anything runs.
 import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { methods, validateCall, type MethodName } from '../common/contract';
-import { PUSH, SHELL, rpcChannel, validateShell, type Envelope, type Notice, type ShellInfo } from './core/channels';
+import { PUSH, SHELL, compactPush, rpcChannel, validateShell, type Envelope, type Notice, type ShellInfo } from './core/channels';
 import { isTrustedSender } from './core/security';
 import type { Connection, EngineHost } from './engine-host';
 import type { Archives } from './archives';
@@ -42,7 +42,7 @@ export class IpcBinding {
   private conn(wc: WebContents): Connection {
     let c = this.conns.get(wc.id);
     if (!c) {
-      c = this.d.host.connect((m) => { if (!wc.isDestroyed()) wc.send(PUSH.message, m); });
+      c = this.d.host.connect((m) => { if (!wc.isDestroyed()) wc.send(PUSH.message, compactPush(m)); });
       this.conns.set(wc.id, c);
     }
     return c;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createPierApi, PierError, type PreloadIpc } from '../../electron/preload/api';
 import { methods } from '../../electron/common/contract';
-import { INVOKE_CHANNELS, PUSH, PUSH_CHANNELS, RPC_CHANNELS, SEND_CHANNELS, SHELL, methodOfChannel, rpcChannel } from '../../electron/main/core/channels';
+import { INVOKE_CHANNELS, PUSH, PUSH_CHANNELS, RPC_CHANNELS, SEND_CHANNELS, SHELL, compactPush, methodOfChannel, rpcChannel } from '../../electron/main/core/channels';
 
 function fakeIpc(reply: (channel: string, arg: unknown) => unknown = () => ({ ok: true, result: 'r' })) {
   const invoked: Array<[string, unknown]> = [];
@@ -32,6 +32,20 @@ test('one invoke channel per contract method, and nothing else', () => {
   assert.deepEqual([...SEND_CHANNELS], [SHELL.startDrag]);
   assert.ok(!INVOKE_CHANNELS.includes(SHELL.startDrag), 'drag is fire-and-forget (send), not invoke');
   assert.deepEqual([...PUSH_CHANNELS].sort(), Object.values(PUSH).sort());
+});
+
+test('stream chunks that are views into a bigger buffer are copied before crossing IPC', () => {
+  const pool = Buffer.alloc(8192, 65);
+  const view = new Uint8Array(pool.buffer, pool.byteOffset + 100, 20);
+  const m = compactPush({ t: 'stream', kind: 'session', payload: { session: 's', data: view } });
+  const d = (m.payload as { data: Uint8Array }).data;
+  assert.equal(d.buffer.byteLength, 20);
+  assert.deepEqual([...d], [...view]);
+  const own = new Uint8Array(5);
+  const same = { t: 'stream', kind: 'session', payload: { session: 's', data: own } };
+  assert.equal(compactPush(same), same, 'exact buffers pass as they are');
+  const ev = { t: 'event', topic: 'engine.event', payload: { type: 'x' } };
+  assert.equal(compactPush(ev), ev);
 });
 
 test('invoke: valid calls go to rpc:<method> with the parsed params; results unwrap', async () => {

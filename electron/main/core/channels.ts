@@ -70,3 +70,15 @@ export function validateShell<C extends ShellChannel>(channel: C, params: unknow
 
 export interface ShellInfo { platform: string; version: string; engine: { ok: boolean; root?: string; socket?: string; error?: string }; hidden: boolean }
 export interface DropResult { path: string; kind: 'checkpoint' | 'image' | 'rejected'; message: string; ok: boolean; result?: unknown }
+
+/**
+ * Stream chunks often are views into a larger pooled buffer (Node's Buffer pool, a read
+ * buffer). Electron's IPC serialises a typed array together with its whole backing
+ * ArrayBuffer, so a 20-byte terminal chunk would carry 8 KiB or more: copy such views.
+ */
+export function compactPush<T extends { t?: string; payload?: unknown }>(m: T): T {
+  const p = m.payload as { data?: unknown } | undefined;
+  const d = p?.data;
+  if (m.t !== 'stream' || !(d instanceof Uint8Array) || d.byteLength === d.buffer.byteLength) return m;
+  return { ...m, payload: { ...p, data: new Uint8Array(d) } };
+}

@@ -131,7 +131,7 @@ test('forge.config.ts: Vite plugin entries exist, FusesPlugin mirrors the policy
   writeFileSync(tsconfig, JSON.stringify({
     extends: path.join(root, 'tsconfig.base.json'),
     compilerOptions: { types: ['node'], typeRoots: [path.join(root, 'node_modules/@types')], lib: ['ES2023', 'DOM', 'DOM.Iterable'], skipLibCheck: true },
-    files: ['forge.config.ts', 'electron.vite.config.ts', 'electron/main/vite.forge.config.ts', 'electron/preload/vite.forge.config.ts', 'electron/preload/api.ts', 'electron/preload/global.d.ts',
+    files: ['forge.config.ts', 'electron.vite.config.ts', 'electron/main/vite.forge.config.ts', 'electron/preload/vite.forge.config.ts', 'electron/preload/api.ts',
       'electron/main/core/tray-menu.ts', 'electron/main/core/drag.ts', 'electron/main/core/drop.ts', 'electron/main/core/security.ts', 'electron/main/core/window-state.ts', 'electron/main/core/notify.ts', 'electron/main/core/args.ts', 'electron/main/core/quit.ts']
       .map((f) => path.join(root, f)),
   }));

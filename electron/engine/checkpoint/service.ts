@@ -20,6 +20,7 @@ import { CheckpointError, meaningfulCriuLines } from './errors';
 import { EMPTY_TAR, extractArchive, streamToFile, writeArchive, type Compression } from './archive';
 import { adaptForeignSpec, configFromForeign, makeConfigDump, type ConfigDump } from './podman';
 import { rootDirMode } from './criu-image';
+import { freeze } from './freezer';
 import { capabilityOf, type CheckpointCapability } from './capability';
 
 export interface CheckpointOptions {
@@ -218,12 +219,12 @@ export class CheckpointServiceImpl {
         // Freeze first (runc polls the freezer every few ms): CRIU then finds the cgroup
         // frozen and skips its own freeze loop, which sleeps 100 ms between polls.
         const prefreeze = leaveRunning && process.env.PIER_CHECKPOINT_PREFREEZE !== '0';
-        if (prefreeze) await rt.pause(rec.id);
+        const thaw = prefreeze ? await freeze(rt, rec.id) : undefined;
         let r: Awaited<ReturnType<typeof run>>;
         try {
           r = await run(rt.runtimePath, args, { timeoutMs: 300_000 });
         } finally {
-          if (prefreeze) await rt.resume(rec.id).catch(() => undefined);
+          await thaw?.();
         }
         if (r.code !== 0) {
           const log = await fsp.readFile(path.join(data, 'dump.log'), 'utf8').catch(() => '');

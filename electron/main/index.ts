@@ -101,7 +101,8 @@ async function start(): Promise<void> {
   else if (host.socket) console.log(`pier: Docker API on unix://${host.socket}`);
 
   tray = new PierTray({ containers: () => host.containers(), busy: () => busy, engineError: () => host.error, checkpointSupported: () => host.checkpointSupported, onAction: (a) => void trayAction(a) });
-  try { tray.create(); } catch (e) { console.error(`pier: no tray: ${(e as Error).message}`); }
+  // without a tray, closing the window quits (the tray is never the only way back)
+  try { tray.create(); } catch (e) { tray = undefined; console.error(`pier: no tray: ${(e as Error).message}`); }
   host.subscribe((e) => {
     if (e.type === 'container' || (e.type === 'progress' && e.done)) tray?.schedule();
     if ((e.type === 'container' && (e.action === 'checkpointed' || e.action === 'removed')) || (e.type === 'progress' && e.done && (e.kind === 'checkpoint' || e.kind === 'export'))) void archives.index.refresh();

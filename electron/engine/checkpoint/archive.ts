@@ -198,6 +198,7 @@ export async function extractArchive(file: string, dest: string, o: ExtractOptio
           case 'file':
           case 'contiguous-file': {
             if ((h.size ?? 0) + bytes > max) fail(h.name, `makes the archive larger than ${max} bytes`);
+            if (fs.existsSync(target) || isLink(target)) fail(h.name, 'appears twice');
             const fd = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
             try {
               for await (const chunk of entry) {
@@ -248,6 +249,8 @@ export async function extractArchive(file: string, dest: string, o: ExtractOptio
   }
   return { compression, bytes };
 }
+
+function isLink(p: string): boolean { try { return fs.lstatSync(p).isSymbolicLink(); } catch { return false; } }
 
 /** Copies a readable (e.g. an HTTP body) to a file. */
 export async function streamToFile(input: NodeJS.ReadableStream, file: string): Promise<number> {

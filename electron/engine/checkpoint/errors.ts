@@ -17,13 +17,19 @@ export class CheckpointError extends Error {
   }
 }
 
+/** Lines CRIU prints as errors on every run on some hosts, explaining nothing. */
+const BENIGN = [/Can't setup RLIMIT_NOFILE for self/, /cgroupd: recv req error/, /Hugetlb size .* cannot get dev's number/];
+
 /** The lines of a CRIU log (dump.log / restore.log) that explain a failure. */
-export function meaningfulCriuLines(log: string, max = 6): string[] {
-  const lines = log.split('\n').map((l) => l.trim()).filter(Boolean);
-  const picked = lines.filter((l) => /\bError\b|\(-?\d+\)\s*Error|Err\b|error|fail|Unable|can't|cannot|not supported/i.test(l) && !/^\(\d+\.\d+\)\s*$/.test(l));
-  // strip CRIU's "(00.012345) " timestamps and pid prefixes
-  const clean = picked.map((l) => l.replace(/^\(\s*\d+\.\d+\)\s*/, '').replace(/^\d+:\s*/, ''));
+export function meaningfulCriuLines(log: string, max = 4): string[] {
+  const lines = log.split('\n').map((l) => l.trim().replace(/^\(\s*\d+\.\d+\)\s*/, '').replace(/^\d+:\s*/, '')).filter(Boolean);
+  const useful = (l: string) => !BENIGN.some((b) => b.test(l));
+  let picked = lines.filter((l) => /\bError\b/.test(l) && useful(l));
+  if (!picked.length) picked = lines.filter((l) => /fail|unable|can't|cannot|not supported/i.test(l) && useful(l));
   const uniq: string[] = [];
-  for (const l of clean) if (!uniq.includes(l)) uniq.push(l);
-  return uniq.slice(-max);
+  for (const l of picked) if (!uniq.includes(l)) uniq.push(l);
+  return uniq.slice(0, max);
 }
+
+/** One line: runtime messages carry newlines ("…errno 0\nlog file: …"). */
+export function oneLine(s: string): string { return s.replace(/\s*\n\s*/g, '; ').trim(); }

@@ -16,7 +16,7 @@ import type { ContainerRecord } from '../store/types';
 import type { ContainerSummary } from '../../common/types';
 import type { CheckpointSummary } from '../../common/contract';
 import type { OciSpec } from '../spec/spec';
-import { CheckpointError, meaningfulCriuLines } from './errors';
+import { CheckpointError, meaningfulCriuLines, oneLine } from './errors';
 import { EMPTY_TAR, extractArchive, streamToFile, writeArchive, type Compression } from './archive';
 import { adaptForeignSpec, configFromForeign, makeConfigDump, type ConfigDump } from './podman';
 import { rootDirMode } from './criu-image';
@@ -230,7 +230,7 @@ export class CheckpointServiceImpl {
           const log = await fsp.readFile(path.join(data, 'dump.log'), 'utf8').catch(() => '');
           const lines = meaningfulCriuLines(log);
           const rtMsg = (r.stderr.match(/msg="([^"]+)"/)?.[1] ?? r.stderr.trim().split('\n').pop() ?? '').trim();
-          throw new CheckpointError(`checkpoint of container ${rec.name} failed: ${rtMsg || `${path.basename(rt.runtimePath)} exit ${r.code}`}${lines.length ? `; CRIU dump.log: ${lines.join(' | ')}` : ''}`, 'ECRIU');
+          throw new CheckpointError(`checkpoint of container ${rec.name} failed: ${oneLine(rtMsg) || `${path.basename(rt.runtimePath)} exit ${r.code}`}${lines.length ? `; CRIU dump.log: ${lines.join(' | ')}` : ''}`, 'ECRIU');
         }
       });
       p.step('saving root filesystem changes');
@@ -336,7 +336,7 @@ export class CheckpointServiceImpl {
     } catch (e) {
       const log = await fsp.readFile(path.join(bundle, 'restore.log'), 'utf8').catch(() => '');
       const lines = meaningfulCriuLines(log);
-      const err = new CheckpointError(`restore of container ${rec.name} failed: ${(e as Error).message}${lines.length ? `; CRIU restore.log: ${lines.join(' | ')}` : ''}`, (e as { code?: string }).code === 'ESTATE' ? 'ESTATE' : 'ECRIU', { cause: e });
+      const err = new CheckpointError(`restore of container ${rec.name} failed: ${oneLine((e as Error).message)}${lines.length ? `; CRIU restore.log: ${lines.join(' | ')}` : ''}`, (e as { code?: string }).code === 'ESTATE' ? 'ESTATE' : 'ECRIU', { cause: e });
       throw err;
     }
     if (!o.keep) await Promise.all(['restore.log', 'stats-restore'].map((f) => fsp.rm(path.join(bundle, f), { force: true })));

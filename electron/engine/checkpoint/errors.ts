@@ -32,4 +32,7 @@ export function meaningfulCriuLines(log: string, max = 4): string[] {
 }
 
 /** One line: runtime messages carry newlines ("…errno 0\nlog file: …"). */
-export function oneLine(s: string): string { return s.replace(/\s*\n\s*/g, '; ').trim(); }
+export function oneLine(s: string): string {
+  // the log file it names is removed with the failed checkpoint or container: its lines are quoted instead
+  return s.replace(/\s*log file: \S+/g, '').replace(/\s*\n\s*/g, '; ').replace(/(;\s*)+$/, '').trim();
+}

@@ -229,7 +229,8 @@ export class CheckpointServiceImpl {
         if (r.code !== 0) {
           const log = await fsp.readFile(path.join(data, 'dump.log'), 'utf8').catch(() => '');
           const lines = meaningfulCriuLines(log);
-          const rtMsg = (r.stderr.match(/msg="([^"]+)"/)?.[1] ?? r.stderr.trim().split('\n').pop() ?? '').trim();
+          const msgs = [...r.stderr.matchAll(/msg="((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\n/g, ' ').replace(/\\"/g, '"'));
+          const rtMsg = (msgs.length ? msgs.join('; ') : r.stderr.trim().split('\n').pop() ?? '').trim();
           throw new CheckpointError(`checkpoint of container ${rec.name} failed: ${oneLine(rtMsg) || `${path.basename(rt.runtimePath)} exit ${r.code}`}${lines.length ? `; CRIU dump.log: ${lines.join(' | ')}` : ''}`, 'ECRIU');
         }
       });

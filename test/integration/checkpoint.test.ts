@@ -86,6 +86,27 @@ test('capability: CRIU works here; pre-dump is refused up front when the kernel 
   }
 });
 
+test('CRIU missing or broken: a clear error naming the fix, and the container is untouched', async () => {
+  for (const [criuPath, why] of [['/nonexistent/criu', /CRIU not found: install criu/], ['/bin/false', /criu check failed/]] as const) {
+    const dd = testDirs('pier-cpt-nocriu-');
+    const e2 = await openEngine({ root: dd.root, runroot: dd.runroot, criuPath });
+    try {
+      const cap = e2.checkpoints!.capability();
+      assert.equal(cap.supported, false);
+      assert.match(cap.reason!, why);
+      const c = await e2.containers.create({ name: 'nocriu', rootfs: dd.rootfs, cmd: ['sleep', '100'] });
+      await e2.containers.start(c.id);
+      await assert.rejects(e2.checkpoints!.create(c.id), (err: Error & { code?: string }) => err.code === 'ENOCRIU' && why.test(err.message) && /cannot checkpoint container nocriu/.test(err.message));
+      assert.equal(e2.containers.inspect(c.id).status, 'running');
+      await assert.rejects(e2.checkpoints!.import(path.join(dd.base, 'whatever.tar')), (err: Error & { code?: string }) => err.code === 'ENOCRIU');
+      await e2.containers.remove(c.id, { force: true });
+    } finally {
+      await e2.close();
+      dd.cleanup();
+    }
+  }
+});
+
 test('pre-dump then dump restores correctly (only where the kernel tracks dirty memory)', { skip: !fs.existsSync('/proc/self') ? 'no proc' : undefined }, async (t) => {
   if (!cps().capability().preDump) { t.skip(`pre-dump unsupported here: ${cps().capability().preDumpReason}`); return; }
   const id = await counter('predump2', { rootfs: d.rootfs });

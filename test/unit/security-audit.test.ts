@@ -1,4 +1,4 @@
-// Electronegativity on the Electron shell: the findings are read (CSV), and each one is
+// Electronegativity on the Electron shell: the findings are read (SARIF), and each one is
 // either fixed or explained below with a reason. An unexplained finding fails the test.
 // Scans the TypeScript sources (electronegativity 1.10 parses them) always, and the built
 // JavaScript (out/main, out/preload, out/renderer) when `electron-vite build` has run.
@@ -43,30 +43,37 @@ const EXPLAINED: Explained[] = [
   },
 ];
 
-function parseCsv(text: string): Finding[] {
-  const rows: string[][] = [];
-  let row: string[] = [], cell = '', q = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (q) {
-      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (ch === '"') q = false; else cell += ch;
-    } else if (ch === '"') q = true;
-    else if (ch === ',') { row.push(cell.trim()); cell = ''; }
-    else if (ch === '\n') { row.push(cell.trim()); rows.push(row); row = []; cell = ''; }
-    else if (ch !== '\r') cell += ch;
-  }
-  if (cell || row.length) { row.push(cell.trim()); rows.push(row); }
-  const [head, ...body] = rows;
-  assert.deepEqual(head?.slice(0, 4), ['issue', 'severity', 'confidence', 'filename'], 'electronegativity CSV header');
-  return body.filter((r) => r.length >= 7).map(([issue, severity, confidence, file, location, sample, description]) => ({ issue, severity, confidence, file, location, sample, description }));
+interface Sarif { runs: Array<{ results: Array<{ ruleId: string; level: string; message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number; charLength: number } } }> }> }> }
+
+/**
+ * Reads the SARIF report (one write). The CSV writer of electronegativity 1.10.3 races its
+ * header (writeFile) against its rows (writeFile with flag 'a'), so the header can land last
+ * and truncate every finding: a CSV can look clean when it is not. The code sample is read
+ * back from the scanned file at the reported region.
+ */
+function parseSarif(text: string, scanned: string): Finding[] {
+  const doc = JSON.parse(text) as Sarif;
+  assert.equal(doc.runs.length, 1, 'one SARIF run');
+  return doc.runs[0].results.map((r) => {
+    const loc = r.locations[0].physicalLocation;
+    const file = loc.artifactLocation.uri === 'file:///' ? 'N/A' : loc.artifactLocation.uri;
+    let sample = 'N/A';
+    if (file !== 'N/A' && loc.region.charLength > 0) {
+      try {
+        const line = readFileSync(path.join(scanned, file), 'utf8').split('\n')[loc.region.startLine - 1] ?? '';
+        sample = line.slice(loc.region.startColumn - 1, loc.region.startColumn - 1 + loc.region.charLength).trim();
+      } catch { /* not readable: keep N/A */ }
+    }
+    return { issue: r.ruleId, severity: r.level, confidence: '', file, location: `${loc.region.startLine}:${loc.region.startColumn - 1}`, sample, description: r.message.text };
+  });
 }
 
 function scan(dir: string): Finding[] {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'pier-eneg-out-')), 'result.csv');
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'pier-eneg-out-')), 'result.sarif');
   const r = spawnSync(process.execPath, [bin, '-i', dir, '-x', 'AvailableSecurityFixesGlobalCheck', '-e', '45.5.0', '-r', '-o', out], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, `electronegativity failed: ${r.stderr}`);
   assert.ok(existsSync(out), `no result file; stdout: ${r.stdout.slice(-500)}`);
-  return parseCsv(readFileSync(out, 'utf8'));
+  return parseSarif(readFileSync(out, 'utf8'), dir);
 }
 
 function walk(dir: string): string[] {
@@ -76,7 +83,7 @@ function walk(dir: string): string[] {
 function unexplained(findings: Finding[]): Finding[] {
   return findings.filter((f) => !EXPLAINED.some((e) => e.issue === f.issue && e.file.test(f.file) && (!e.sample || e.sample.test(f.sample))));
 }
-const show = (fs: Finding[]) => fs.map((f) => `${f.issue} ${f.severity}/${f.confidence} ${f.file}:${f.location} ${f.sample} — ${f.description}`).join('\n');
+const show = (fs: Finding[]) => fs.map((f) => `${f.issue} (${f.severity}) ${f.file}:${f.location} ${f.sample} — ${f.description}`).join('\n');
 
 test('the scanner really reports findings (a deliberately insecure window is caught)', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pier-eneg-bad-'));

@@ -69,6 +69,9 @@ export class Engine {
 
   /** Stops watching and releases the root. Containers keep running under their conmon. */
   async close(): Promise<void> {
+    for (const s of this.sessions?.list() ?? []) if (s.kind !== 'attach') await this.sessions!.get(s.id).close().catch(() => undefined);
+    for (const s of this.sessions?.list() ?? []) await this.sessions!.get(s.id).close().catch(() => undefined);
+    await (this.images as { close?: () => Promise<void> } | undefined)?.close?.();
     this.exits.close();
     this.lock.release();
   }

@@ -1,8 +1,47 @@
 // openEngine: the Engine with every area attached (images + snapshots, sessions,
 // checkpoints). Front ends call this; tests of one area may use Engine.open directly.
 import { Engine, type EngineOptions } from './engine';
+import { createImageService, createSnapshotter, imageDefaults, type ImageService, type Snapshotter } from './images/index';
+import type { RootfsProvider } from './containers/service';
+import { Sessions } from './sessions/manager';
 
-export async function openEngine(opts: Omit<EngineOptions, 'images'>): Promise<Engine> {
-  const engine = await Engine.open(opts);
+export interface OpenOptions extends Omit<EngineOptions, 'images'> {
+  /** registry used for short names like "busybox" (no default is built in) */
+  defaultRegistry?: string;
+  insecureRegistries?: string[];
+  apiSocket?: string;
+}
+
+/** Adapts the image area to what the container lifecycle needs. */
+function rootfsProvider(images: ImageService, snap: Snapshotter): RootfsProvider {
+  return {
+    async resolve(ref) {
+      const img = await images.inspect(ref);
+      return { imageId: img.id, ref: img.repoTags[0] ?? ref, defaults: imageDefaults(img) };
+    },
+    async prepare(containerId, imageId) { return snap.prepare(containerId, await images.inspect(imageId)); },
+    remove: (containerId) => snap.remove(containerId),
+  };
+}
+
+export async function openEngine(opts: OpenOptions): Promise<Engine> {
+  let images: ImageService | undefined, snapshotter: Snapshotter | undefined;
+  const engine = await Engine.open({
+    ...opts,
+    images: async (root) => {
+      images = createImageService({ root, defaultRegistry: opts.defaultRegistry ?? process.env.PIER_DEFAULT_REGISTRY, insecureRegistries: opts.insecureRegistries });
+      snapshotter = await createSnapshotter({ root, images });
+      return rootfsProvider(images, snapshotter);
+    },
+  });
+  engine.images = images;
+  engine.snapshotter = snapshotter;
+  engine.sessions = new Sessions(engine.containers, { apiSocket: opts.apiSocket });
+  try {
+    const { createCheckpointService } = await import('./checkpoint/index');
+    engine.checkpoints = createCheckpointService(engine);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+  }
   return engine;
 }

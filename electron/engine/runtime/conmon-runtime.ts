@@ -7,7 +7,7 @@ import { createArgs, conmonEnv, type ConmonCreateArgs } from '../conmon/args';
 import { parseOciLog } from '../conmon/sync';
 import { resizeMessage, writeCtl } from '../conmon/ctl';
 import { run, runChecked, spawnDetached, CommandError } from './proc';
-import { parentExit, pipesOf, signalStart } from './pipes';
+import { makePipes, parentExit, signalStart } from './pipes';
 import type { RuntimeInfo } from './discovery';
 
 export interface OciState { id: string; pid: number; status: 'created' | 'running' | 'paused' | 'stopped' | string; bundle: string }
@@ -68,10 +68,11 @@ export class ConmonRuntime {
       logPath: c.logPath, logSizeMax: this.opts.logSizeMax, conmonPidFile: path.join(c.runDir, 'conmon.pid'),
       restoreFrom: extra.restoreFrom, runtimeOpts: extra.runtimeOpts,
     };
-    const child = spawnDetached(this.info.conmon.path, createArgs(a), { env: conmonEnv(process.env, false), cwd: c.bundle, fds: ['pipe', 'pipe'] });
-    const pipes = pipesOf(child, false);
-    const exited = parentExit(child);
+    const pipes = makePipes(false);
     try {
+      const child = spawnDetached(this.info.conmon.path, createArgs(a), { env: conmonEnv(process.env, false), cwd: c.bundle, fds: pipes.childFds });
+      const exited = parentExit(child);
+      pipes.releaseChildEnds();
       signalStart(pipes.start);
       const parent = await exited;
       if (parent.code !== 0) throw new RuntimeError(`conmon failed for container ${c.name}: ${parent.stderr.trim() || 'exit ' + parent.code}`, 'ECONMON');
@@ -87,8 +88,7 @@ export class ConmonRuntime {
       await rm(path.join(this.opts.exitDir, c.id), { force: true });
       throw err;
     } finally {
-      pipes.sync.close();
-      pipes.start.destroy();
+      pipes.close();
     }
   }
 

@@ -1,11 +1,12 @@
-// The parent's side of conmon's sync/start/attach pipes (fds 3, 4, 5 in conmon).
-// conmon only read()s and write()s them, so the stream sockets Node creates for
-// 'pipe' stdio serve; messages are newline-delimited JSON (sync.ts).
+// The parent's side of conmon's sync/start/attach pipes (fds 3, 4, 5 in conmon):
+// SOCK_SEQPACKET socketpairs from the native addon, one message per packet.
+// Messages are newline-terminated JSON (sync.ts); lines are still split on '\n'.
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { socketpair, closeFd, SeqpacketSocket } from '../../../native/index';
 import { LineSplitter, parseSyncLine, type SyncMessage } from '../conmon/sync';
 
-/** Reads sync messages one at a time from a readable pipe. */
+/** Reads sync messages one at a time. */
 export class SyncReader {
   private lines: string[] = [];
   private waiters: Array<(m: SyncMessage | undefined) => void> = [];
@@ -15,9 +16,10 @@ export class SyncReader {
 
   constructor(private readonly stream: Readable) {
     stream.on('data', (b: Buffer) => { this.lines.push(...this.splitter.push(b)); this.flush(); });
-    stream.on('end', () => { this.ended = true; this.flush(); });
-    stream.on('close', () => { this.ended = true; this.flush(); });
-    stream.on('error', () => { this.ended = true; this.flush(); });
+    const end = () => { this.ended = true; this.flush(); };
+    stream.on('end', end);
+    stream.on('close', end);
+    stream.on('error', end);
   }
 
   private flush(): void {
@@ -37,6 +39,7 @@ export class SyncReader {
         if (i >= 0) this.waiters.splice(i, 1);
         reject(Object.assign(new Error(`timed out after ${timeoutMs} ms waiting for conmon (${what})`), { code: 'ETIMEDOUT' }));
       }, timeoutMs);
+      timer.unref();
       const done = (m: SyncMessage | undefined) => {
         clearTimeout(timer);
         if (!m && this.error) reject(this.error); else resolve(m);
@@ -49,14 +52,30 @@ export class SyncReader {
   close(): void { this.stream.destroy(); }
 }
 
-export interface ConmonPipes { sync: SyncReader; start: Writable; attach?: SyncReader }
+export interface ConmonPipes {
+  /** fds to place at 3, 4[, 5] in conmon */
+  childFds: number[];
+  sync: SyncReader;
+  start: Writable;
+  attach?: SyncReader;
+  /** closes the child's ends in this process (call once conmon was spawned) */
+  releaseChildEnds(): void;
+  close(): void;
+}
 
-export function pipesOf(child: ChildProcess, exec: boolean): ConmonPipes {
-  const fds = child.stdio as unknown as Array<Readable & Writable>;
-  const sync = new SyncReader(fds[3]);
-  const start: Writable = fds[4];
-  start.on('error', () => { /* conmon gone: reported through sync */ });
-  return { sync, start, attach: exec ? new SyncReader(fds[5]) : undefined };
+export function makePipes(exec: boolean): ConmonPipes {
+  const pairs = Array.from({ length: exec ? 3 : 2 }, () => socketpair());
+  const socks = pairs.map(([parent]) => SeqpacketSocket.fromFd(parent, { allowHalfOpen: true }));
+  for (const s of socks) s.on('error', () => { /* conmon gone: surfaced as EOF on sync */ });
+  let released = false;
+  return {
+    childFds: pairs.map(([, child]) => child),
+    sync: new SyncReader(socks[0]),
+    start: socks[1],
+    attach: exec ? new SyncReader(socks[2]) : undefined,
+    releaseChildEnds() { if (!released) { released = true; for (const [, child] of pairs) closeFd(child); } },
+    close() { this.releaseChildEnds(); for (const s of socks) s.destroy(); },
+  };
 }
 
 /** Tells conmon to go on (one byte on the start pipe). */
@@ -69,7 +88,6 @@ export function parentExit(child: ChildProcess): Promise<{ code: number; stderr:
     child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      // give stderr a tick to drain what the parent printed before exiting
       setImmediate(() => {
         resolve({ code: code ?? (signal ? 128 : -1), stderr: Buffer.concat(err).toString() });
         child.stderr?.destroy();

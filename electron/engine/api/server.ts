@@ -37,7 +37,9 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
     ...containerRoutes(), ...imageRoutes(), ...(await pierCheckpointRoutes()),
   ];
 
+  const debug = !!process.env.PIER_API_DEBUG;
   function resolve(req: IncomingMessage): { route: Route; ctx: Ctx } {
+    if (debug) process.stderr.write(`pier api: ${req.method} ${req.url}${req.headers.upgrade ? ' [upgrade]' : ''}\n`);
     const url = new URL(req.url ?? '/', 'http://pier');
     let p = url.pathname;
     let version = versionNumber(API_VERSION);

@@ -2,6 +2,7 @@
 // Node's http server; attach and exec start are hijacked in the 'upgrade' event (raw
 // `101 UPGRADED`) or served as a raw 200 stream without Upgrade. Versioned (/v1.NN/…)
 // and unversioned paths; 400 outside [1.24, 1.50].
+import { performance } from 'node:perf_hooks';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
@@ -39,7 +40,12 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
 
   const debug = !!process.env.PIER_API_DEBUG;
   function resolve(req: IncomingMessage): { route: Route; ctx: Ctx } {
-    if (debug) process.stderr.write(`pier api: ${req.method} ${req.url}${req.headers.upgrade ? ' [upgrade]' : ''}\n`);
+    if (debug) {
+      const t0 = performance.now();
+      const line = `${req.method} ${req.url}${req.headers.upgrade ? ' [upgrade]' : ''}`;
+      process.stderr.write(`pier api: ${(t0 % 100000).toFixed(1)} ${line}\n`);
+      req.socket.once('close', () => process.stderr.write(`pier api: ${(performance.now() % 100000).toFixed(1)} done ${line} (${(performance.now() - t0).toFixed(1)} ms)\n`));
+    }
     const url = new URL(req.url ?? '/', 'http://pier');
     let p = url.pathname;
     let version = versionNumber(API_VERSION);

@@ -46,6 +46,7 @@ export class AttachSession implements Session {
     const finish = async () => {
       if (!this.alive) return;
       this.alive = false;
+      this.sock.destroy();
       const code = await t.exited().catch(() => undefined);
       this.exitCode = code;
       this.hub.end(code);

@@ -181,6 +181,37 @@ describe('bad input and faults', { skip: skipAll }, () => {
     await alive();
   });
 
+  test('docker cp upload: an archive escaping its directory is refused and writes nothing', async () => {
+    const tar = await import('tar-stream');
+    const make = async (entries: Array<{ name: string; body?: string; type?: 'file' | 'symlink' | 'character-device'; linkname?: string }>) => {
+      const pack = tar.pack();
+      for (const e of entries) pack.entry({ name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: 0o644 }, e.body ?? '');
+      pack.finalize();
+      const chunks: Buffer[] = [];
+      for await (const c of pack) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const c = await request(srv.socket, 'POST', '/containers/create?name=cpbad', JSON.stringify({ Image: IMG, Cmd: ['sleep', '30'] }));
+    assert.equal(c.status, 201);
+    assert.equal((await request(srv.socket, 'POST', '/containers/cpbad/start')).status, 204);
+    const put = (body: Buffer, p = '/tmp') => request(srv.socket, 'PUT', `/containers/cpbad/archive?path=${encodeURIComponent(p)}`, body, { 'Content-Type': 'application/x-tar' });
+    const dots = await put(await make([{ name: 'first-ok', body: 'a' }, { name: '../../etc/evil', body: 'b' }]));
+    assert.equal(dots.status, 400);
+    assert.match(msg(dots.body), /leaves the target directory/);
+    const dev = await put(await make([{ name: 'ok2', body: 'a' }, { name: 'null', type: 'character-device' }]));
+    assert.equal(dev.status, 400);
+    assert.match(msg(dev.body), /character-device/);
+    const garbage = await put(Buffer.from('this is not a tar archive at all'.repeat(40)));
+    assert.equal(garbage.status, 400);
+    const notDir = await put(await make([{ name: 'x', body: 'a' }]), '/etc/passwd');
+    assert.equal(notDir.status, 400);
+    assert.match(msg(notDir.body), /not a directory/);
+    const ls = await docker(srv, ['exec', 'cpbad', 'ls', '/tmp']);
+    assert.equal(ls.stdout, '', 'nothing of a rejected archive was written');
+    await request(srv.socket, 'DELETE', '/containers/cpbad?force=1');
+    await alive();
+  });
+
   test('clients vanishing mid-stream (logs -f, attach, events, wait, stats)', async () => {
     const c = await request(srv.socket, 'POST', '/containers/create?name=vanish', JSON.stringify({ Image: IMG, Cmd: ['sh', '-c', 'while true; do echo x; sleep 0.05; done'] }));
     assert.equal(c.status, 201);

@@ -295,6 +295,46 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
     } finally { await reg?.stop(); }
   });
 
+  test('cp: in and out, directories, symlinks stay inside the container', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync, mkdirSync, existsSync: exists, lstatSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'pier-cp-'));
+    const r = await docker(srv, ['run', '-d', '--name', 'cpc', IMG, 'sleep', '60']);
+    assert.equal(r.code, 0, r.stderr);
+    try {
+      writeFileSync(path.join(tmp, 'in.txt'), 'into the container\n');
+      assert.equal((await docker(srv, ['cp', path.join(tmp, 'in.txt'), 'cpc:/tmp/'])).code, 0);
+      assert.equal((await docker(srv, ['exec', 'cpc', 'cat', '/tmp/in.txt'])).stdout, 'into the container\n');
+      assert.equal((await docker(srv, ['cp', path.join(tmp, 'in.txt'), 'cpc:/tmp/renamed'])).code, 0);
+      assert.equal((await docker(srv, ['exec', 'cpc', 'cat', '/tmp/renamed'])).stdout, 'into the container\n');
+      mkdirSync(path.join(tmp, 'tree/sub'), { recursive: true });
+      writeFileSync(path.join(tmp, 'tree/sub/f'), 'deep');
+      assert.equal((await docker(srv, ['cp', path.join(tmp, 'tree'), 'cpc:/opt/'])).code, 0);
+      assert.equal((await docker(srv, ['exec', 'cpc', 'cat', '/opt/tree/sub/f'])).stdout, 'deep');
+      await docker(srv, ['exec', 'cpc', 'sh', '-c', 'echo made-inside > /tmp/out.txt']);
+      const out = await docker(srv, ['cp', 'cpc:/tmp/out.txt', path.join(tmp, 'out.txt')]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.equal(readFileSync(path.join(tmp, 'out.txt'), 'utf8'), 'made-inside\n');
+      const bin = await docker(srv, ['cp', 'cpc:/bin', path.join(tmp, 'bin')]);
+      assert.equal(bin.code, 0, bin.stderr);
+      assert.ok(lstatSync(path.join(tmp, 'bin/sh')).isSymbolicLink());
+      // a symlink to / inside the container resolves inside it, never on the host
+      await docker(srv, ['exec', 'cpc', 'ln', '-s', '/', '/tmp/escape']);
+      const marker = `pier-cp-escape-${process.pid}`;
+      writeFileSync(path.join(tmp, marker), 'x');
+      assert.equal((await docker(srv, ['cp', path.join(tmp, marker), 'cpc:/tmp/escape/etc/'])).code, 0);
+      assert.ok(!exists(`/etc/${marker}`), 'wrote on the host');
+      assert.equal((await docker(srv, ['exec', 'cpc', 'cat', `/etc/${marker}`])).stdout, 'x');
+      const missing = await docker(srv, ['cp', 'cpc:/no/such', tmp]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /Could not find the file \/no\/such in container/);
+    } finally {
+      await docker(srv, ['rm', '-f', 'cpc']);
+      cleanup(tmp);
+    }
+  });
+
   test('checkpoint create, ls, start --checkpoint', async (t) => {
     const r = await docker(srv, ['run', '-d', '--name', 'cp1', IMG, 'sh', '-c', 'i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done']);
     assert.equal(r.code, 0, r.stderr);

@@ -18,6 +18,7 @@ import { imageRoutes } from './images';
 import { eventRoutes } from './events';
 import { attachRoutes } from './attach';
 import { checkpointRoutes, pierCheckpointRoutes } from './checkpoints';
+import { archiveRoutes } from './archive';
 
 export interface ApiServerOptions {
   socketPath: string;
@@ -35,7 +36,7 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
   const state: ApiState = { execs: new Map() };
   const routes: Route[] = [
     ...systemRoutes(), ...eventRoutes(), ...attachRoutes(), ...execRoutes(), ...checkpointRoutes(engine),
-    ...containerRoutes(), ...imageRoutes(), ...(await pierCheckpointRoutes()),
+    ...archiveRoutes(), ...containerRoutes(), ...imageRoutes(), ...(await pierCheckpointRoutes()),
   ];
 
   const debug = !!process.env.PIER_API_DEBUG;

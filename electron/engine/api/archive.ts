@@ -1,0 +1,267 @@
+// /containers/{id}/archive (docker cp): HEAD stats a path, GET streams it as a tar,
+// PUT extracts a tar into a directory. Paths are resolved with the container's root as
+// "/" (openat2 RESOLVE_IN_ROOT through the native addon when it works here, else a
+// component-by-component walk with the same rules), so `..`, absolute paths and symlinks
+// never lead outside it. Files are opened with O_NOFOLLOW; symlinks are copied as links,
+// never followed. An uploaded archive is checked entirely (names, types, sizes) before
+// anything is written: a rejected archive changes nothing. Bind mounts are not visible
+// (the container's root filesystem only).
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import * as tar from 'tar-stream';
+import type { Engine } from '../engine';
+import type { ContainerRecord } from '../store/types';
+import { type Ctx, type Route } from './context';
+import { ApiError, badRequest, notFound } from './errors';
+import { getContainer } from './containers';
+import { qbool } from './validate';
+import type { ServerResponse } from 'node:http';
+
+type C = Ctx & { res: ServerResponse };
+
+let nativeResolve: ((root: string, rel: string) => string) | undefined | null = null;
+async function inRoot(root: string, rel: string): Promise<string> {
+  if (nativeResolve === null) {
+    const { loadNativeGuard } = await import('../images/extract');
+    nativeResolve = await loadNativeGuard().catch(() => undefined);
+  }
+  if (nativeResolve) {
+    try { return nativeResolve(root, rel); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw notFound(`Could not find the file ${'/' + rel} in container`);
+      if (code !== 'ENOSYS') throw e;
+    }
+  }
+  return walkInRoot(root, rel);
+}
+
+/** Resolves rel under root the way the container would see it; symlinks are resolved with root as "/". */
+export async function walkInRoot(root: string, rel: string): Promise<string> {
+  const parts = rel.split('/').filter((p) => p && p !== '.');
+  const done: string[] = [];
+  let links = 0;
+  while (parts.length) {
+    const p = parts.shift()!;
+    if (p === '..') { done.pop(); continue; }
+    const cur = path.join(root, ...done, p);
+    const st = await fsp.lstat(cur).catch(() => undefined);
+    if (!st) throw notFound(`Could not find the file /${[...done, p, ...parts].join('/')} in container`);
+    if (st.isSymbolicLink()) {
+      if (++links > 40) throw badRequest(`too many levels of symbolic links in /${rel}`);
+      const target = await fsp.readlink(cur);
+      if (target.startsWith('/')) done.length = 0;
+      parts.unshift(...target.split('/').filter((x) => x && x !== '.'));
+      continue;
+    }
+    if (parts.length && !st.isDirectory()) throw notFound(`Could not find the file /${rel} in container: /${[...done, p].join('/')} is not a directory`);
+    done.push(p);
+  }
+  return path.join(root, ...done);
+}
+
+/** The container's root filesystem on the host (mounted if needed). */
+async function rootOf(engine: Engine, r: ContainerRecord): Promise<string> {
+  if (r.config.rootfs) return fs.realpathSync(r.config.rootfs);
+  const provider = engine.containers.d.images;
+  if (!provider || !r.config.imageId) throw new ApiError(500, `container ${r.name} has no root filesystem`);
+  return fs.realpathSync(await provider.prepare(r.id, r.config.imageId));
+}
+
+/** Splits a container path into its in-root parent (resolved) and final name (not followed). */
+async function locate(engine: Engine, r: ContainerRecord, p: string): Promise<{ root: string; parent: string; name: string; host: string }> {
+  if (!p) throw badRequest('path is required (?path=)');
+  if (p.includes('\0')) throw badRequest('invalid path');
+  const root = await rootOf(engine, r);
+  const norm = path.posix.normalize('/' + p);
+  const name = path.posix.basename(norm);
+  const parentRel = path.posix.dirname(norm).slice(1);
+  let parent = root;
+  if (parentRel) {
+    try { parent = await inRoot(root, parentRel); } catch (e) {
+      if (e instanceof ApiError && e.status === 404) throw notFound(`Could not find the file ${p} in container ${r.name}`);
+      throw e;
+    }
+  }
+  if (!name) return { root, parent: root, name: '', host: root };
+  return { root, parent, name, host: path.join(parent, name) };
+}
+
+/** Go's os.FileMode bits, as the docker CLI decodes the stat header. */
+function goMode(st: fs.Stats): number {
+  let m = st.mode & 0o777;
+  if (st.mode & 0o4000) m |= 1 << 23; // setuid
+  if (st.mode & 0o2000) m |= 1 << 22; // setgid
+  if (st.mode & 0o1000) m |= 1 << 20; // sticky
+  if (st.isDirectory()) m |= 2 ** 31;
+  else if (st.isSymbolicLink()) m |= 1 << 27;
+  else if (st.isFIFO()) m |= 1 << 25;
+  else if (st.isSocket()) m |= 1 << 24;
+  else if (st.isCharacterDevice()) m |= (1 << 26) | (1 << 21);
+  else if (st.isBlockDevice()) m |= 1 << 26;
+  return m >>> 0;
+}
+
+async function statHeader(loc: { host: string; name: string; root: string; container: string }, shown: string): Promise<{ header: string; st: fs.Stats }> {
+  const st = await fsp.lstat(loc.host).catch(() => undefined);
+  if (!st) throw notFound(`Could not find the file ${shown} in container ${loc.container}`);
+  const linkTarget = st.isSymbolicLink() ? await fsp.readlink(loc.host) : '';
+  const json = JSON.stringify({ name: loc.name || '/', size: st.size, mode: goMode(st), mtime: st.mtime.toISOString(), linkTarget });
+  return { header: Buffer.from(json).toString('base64'), st };
+}
+
+async function packPath(pack: tar.Pack, host: string, name: string): Promise<void> {
+  const st = await fsp.lstat(host);
+  const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
+  const entry = (h: Parameters<tar.Pack['entry']>[0]) => new Promise<void>((res, rej) => { pack.entry(h, (e?: Error | null) => (e ? rej(e) : res())); });
+  if (st.isSymbolicLink()) return entry({ ...base, type: 'symlink', linkname: await fsp.readlink(host) });
+  if (st.isDirectory()) {
+    await entry({ ...base, type: 'directory' });
+    for (const child of (await fsp.readdir(host)).sort()) await packPath(pack, path.join(host, child), `${name}/${child}`);
+    return;
+  }
+  if (!st.isFile()) return; // devices, fifos, sockets: not copied
+  const fd = await fsp.open(host, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    const fst = await fd.stat();
+    if (!fst.isFile()) return;
+    await new Promise<void>((resolve, reject) => {
+      const w = pack.entry({ ...base, type: 'file', size: fst.size }, (e) => (e ? reject(e) : resolve()));
+      const rs = fd.createReadStream({ start: 0, end: fst.size ? fst.size - 1 : 0, autoClose: false });
+      if (!fst.size) { rs.destroy(); w.end(Buffer.alloc(0)); return; }
+      rs.on('error', reject);
+      rs.pipe(w);
+    });
+  } finally { await fd.close(); }
+}
+
+interface Staged { name: string; type: 'file' | 'directory' | 'symlink' | 'link'; mode: number; uid: number; gid: number; mtime?: Date; linkname?: string; offset?: number; size: number }
+
+/** Reads the upload into a temp file and checks every entry before anything is written. */
+async function stageUpload(engine: Engine, body: NodeJS.ReadableStream, gz: boolean): Promise<{ file: string; entries: Staged[] }> {
+  const dir = path.join(engine.opts.root, 'tmp');
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `upload-${randomBytes(6).toString('hex')}`);
+  const entries: Staged[] = [];
+  const ex = tar.extract();
+  const out = fs.createWriteStream(file, { mode: 0o600 });
+  let offset = 0;
+  const consume = (async () => {
+    for await (const e of ex) {
+      const h = e.header;
+      const name = path.posix.normalize(h.name.replace(/^\/+/, ''));
+      if (!name || name === '.' || name === './') { e.resume(); continue; }
+      if (name.split('/').includes('..')) throw badRequest(`archive entry "${h.name}" leaves the target directory`);
+      const type = h.type === 'file' || h.type === 'contiguous-file' ? 'file' : h.type;
+      if (type !== 'file' && type !== 'directory' && type !== 'symlink' && type !== 'link') {
+        if (['pax-header', 'pax-global-header', 'gnu-long-path', 'gnu-long-link-path'].includes(type as string)) { e.resume(); continue; }
+        throw badRequest(`archive entry "${h.name}" is a ${type}: only files, directories and links can be copied`);
+      }
+      if (type === 'link' && (!h.linkname || path.posix.normalize(h.linkname.replace(/^\/+/, '')).split('/').includes('..'))) throw badRequest(`hard link "${h.name}" points outside the archive`);
+      const s: Staged = { name: name.replace(/\/$/, ''), type, mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, mtime: h.mtime, linkname: h.linkname ?? undefined, size: 0 };
+      if (type === 'file') {
+        s.offset = offset;
+        for await (const chunk of e) { if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r())); offset += (chunk as Buffer).length; s.size += (chunk as Buffer).length; }
+      } else e.resume();
+      entries.push(s);
+    }
+  })();
+  try {
+    await Promise.all([(gz ? pipeline(body, createGunzip(), ex) : pipeline(body, ex)).catch((e) => { throw badRequest(`invalid archive: ${(e as Error).message}`); }), consume]);
+    await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  } catch (e) {
+    out.destroy();
+    await fsp.rm(file, { force: true });
+    throw e instanceof ApiError ? e : badRequest(`invalid archive: ${(e as Error).message}`);
+  }
+  return { file, entries };
+}
+
+async function applyUpload(root: string, destRel: string, staged: { file: string; entries: Staged[] }, o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void> {
+  const fd = await fsp.open(staged.file, 'r');
+  try {
+    for (const e of staged.entries) {
+      const rel = path.posix.join(destRel, e.name);
+      const parent = await inRoot(root, path.posix.dirname(rel));
+      const target = path.join(parent, path.posix.basename(rel));
+      const existing = await fsp.lstat(target).catch(() => undefined);
+      if (existing) {
+        if (e.type === 'directory' && existing.isDirectory()) { await fsp.chmod(target, e.mode); continue; }
+        if (o.noOverwriteDirNonDir && existing.isDirectory() !== (e.type === 'directory')) {
+          throw new ApiError(400, `cannot overwrite ${existing.isDirectory() ? 'directory' : 'non-directory'} "/${rel}" with ${e.type === 'directory' ? 'a directory' : 'a non-directory'}`);
+        }
+        await fsp.rm(target, { recursive: true, force: true });
+      }
+      const uid = o.copyUIDGID ? e.uid : 0, gid = o.copyUIDGID ? e.gid : 0;
+      if (e.type === 'directory') await fsp.mkdir(target, { mode: e.mode });
+      else if (e.type === 'symlink') await fsp.symlink(e.linkname ?? '', target);
+      else if (e.type === 'link') {
+        const src = await inRoot(root, path.posix.join(destRel, path.posix.normalize(e.linkname!.replace(/^\/+/, ''))));
+        const st = await fsp.lstat(src);
+        if (!st.isFile()) throw badRequest(`hard link "${e.name}" must point to a regular file`);
+        await fsp.link(src, target);
+        continue;
+      } else {
+        const w = await fsp.open(target, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, e.mode);
+        try {
+          const buf = Buffer.alloc(Math.min(e.size, 1 << 20));
+          let done = 0;
+          while (done < e.size) {
+            const { bytesRead } = await fd.read(buf, 0, Math.min(buf.length, e.size - done), e.offset! + done);
+            if (!bytesRead) break;
+            await w.write(buf, 0, bytesRead);
+            done += bytesRead;
+          }
+          await w.chmod(e.mode);
+          await w.chown(uid, gid);
+        } finally { await w.close(); }
+      }
+      if (e.type !== 'symlink') await fsp.chown(target, uid, gid).catch(() => undefined);
+      else await fsp.lchown(target, uid, gid).catch(() => undefined);
+      if (e.mtime && e.type !== 'symlink') await fsp.utimes(target, e.mtime, e.mtime).catch(() => undefined);
+    }
+  } finally { await fd.close(); }
+}
+
+export function archiveRoutes(): Route[] {
+  const re = /^\/containers\/([^/]+)\/archive$/;
+  const head = async ({ engine, res, params, query, req }: C) => {
+    const r = getContainer(engine, params[0]);
+    const p = query.get('path') ?? '';
+    const loc = await locate(engine, r, p);
+    const { header, st } = await statHeader({ ...loc, container: r.name }, p);
+    res.setHeader('X-Docker-Container-Path-Stat', header);
+    if (req.method === 'HEAD') { res.writeHead(200, { 'Content-Length': 0 }); res.end(); return; }
+    res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+    const pack = tar.pack();
+    const done = pipeline(pack, res).catch(() => undefined);
+    try { await packPath(pack, loc.host, st.isDirectory() && !loc.name ? '.' : loc.name); pack.finalize(); } catch (e) { pack.destroy(e as Error); res.destroy(); }
+    await done;
+  };
+  return [
+    { method: 'HEAD', path: re, handler: head },
+    { method: 'GET', path: re, handler: head },
+    { method: 'PUT', path: re, handler: async ({ engine, res, params, query, req }) => {
+      const r = getContainer(engine, params[0]);
+      const p = query.get('path') ?? '';
+      const loc = await locate(engine, r, p);
+      const st = await fsp.stat(loc.host).catch(() => undefined);
+      if (!st) { req.resume(); throw notFound(`Could not find the file ${p} in container ${r.name}`); }
+      if (!st.isDirectory()) { req.resume(); throw badRequest(`extraction point is not a directory: ${p}`); }
+      if (r.config.readOnlyRoot) { req.resume(); throw new ApiError(403, `container ${r.name}'s root filesystem is read-only`); }
+      const gz = String(req.headers['content-encoding'] ?? '').includes('gzip');
+      const staged = await stageUpload(engine, req, gz);
+      try {
+        const destRel = path.relative(loc.root, loc.host).split(path.sep).join('/');
+        await applyUpload(loc.root, destRel, staged, { noOverwriteDirNonDir: qbool(query, 'noOverwriteDirNonDir'), copyUIDGID: qbool(query, 'copyUIDGID') });
+      } finally { await fsp.rm(staged.file, { force: true }); }
+      res.writeHead(200, { 'Content-Length': 0 });
+      res.end();
+    } },
+  ];
+}
+void os;

@@ -4,6 +4,10 @@ import '@xterm/xterm/css/xterm.css';
 import './styles.css';
 import { App } from './App';
 import { boot } from './store/boot';
+import { wireShell } from './lib/shell';
+import { exposeStores } from './lib/storeProbe';
 
 boot();
+wireShell();
+exposeStores();
 createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);

@@ -1,6 +1,6 @@
 // A transport carries contract calls and pushes. Two implementations: the Electron
 // preload bridge (window.pier) and a WebSocket (web mode). Both have this shape.
-import type { MethodName, Topic, streams } from '@common/contract';
+import { streams, type MethodName, type Topic } from '@common/contract';
 
 export type Channel = Topic | keyof typeof streams;
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -13,11 +13,19 @@ export interface Transport {
   onState?(fn: (s: ConnectionState) => void): () => void;
 }
 
-/** What the Electron preload exposes (electron/preload). */
+export type NavigateTarget = { view: 'containers'; id?: string } | { view: 'terminal'; id: string } | { view: 'logs'; id: string } | { view: 'checkpoints'; id?: string };
+export interface DropResult { path: string; kind: 'checkpoint' | 'image' | 'rejected'; message: string; ok: boolean }
+
+/** What the Electron preload exposes (electron/preload/api.ts); only invoke/on are required. */
 export interface PierBridge {
   invoke(method: string, params: unknown): Promise<unknown>;
-  on(channel: string, fn: (payload: unknown) => void): () => void;
+  on(topic: string, fn: (payload: never) => void): () => void;
+  onStream?(kind: string, fn: (payload: never) => void): () => void;
+  onNavigate?(fn: (t: NavigateTarget) => void): () => void;
+  onNotice?(fn: (n: { level: 'info' | 'error'; title: string; message: string }) => void): () => void;
   startDrag?(archiveId: string): void;
+  exportArchive?(archiveId: string): Promise<string | null>;
+  drop?(paths: string[], opts?: { name?: string }): Promise<DropResult[]>;
   getPathForFile?(file: File): string;
 }
 
@@ -28,6 +36,6 @@ declare global {
 export function bridgeTransport(b: PierBridge): Transport {
   return {
     invoke: (m, p) => b.invoke(m, p),
-    on: (c, fn) => b.on(c, fn),
+    on: (c, fn) => (Object.prototype.hasOwnProperty.call(streams, c) && b.onStream ? b.onStream(c, fn) : b.on(c, fn)),
   };
 }

@@ -20,3 +20,17 @@ export function ArchiveChip({ cp }: { cp: CheckpointSummary }) {
     </span>
   );
 }
+
+/** "Export…": a save dialog in Electron; in web mode the archive path is shown to copy. */
+export function exportArchive(cp: CheckpointSummary): Promise<string | null | undefined> {
+  if (window.pier?.exportArchive) return window.pier.exportArchive(cp.id);
+  return Promise.resolve(cp.archive);
+}
+
+export function ExportHint() {
+  return (
+    <span className="muted small">
+      {window.pier?.startDrag ? 'Drag an archive chip out of the window, or use Export…' : 'Archives are on the engine host; the path is in the chip tooltip.'}
+    </span>
+  );
+}

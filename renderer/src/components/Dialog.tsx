@@ -5,7 +5,7 @@ import { useUi } from '../store/ui';
 export function Dialog({ title, children, className }: { title: string; children: ReactNode; className?: string }) {
   const close = useUi((s) => s.closeDialog);
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => { ref.current?.querySelector<HTMLElement>('input, select, textarea, button')?.focus(); }, []);
+  useEffect(() => { (ref.current?.querySelector<HTMLElement>('input, select, textarea') ?? ref.current?.querySelector<HTMLElement>('footer button'))?.focus(); }, []);
   return (
     <div className="backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) close(); }}>
       <div className={`dialog ${className ?? ''}`} role="dialog" aria-modal="true" aria-label={title} ref={ref}>

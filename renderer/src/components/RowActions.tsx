@@ -17,7 +17,7 @@ export function RowActions({ c, labels = false }: { c: ContainerSummary; labels?
       {c.status === 'running' && b('pause', 'Pause', '❚❚')}
       {c.status === 'paused' && b('unpause', 'Resume', '▶')}
       {c.status !== 'created' && c.status !== 'exited' && labels && b('restart', 'Restart', '↻')}
-      <button className="icon" data-action="remove" disabled={!!busy} title={`Remove ${c.name}`} aria-label={`Remove ${c.name}`} onClick={() => useUi.getState().openDialog({ kind: 'confirm-remove', ids: [c.id] })}>{labels ? 'Remove' : '🗑'}</button>
+      <button className="icon" data-action="remove" disabled={!!busy} title={`Remove ${c.name}`} aria-label={`Remove ${c.name}`} onClick={() => useUi.getState().openDialog({ kind: 'confirm-remove', ids: [c.id] })}>{labels ? 'Remove' : '✕'}</button>
     </span>
   );
 }

@@ -27,7 +27,7 @@ export function ImagesView() {
     catch (err) { setRowError({ ...rowError, [id]: `remove ${name}: ${(err as Error).message}` }); }
   };
   const unavailable = error?.includes('not available');
-  const active = Object.values(pulls).filter((p) => !p.done || p.error).slice(-3);
+  const active = Object.values(pulls).slice(-3).reverse();
   return (
     <div className="page">
       <h1>Images</h1>

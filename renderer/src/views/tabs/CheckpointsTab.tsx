@@ -5,7 +5,8 @@ import { api } from '../../api/client';
 import { useCheckpoints } from '../../store/checkpoints';
 import { useContainers } from '../../store/containers';
 import { ErrorLine } from '../../components/ErrorLine';
-import { ArchiveChip } from '../../components/ArchiveChip';
+import { ArchiveChip, ExportHint, exportArchive } from '../../components/ArchiveChip';
+import { useUi } from '../../store/ui';
 import { ProgressBar } from '../../components/ProgressBar';
 import { bytes } from '../../lib/format';
 
@@ -44,6 +45,7 @@ export function CheckpointsTab({ c }: { c: ContainerSummary }) {
       {progress && !progress.done && <ProgressBar label={`${progress.kind}: ${progress.status}`} current={progress.current} total={progress.total} />}
       {busy && !progress && <ProgressBar label={busy} />}
       <ErrorLine text={error ?? progress?.error} onDismiss={() => setError(undefined)} />
+      <ExportHint />
       <table className="table">
         <thead><tr><th>Checkpoint</th><th>Created</th><th>Size</th><th>Options</th><th>Archive</th><th /></tr></thead>
         <tbody>
@@ -54,7 +56,7 @@ export function CheckpointsTab({ c }: { c: ContainerSummary }) {
               <td>{cp.archive ? <ArchiveChip cp={cp} /> : <span className="muted">–</span>}</td>
               <td className="actions">
                 <button disabled={!!busy} onClick={() => void act('restore', async () => { const r = await api().call('checkpoints.restore', { checkpoint: cp.id }); useContainers.getState().upsert(r); })}>Restore</button>
-                <button disabled={!!busy} onClick={() => void act('export', () => api().call('checkpoints.create', { id: c.id, export: true, leaveRunning: true }))} title="Write a portable archive (podman --export layout)">Export</button>
+                <button disabled={!!busy || !cp.archive} title={cp.archive ? 'Save the archive (podman --export layout)' : 'created without an archive: checkpoint again with “Export archive”'} onClick={() => void act('export', async () => { const p = await exportArchive(cp); if (p) useUi.getState().toast(`archive: ${p}`, 'info'); })}>Export…</button>
                 <button disabled={!!busy} className="danger" onClick={() => void act('remove checkpoint', () => api().call('checkpoints.remove', { checkpoint: cp.id }))}>Remove</button>
               </td>
             </tr>

@@ -244,6 +244,10 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
     assert.equal(out.code, 0, out.stderr);
     const lines = out.stdout.trim().split('\n').map((l) => l.replace(' <no value>', '').trim());
     assert.deepEqual(lines.filter((l) => /create|start|die|destroy/.test(l)), ['container create evc', 'container start evc', 'container die evc 4', 'container destroy evc']);
+    // replay of what already happened: --since/--until in the past returns at once
+    const past = await docker(srv, ['events', '--since', String(until - 30), '--until', String(Math.floor(Date.now() / 1000)), '--filter', 'container=evc', '--format', '{{.Action}}']);
+    assert.equal(past.code, 0, past.stderr);
+    assert.deepEqual(past.stdout.trim().split('\n').filter((l) => /create|start|die|destroy/.test(l)), ['create', 'start', 'die', 'destroy']);
     const bad = await docker(srv, ['events', '--filter', 'bogus=1', '--until', '1']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /invalid filter 'bogus'/);
@@ -326,6 +330,11 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
       assert.equal((await docker(srv, ['cp', path.join(tmp, marker), 'cpc:/tmp/escape/etc/'])).code, 0);
       assert.ok(!exists(`/etc/${marker}`), 'wrote on the host');
       assert.equal((await docker(srv, ['exec', 'cpc', 'cat', `/etc/${marker}`])).stdout, 'x');
+      const exp = await docker(srv, ['export', '-o', path.join(tmp, 'exp.tar'), 'cpc']);
+      assert.equal(exp.code, 0, exp.stderr);
+      const { execFileSync } = await import('node:child_process');
+      const names = execFileSync('tar', ['tf', path.join(tmp, 'exp.tar')], { encoding: 'utf8' }).split('\n');
+      assert.ok(names.includes('tmp/in.txt') && names.includes('bin/busybox'), names.slice(0, 20).join(' '));
       const missing = await docker(srv, ['cp', 'cpc:/no/such', tmp]);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /Could not find the file \/no\/such in container/);

@@ -243,6 +243,19 @@ export function archiveRoutes(): Route[] {
     await done;
   };
   return [
+    { method: 'GET', path: /^\/containers\/([^/]+)\/export$/, handler: async ({ engine, res, params }) => {
+      // docker export: the container's root filesystem as a tar (symlinks as links, no devices)
+      const r = getContainer(engine, params[0]);
+      const root = await rootOf(engine, r);
+      res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+      const pack = tar.pack();
+      const done = pipeline(pack, res).catch(() => undefined);
+      try {
+        for (const child of (await fsp.readdir(root)).sort()) await packPath(pack, path.join(root, child), child);
+        pack.finalize();
+      } catch (e) { pack.destroy(e as Error); res.destroy(); }
+      await done;
+    } },
     { method: 'HEAD', path: re, handler: head },
     { method: 'GET', path: re, handler: head },
     { method: 'PUT', path: re, handler: async ({ engine, res, params, query, req }) => {

@@ -1,6 +1,7 @@
 // GET /events: the engine's event bus as Docker event messages, one JSON object per
-// line, headers flushed at once; `since` replays nothing older than the API server
-// (Pier keeps no event log), `until` ends the stream; filters type/event/container/image/label.
+// line, headers flushed at once. `since` replays from the last 1024 events seen since
+// the API server started (Pier keeps no event log on disk); `until` ends the stream;
+// filters type/event/container/image/label/scope.
 import type { ServerResponse } from 'node:http';
 import type { EngineEvent } from '../../common/types';
 import { type Route } from './context';
@@ -53,7 +54,12 @@ function matches(ev: Record<string, unknown>, f: Map<string, string[]>): boolean
   return true;
 }
 
-export function eventRoutes(): Route[] {
+const RECENT = 1024;
+
+/** Routes for /events; keeps the last RECENT events from the server's start so `since` can replay them. */
+export function eventRoutes(engine: import('../engine').Engine): Route[] {
+  const recent: EngineEvent[] = [];
+  engine.events.subscribe((e) => { recent.push(e); if (recent.length > RECENT) recent.shift(); });
   return [{ method: 'GET', path: /^\/events$/, handler: async ({ engine, res, query, req }) => {
     const f = qfilters(query);
     for (const k of f.keys()) if (!['type', 'event', 'container', 'image', 'label', 'scope'].includes(k)) throw badRequest(`invalid filter '${k}'`);
@@ -61,15 +67,16 @@ export function eventRoutes(): Route[] {
     const r: ServerResponse = res;
     r.writeHead(200, { 'Content-Type': 'application/json' });
     r.flushHeaders();
+    const send = (e: EngineEvent) => {
+      const ev = toDockerEvent(e);
+      if (ev && matches(ev, f)) r.write(JSON.stringify(ev) + '\n');
+    };
+    if (since !== undefined) for (const e of [...recent]) if (e.time / 1000 >= since && (until === undefined || e.time / 1000 <= until)) send(e);
+    if (until !== undefined && until * 1000 <= Date.now()) { r.end(); return; }
     await new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const done = () => { off(); if (timer) clearTimeout(timer); if (!r.writableEnded) r.end(); resolve(); };
-      const off = engine.events.subscribe((e) => {
-        if (since !== undefined && e.time / 1000 < since) return;
-        const ev = toDockerEvent(e);
-        if (!ev || !matches(ev, f)) return;
-        r.write(JSON.stringify(ev) + '\n');
-      });
+      const off = engine.events.subscribe((e) => { if (since === undefined || e.time / 1000 >= since) send(e); });
       req.socket.once('close', done);
       if (until !== undefined) timer = setTimeout(done, Math.max(0, until * 1000 - Date.now()));
     });

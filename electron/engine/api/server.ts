@@ -35,7 +35,7 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
   const mode = opts.mode ?? (process.getuid?.() === 0 ? 0o660 : 0o600);
   const state: ApiState = { execs: new Map() };
   const routes: Route[] = [
-    ...systemRoutes(), ...eventRoutes(), ...attachRoutes(), ...execRoutes(), ...checkpointRoutes(engine),
+    ...systemRoutes(), ...eventRoutes(engine), ...attachRoutes(), ...execRoutes(), ...checkpointRoutes(engine),
     ...archiveRoutes(), ...containerRoutes(), ...imageRoutes(), ...(await pierCheckpointRoutes()),
   ];
 

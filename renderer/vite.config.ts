@@ -11,7 +11,6 @@ export default defineConfig({
   root: here,
   base: './',
   plugins: [react()],
-  resolve: { alias: { '@common': path.resolve(here, '../electron/common') } },
   build: {
     outDir: path.resolve(here, '../out/renderer'),
     emptyOutDir: true,

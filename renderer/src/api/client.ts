@@ -1,5 +1,5 @@
 // The renderer's typed client over a transport. One instance per page.
-import type { MethodName, Params, Result, RpcError, Topic, topics, streams } from '@common/contract';
+import type { MethodName, Params, Result, RpcError, Topic, topics, streams } from '../../../electron/common/contract';
 import { bridgeTransport, type ConnectionState, type Transport } from './transport';
 import { wsTransport } from './ws';
 

@@ -2,7 +2,7 @@
 // and zustand: terminal bytes never touch component state. A new watch of a session
 // waits until the previous view's unwatch has been answered, so no stale bytes from the
 // old viewer reach the new terminal (the engine replays scrollback on watch).
-import type { SessionInfo } from '@common/contract';
+import type { SessionInfo } from '../../../electron/common/contract';
 import { api } from './client';
 
 export type Sink = { data(d: Uint8Array): void; end(exitCode?: number): void };

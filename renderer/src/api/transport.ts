@@ -1,6 +1,6 @@
 // A transport carries contract calls and pushes. Two implementations: the Electron
 // preload bridge (window.pier) and a WebSocket (web mode). Both have this shape.
-import { streams, type MethodName, type Topic } from '@common/contract';
+import { streams, type MethodName, type Topic } from '../../../electron/common/contract';
 
 export type Channel = Topic | keyof typeof streams;
 export type ConnectionState = 'connecting' | 'open' | 'closed';

@@ -1,6 +1,6 @@
 // WebSocket transport for web mode. The token cookie authenticates the upgrade.
 // Reconnects with backoff; calls made while disconnected wait for the connection.
-import { WS_PATH, decodeSessionFrame, type CallMessage, type ServerMessage, type MethodName } from '@common/contract';
+import { WS_PATH, decodeSessionFrame, type CallMessage, type ServerMessage, type MethodName } from '../../../electron/common/contract';
 import type { Channel, ConnectionState, Transport } from './transport';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };

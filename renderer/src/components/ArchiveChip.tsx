@@ -1,6 +1,6 @@
 // A checkpoint archive as a draggable chip. In Electron, dragstart hands only the
 // archive id to main (window.pier.startDrag), which starts the native file drag.
-import type { CheckpointSummary } from '@common/contract';
+import type { CheckpointSummary } from '../../../electron/common/contract';
 import { bytes } from '../lib/format';
 
 export function ArchiveChip({ cp }: { cp: CheckpointSummary }) {
@@ -16,7 +16,7 @@ export function ArchiveChip({ cp }: { cp: CheckpointSummary }) {
         else { e.dataTransfer.setData('text/plain', cp.archive ?? cp.id); }
       }}
     >
-      📦 {cp.archive?.split('/').pop() ?? `${cp.id}.tar.gz`} · {bytes(cp.archiveSize)}
+      ⇩ {cp.archive?.split('/').pop() ?? `${cp.id}.tar.gz`} · {bytes(cp.archiveSize)}
     </span>
   );
 }

@@ -5,15 +5,16 @@ import { useContainers } from '../store/containers';
 import { useUi } from '../store/ui';
 import { useActions } from '../store/actions';
 import { useClock } from '../lib/clock';
-import { duration, shortId } from '../lib/format';
+import { ago, duration, shortId } from '../lib/format';
 import { StateBadge } from './StateBadge';
 import { RowActions } from './RowActions';
 import { renderCount } from '../lib/probe';
 
 function Uptime({ startedAt, finishedAt, running }: { startedAt?: string; finishedAt?: string; running: boolean }) {
-  const now = useClock((s) => (running ? s.now : 0));
-  if (running && startedAt) return <>{duration(now - Date.parse(startedAt))}</>;
-  if (finishedAt) return <span className="muted">{new Date(finishedAt).toLocaleString()}</span>;
+  const now = useClock((s) => s.now);
+  const t = Math.max(now, Date.now());
+  if (running && startedAt) return <>{duration(t - Date.parse(startedAt))}</>;
+  if (finishedAt) return <span className="muted" title={new Date(finishedAt).toLocaleString()}>{ago(finishedAt, t)}</span>;
   return <span className="muted">–</span>;
 }
 

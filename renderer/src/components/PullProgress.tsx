@@ -7,7 +7,10 @@ export function PullProgress({ task }: { task: PullTask }) {
     <div className="pull" data-pull={task.ref}>
       <div><b>{task.ref}</b> <span className="muted">{task.status}</span></div>
       {task.error && <div className="error-line" role="alert">{task.error}</div>}
-      {layers.map(([digest, l]) => <ProgressBar key={digest} label={`${digest.replace(/^sha256:/, '').slice(0, 12)} ${l.status}`} current={l.current} total={l.total} />)}
+      {layers.map(([digest, l]) => {
+        const finished = l.status === 'done' || l.status === 'exists';
+        return <ProgressBar key={digest} label={`${digest.replace(/^sha256:/, '').slice(0, 12)} ${l.status}`} current={l.current} total={l.total} done={finished} />;
+      })}
       {!layers.length && !task.done && <ProgressBar label="resolving…" />}
     </div>
   );

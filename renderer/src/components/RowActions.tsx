@@ -1,4 +1,4 @@
-import type { ContainerSummary } from '@common/types';
+import type { ContainerSummary } from '../../../electron/common/types';
 import { useActions, type ContainerVerb } from '../store/actions';
 import { useUi } from '../store/ui';
 

@@ -1,7 +1,8 @@
-import type { ContainerSummary } from '@common/types';
+import type { ContainerSummary } from '../../../electron/common/types';
 
 export function StateBadge({ c }: { c: ContainerSummary }) {
   const label = c.status === 'exited' ? `exited (${c.exitCode ?? '?'})` : c.status;
-  const bad = c.status === 'exited' && c.exitCode !== 0 && c.exitCode !== undefined;
+  // red only for exits nobody asked for (a stop's SIGKILL 137 is not a failure)
+  const bad = c.status === 'exited' && !!c.unexpectedExit && c.exitCode !== 0;
   return <span className={`badge st-${c.status}${bad ? ' bad' : ''}`} data-state={c.status} title={c.error ?? label}>{label}</span>;
 }

@@ -10,7 +10,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
-import { FLOW } from '@common/contract';
+import { FLOW } from '../../../electron/common/contract';
 import { api } from '../api/client';
 import { watchSession } from '../api/sessions';
 import { registerTerminal } from '../lib/termProbe';

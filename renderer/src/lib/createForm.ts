@@ -1,6 +1,6 @@
 // The Create/run form as plain data → contract params, validated with the contract's
 // own schema before submit. Pure: unit-tested.
-import { createParams, type Params } from '@common/contract';
+import { createParams, type Params } from '../../../electron/common/contract';
 import { splitArgs } from './format';
 
 export interface CreateForm {

@@ -1,6 +1,6 @@
 // Log lines of one tab, outside React state: appended in batches, capped, versioned so
 // the view re-renders once per batch.
-import type { LogLine } from '@common/types';
+import type { LogLine } from '../../../electron/common/types';
 
 export const MAX_LINES = 100_000;
 

@@ -1,7 +1,7 @@
 // Finds or opens the engine session for a slot (a container's Terminal or Shell tab,
 // the host terminal). Re-uses a live one, so switching tabs/views keeps the session.
 import { useCallback, useState } from 'react';
-import type { SessionInfo } from '@common/contract';
+import type { SessionInfo } from '../../../electron/common/contract';
 import { useSessions, type Slot } from '../store/sessions';
 
 export function useSession(slot: Slot) {

@@ -1,7 +1,7 @@
 // Checkpoints per container and the progress of a running checkpoint/export/restore.
 import { create } from 'zustand';
-import type { CheckpointSummary } from '@common/contract';
-import type { EngineEvent } from '@common/types';
+import type { CheckpointSummary } from '../../../electron/common/contract';
+import type { EngineEvent } from '../../../electron/common/types';
 import { api } from '../api/client';
 
 export interface CpProgress { kind: string; status: string; current?: number; total?: number; done: boolean; error?: string }

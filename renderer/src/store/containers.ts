@@ -2,7 +2,7 @@
 // identity changes, nobody else's), so only that row re-renders. A full list is fetched
 // once at start and again after a reconnect, never per event.
 import { create } from 'zustand';
-import type { ContainerSummary, EngineEvent } from '@common/types';
+import type { ContainerSummary, EngineEvent } from '../../../electron/common/types';
 
 export interface ContainersState {
   byId: Record<string, ContainerSummary>;

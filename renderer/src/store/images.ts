@@ -1,7 +1,7 @@
 // Images and pull progress (per task, per layer), fed by engine progress events.
 import { create } from 'zustand';
-import type { ImageSummary } from '@common/contract';
-import type { EngineEvent } from '@common/types';
+import type { ImageSummary } from '../../../electron/common/contract';
+import type { EngineEvent } from '../../../electron/common/types';
 import { api } from '../api/client';
 
 export interface LayerProgress { status: string; current?: number; total?: number }

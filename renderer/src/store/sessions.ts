@@ -2,7 +2,7 @@
 // and the host terminal show. Sessions live in the engine; this only remembers ids, and
 // is re-filled from sessions.list after a reload.
 import { create } from 'zustand';
-import type { SessionInfo } from '@common/contract';
+import type { SessionInfo } from '../../../electron/common/contract';
 
 export type Slot = `attach:${string}` | `shell:${string}` | 'host';
 

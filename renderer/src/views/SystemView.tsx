@@ -1,6 +1,6 @@
 // System: runtime, conmon, CRIU (works? and the fix when not), snapshotter, disk usage.
 import { useEffect, useState } from 'react';
-import type { SystemInfo } from '@common/contract';
+import type { SystemInfo } from '../../../electron/common/contract';
 import { api } from '../api/client';
 import { ErrorLine } from '../components/ErrorLine';
 import { bytes } from '../lib/format';

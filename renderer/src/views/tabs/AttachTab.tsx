@@ -1,6 +1,6 @@
 // Terminal tab: a view of the container's main process (attach session).
 import { useEffect } from 'react';
-import type { ContainerSummary } from '@common/types';
+import type { ContainerSummary } from '../../../../electron/common/types';
 import { api } from '../../api/client';
 import { useActions } from '../../store/actions';
 import { TerminalPane } from '../../components/TerminalPane';

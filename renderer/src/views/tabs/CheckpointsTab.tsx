@@ -1,6 +1,6 @@
 // Checkpoints: create (options, progress), list with sizes, restore, export, remove.
 import { useEffect, useState } from 'react';
-import type { ContainerSummary } from '@common/types';
+import type { ContainerSummary } from '../../../../electron/common/types';
 import { api } from '../../api/client';
 import { useCheckpoints } from '../../store/checkpoints';
 import { useContainers } from '../../store/containers';

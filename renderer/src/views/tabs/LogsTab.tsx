@@ -3,7 +3,7 @@
 // React state; the list is virtualised.
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { ContainerSummary } from '@common/types';
+import type { ContainerSummary } from '../../../../electron/common/types';
 import { api } from '../../api/client';
 import { LogBuffer, asText, filterLines, matchIndexes } from '../../lib/logBuffer';
 import { Highlight } from '../../components/Highlight';

@@ -1,6 +1,6 @@
 // Shell tab: an exec session (sh or bash) inside the running container.
 import { useState } from 'react';
-import type { ContainerSummary } from '@common/types';
+import type { ContainerSummary } from '../../../../electron/common/types';
 import { api } from '../../api/client';
 import { TerminalPane } from '../../components/TerminalPane';
 import { ErrorLine } from '../../components/ErrorLine';

@@ -335,6 +335,14 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
       const { execFileSync } = await import('node:child_process');
       const names = execFileSync('tar', ['tf', path.join(tmp, 'exp.tar')], { encoding: 'utf8' }).split('\n');
       assert.ok(names.includes('tmp/in.txt') && names.includes('bin/busybox'), names.slice(0, 20).join(' '));
+      const diff = await docker(srv, ['diff', 'cpc']);
+      if (diff.code === 0) {
+        assert.match(diff.stdout, /^C \/tmp$/m);
+        assert.match(diff.stdout, /^A \/tmp\/in\.txt$/m);
+        assert.match(diff.stdout, /^A \/opt\/tree\/sub\/f$/m);
+        await docker(srv, ['exec', 'cpc', 'rm', '/etc/passwd']);
+        assert.match((await docker(srv, ['diff', 'cpc'])).stdout, /^D \/etc\/passwd$/m);
+      } else assert.match(diff.stderr, /needs the overlay snapshotter/);
       const missing = await docker(srv, ['cp', 'cpc:/no/such', tmp]);
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /Could not find the file \/no\/such in container/);

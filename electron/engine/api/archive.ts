@@ -16,7 +16,7 @@ import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import type { Engine } from '../engine';
 import type { ContainerRecord } from '../store/types';
-import { type Ctx, type Route } from './context';
+import { type Ctx, type Route, json } from './context';
 import { ApiError, badRequest, notFound } from './errors';
 import { getContainer } from './containers';
 import { qbool } from './validate';
@@ -255,6 +255,31 @@ export function archiveRoutes(): Route[] {
         pack.finalize();
       } catch (e) { pack.destroy(e as Error); res.destroy(); }
       await done;
+    } },
+    { method: 'GET', path: /^\/containers\/([^/]+)\/changes$/, handler: async ({ engine, res, params }) => {
+      // docker diff: the overlay upper dir against the image's layers (0 changed, 1 added, 2 deleted)
+      const r = getContainer(engine, params[0]);
+      const upper = engine.snapshotter?.diffDir(r.id);
+      if (!upper || !r.config.imageId || !engine.images) throw new ApiError(501, `docker diff needs the overlay snapshotter and an image (container ${r.name} has ${r.config.rootfs ? 'a plain rootfs' : `the ${engine.snapshotter?.kind ?? 'no'} snapshotter`})`);
+      const lowers = (await engine.images.layerStack(r.config.imageId)).map((l) => l.dir).reverse();
+      const inLower = async (rel: string) => {
+        for (const l of lowers) if (await fsp.lstat(path.join(l, rel)).then(() => true, () => false)) return true;
+        return false;
+      };
+      const out: Array<{ Path: string; Kind: number }> = [];
+      const walk = async (rel: string, added: boolean): Promise<void> => {
+        const names = await fsp.readdir(path.join(upper, rel)).catch(() => [] as string[]);
+        for (const n of names.sort()) {
+          const childRel = rel ? `${rel}/${n}` : n;
+          const st = await fsp.lstat(path.join(upper, childRel));
+          if (st.isCharacterDevice() && st.rdev === 0) { out.push({ Path: '/' + childRel, Kind: 2 }); continue; }
+          const isNew = added || !(await inLower(childRel));
+          out.push({ Path: '/' + childRel, Kind: isNew ? 1 : 0 });
+          if (st.isDirectory()) await walk(childRel, isNew);
+        }
+      };
+      await walk('', false);
+      json(res, 200, out);
     } },
     { method: 'HEAD', path: re, handler: head },
     { method: 'GET', path: re, handler: head },

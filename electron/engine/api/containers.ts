@@ -69,7 +69,7 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
     ExecIDs: execIds.length ? execIds : null,
     HostConfig: {
       Binds: c.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ':ro' : ''}`), NetworkMode: c.network, AutoRemove: c.autoRemove,
-      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'k8s-file', Config: {} }, PortBindings: {},
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'json-file', Config: {} } /* k8s-file on disk; reported as json-file: clients (docker-py) read logs only from drivers they know */, PortBindings: {},
       ConsoleSize: c.consoleSize ? [c.consoleSize.rows, c.consoleSize.cols] : [0, 0], ReadonlyRootfs: c.readOnlyRoot, Privileged: false,
       Runtime: engine.info().runtime.name, Init: false,
     },

@@ -1,0 +1,68 @@
+// docker-py (the Python SDK; calls GET /version, then /v1.NN/… paths) against `pier serve`.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { startPier, docker, cleanup, testImages, DOCKER, type PierServer } from './helpers';
+
+const hasPy = spawnSync('python3', ['-c', 'import docker'], { stdio: 'ignore' }).status === 0;
+const skip = !hasPy ? 'python3 docker module (docker-py) not installed' : !existsSync(DOCKER) ? `${DOCKER} not installed` : process.getuid?.() !== 0 ? 'needs root (conmon + runc)' : undefined;
+let srv: PierServer;
+
+const SCRIPT = String.raw`
+import docker, json, sys
+c = docker.DockerClient(base_url=sys.argv[1])
+out = {}
+out['version'] = c.version()['ApiVersion']
+out['run'] = c.containers.run('pier-test/busybox', ['sh', '-c', 'echo hi; echo err >&2'], remove=True, stderr=True).decode()
+d = c.containers.run('pier-test/busybox', ['sh', '-c', 'echo started; sleep 60'], detach=True, name='py1', labels={'sdk': 'docker-py'})
+d.reload()
+out['status'] = d.status
+r = d.exec_run(['sh', '-c', 'echo exec-out; exit 4'])
+out['exec'] = [r.exit_code, r.output.decode()]
+out['list'] = [x.name for x in c.containers.list(filters={'label': 'sdk=docker-py'})]
+d.stop(timeout=0)
+out['wait'] = d.wait()['StatusCode']
+out['logs'] = d.logs().decode()
+d.remove()
+out['images'] = sorted(t for i in c.images.list() for t in i.tags)
+try:
+    c.containers.get('py1')
+    out['gone'] = False
+except docker.errors.NotFound:
+    out['gone'] = True
+try:
+    c.containers.run('pier-test/busybox', ['sh', '-c', 'exit 3'], remove=True)
+except docker.errors.ContainerError as e:
+    out['error_exit'] = e.exit_status
+print(json.dumps(out))
+`;
+
+describe('docker-py against pier serve', { skip }, () => {
+  before(async () => {
+    const archive = await testImages();
+    srv = await startPier();
+    const r = await docker(srv, ['load', '-i', archive]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    if (!srv) return;
+    await docker(srv, ['rm', '-f', 'py1']);
+    await srv.stop();
+    cleanup(srv.dir);
+  });
+
+  test('run, detach, exec, stop, wait, logs, remove, images, errors', () => {
+    const out = JSON.parse(execFileSync('python3', ['-c', SCRIPT, `unix://${srv.socket}`], { encoding: 'utf8', timeout: 60_000 })) as Record<string, unknown>;
+    assert.equal(out.version, '1.50');
+    assert.equal(out.run, 'hi\nerr\n');
+    assert.equal(out.status, 'running');
+    assert.deepEqual(out.exec, [4, 'exec-out\n']);
+    assert.deepEqual(out.list, ['py1']);
+    assert.equal(out.wait, 137);
+    assert.equal(out.logs, 'started\n');
+    assert.equal(out.gone, true);
+    assert.ok((out.images as string[]).includes('pier-test/busybox:latest'));
+    assert.equal(out.error_exit, 3);
+  });
+});

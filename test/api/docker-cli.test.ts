@@ -112,6 +112,14 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
     assert.match(name.stderr, /Conflict. The container name "\/busy" is already in use/);
     const rmf = await docker(srv, ['rm', '-f', 'busy']);
     assert.equal(rmf.code, 0, rmf.stderr);
+    // system prune: stopped containers go, running ones stay
+    await docker(srv, ['run', '--name', 'stopped1', IMG, 'true']);
+    await docker(srv, ['run', '-d', '--name', 'running1', IMG, 'sleep', '60']);
+    const prune = await docker(srv, ['system', 'prune', '-f']);
+    assert.equal(prune.code, 0, prune.stderr);
+    const left = (await docker(srv, ['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
+    assert.ok(left.includes('running1') && !left.includes('stopped1'), left.join(','));
+    await docker(srv, ['rm', '-f', 'running1']);
   });
 
   test('wait, start -a, restart, rename', async () => {

@@ -180,7 +180,7 @@ async function attach(ctx: Ctx, hj: Hijack): Promise<void> {
   }
   if (!session) { socket.end(); return; }
   await pipeSession(socket, session, {
-    tty, stdout, stderr, stdin: stdin && r.config.stdin, stdinOnce: !!r.config.stdinOnce, detachKeys,
+    tty, stdout, stderr, stdin: stdin && r.config.stdin && hj.upgraded, stdinOnce: !!r.config.stdinOnce, detachKeys,
     early: hj.head, upgraded: hj.upgraded,
   });
 }

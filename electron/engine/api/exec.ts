@@ -127,7 +127,7 @@ export function execRoutes(): Route[] {
       }
       hijackHead(hj, streamContentType(ctx, x.tty));
       await pipeSession(hj.socket, s, {
-        tty: x.tty, stdout: x.attachStdout, stderr: x.attachStderr, stdin: x.attachStdin, stdinOnce: true,
+        tty: x.tty, stdout: x.attachStdout, stderr: x.attachStderr, stdin: x.attachStdin && hj.upgraded, stdinOnce: true,
         detachKeys: x.detachKeys || undefined, early: rest, upgraded: hj.upgraded, scrollback: true,
       });
     } },

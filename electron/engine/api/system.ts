@@ -109,6 +109,10 @@ export function systemRoutes(): Route[] {
       json(res, 200, network(n));
     } },
     { method: 'GET', path: /^\/volumes$/, handler: ({ res }) => json(res, 200, { Volumes: [], Warnings: [] }) },
+    // Pier has no user networks, volumes or build cache: pruning them finds nothing (docker system prune)
+    { method: 'POST', path: /^\/networks\/prune$/, handler: ({ res }) => json(res, 200, { NetworksDeleted: [] }) },
+    { method: 'POST', path: /^\/volumes\/prune$/, handler: ({ res }) => json(res, 200, { VolumesDeleted: [], SpaceReclaimed: 0 }) },
+    { method: 'POST', path: /^\/build\/prune$/, handler: ({ res }) => json(res, 200, { CachesDeleted: [], SpaceReclaimed: 0 }) },
     { method: 'GET', path: /^\/volumes\/([^/]+)$/, handler: ({ params }) => { throw notFound(`get ${params[0]}: no such volume`); } },
   ];
 }

@@ -24,6 +24,7 @@ export function streamContentType(ctx: Ctx, tty: boolean): string {
 
 /** Writes the hijack response head: 101 UPGRADED (Upgrade: tcp) or 200 OK (plain request). */
 export function hijackHead(hj: Hijack, contentType: string): void {
+  hj.started = true;
   const common = Object.entries(commonHeaders()).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   hj.socket.write(hj.upgraded
     ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n${common}\r\n`

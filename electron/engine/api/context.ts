@@ -34,6 +34,8 @@ export interface Hijack {
   /** bytes the client sent after the request headers (body, then stdin) */
   head: Buffer;
   upgraded: boolean;
+  /** set once the response head went out: later errors go on the stream as text */
+  started?: boolean;
 }
 
 export type Handler = (ctx: Ctx & { res: ServerResponse }) => Promise<void> | void;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Engine } from '../engine';
 import { ApiError, sendError, toApiError } from './errors';
-import { API_VERSION, MIN_API_VERSION, commonHeaders, versionNumber, type ApiState, type Ctx, type Route } from './context';
+import { API_VERSION, MIN_API_VERSION, commonHeaders, versionNumber, type ApiState, type Ctx, type Hijack, type Route } from './context';
 import { systemRoutes } from './system';
 import { containerRoutes } from './containers';
 import { execRoutes } from './exec';
@@ -83,7 +83,8 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
       // a stream endpoint called without Upgrade: moby still streams (raw, then EOF)
       req.socket.removeAllListeners('timeout');
       const sock = req.socket;
-      void route.hijack(ctx, { socket: sock, head: Buffer.alloc(0), upgraded: false }).catch((e) => sendError(res, e));
+      const hj: Hijack = { socket: sock, head: Buffer.alloc(0), upgraded: false };
+      void route.hijack(ctx, hj).catch((e) => (hj.started ? streamError(sock, e) : sendError(res, e)));
       return;
     }
     Promise.resolve()
@@ -97,7 +98,8 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
     try { resolved = resolve(req); } catch (e) { rawError(socket, e); return; }
     const { route, ctx } = resolved;
     if (!route.hijack) { rawError(socket, new ApiError(400, `${req.url} cannot be upgraded`)); return; }
-    void route.hijack(ctx, { socket, head, upgraded: true }).catch((e) => rawError(socket, e));
+    const hj: Hijack = { socket, head, upgraded: true };
+    void route.hijack(ctx, hj).catch((e) => (hj.started ? streamError(socket, e) : rawError(socket, e)));
   });
 
   server.on('clientError', (err, socket) => {
@@ -150,6 +152,11 @@ async function replaceStaleSocket(p: string): Promise<void> {
 
 function drain(req: IncomingMessage): void {
   if (!req.complete) req.resume();
+}
+
+/** An error after the stream started: plain text on the stream, then EOF (as moby). */
+function streamError(socket: Duplex, e: unknown): void {
+  if (socket.writable) socket.end(`Error: ${toApiError(e).message}\n`); else socket.destroy();
 }
 
 /** An error before the hijack completes: a plain HTTP response on the raw socket. */

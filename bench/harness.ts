@@ -20,7 +20,7 @@ export interface BenchCase {
   target?: string;
   contenders: Contender[]; // first is Pier
 }
-export interface BenchResult { title: string; unit: Unit; target?: string; rows: { name: string; median: number; p90: number; samples: number[] }[] }
+export interface BenchResult { title: string; unit: Unit; target?: string; rows: { name: string; median: number; p90: number; p99: number; samples: number[] }[] }
 
 export function median(xs: number[]): number { return quantile(xs, 0.5); }
 export function quantile(xs: number[], q: number): number {
@@ -53,15 +53,16 @@ export async function runCase(bc: BenchCase): Promise<BenchResult> {
   } finally {
     for (const c of bc.contenders) await c.teardown?.();
   }
-  return { title: bc.title, unit, target: bc.target, rows: bc.contenders.map((c, k) => ({ name: c.name, median: median(samples[k]), p90: quantile(samples[k], 0.9), samples: samples[k] })) };
+  return { title: bc.title, unit, target: bc.target, rows: bc.contenders.map((c, k) => ({ name: c.name, median: median(samples[k]), p90: quantile(samples[k], 0.9), p99: quantile(samples[k], 0.99), samples: samples[k] })) };
 }
 
 export function formatResult(r: BenchResult): string {
   const pier = r.rows[0];
-  const lines = [`### ${r.title}${r.target ? `  (target: ${r.target})` : ''}`, '', `| contender | median (${r.unit}) | p90 (${r.unit}) | Pier/peer |`, '|---|---:|---:|---:|'];
+  const lines = [`### ${r.title}${r.target ? `  (target: ${r.target})` : ''}`, '', `| contender | median (${r.unit}) | p90 (${r.unit}) | p99 (${r.unit}) | Pier/peer |`, '|---|---:|---:|---:|---:|'];
   for (const row of r.rows) {
     const ratio = row === pier ? '' : (pier.median / row.median).toFixed(2) + '×';
-    lines.push(`| ${row.name} | ${row.median.toFixed(r.unit === 'ms' ? 1 : 2)} | ${row.p90.toFixed(r.unit === 'ms' ? 1 : 2)} | ${ratio} |`);
+    const f = (x: number) => x.toFixed(r.unit === 'ms' ? 2 : 2);
+    lines.push(`| ${row.name} | ${f(row.median)} | ${f(row.p90)} | ${f(row.p99)} | ${ratio} |`);
   }
   return lines.join('\n');
 }

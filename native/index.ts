@@ -46,7 +46,7 @@ interface Binding {
   acceptFd(fd: number, timeoutMs?: number): number;
   resolveInRoot(root: string, rel: string): string;
   openat2Supported(): boolean;
-  Channel: new (fd: number, onEvent: (kind: EventKind, payload?: Buffer | SystemError) => void) => Channel;
+  Channel: new (fd: number, onEvent: (kind: EventKind, payload?: Buffer | SystemError, sizes?: number[]) => void) => Channel;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -149,7 +149,7 @@ export class SeqpacketSocket extends Duplex {
 
   private constructor(fd: number, options: SeqpacketSocketOptions = {}) {
     super({ readableObjectMode: true, allowHalfOpen: options.allowHalfOpen ?? false });
-    this.#channel = new (binding().Channel)(fd, (kind, payload) => this.#onEvent(kind, payload));
+    this.#channel = new (binding().Channel)(fd, (kind, payload, sizes) => this.#onEvent(kind, payload, sizes));
   }
 
   /** Ends the sending direction (shutdown SHUT_WR) after pending writes; reading continues. Same as `end()`. */
@@ -173,15 +173,21 @@ export class SeqpacketSocket extends Duplex {
     return this;
   }
 
-  #onEvent(kind: EventKind, payload?: Buffer | SystemError): void {
+  /** PACKET carries one packet, or a batch of packets back to back with their sizes. */
+  #onEvent(kind: EventKind, payload?: Buffer | SystemError, sizes?: number[]): void {
     if (this.destroyed) return;
     switch (kind) {
-      case PACKET:
-        if (!this.push(payload) && this.#reading) {
+      case PACKET: {
+        const buf = payload as Buffer;
+        let more = true;
+        if (!sizes) more = this.push(buf);
+        else for (let i = 0, at = 0; i < sizes.length; at += sizes[i], i++) more = this.push(buf.subarray(at, at + sizes[i]));
+        if (!more && this.#reading) {
           this.#reading = false;
           this.#channel?.pause();
         }
         break;
+      }
       case END:
         this.push(null);
         break;

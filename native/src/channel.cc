@@ -29,8 +29,10 @@ namespace {
 
 constexpr size_t kRecvBufferSize = 65536 + 1;  // conmon sends ≤ 8193 B; larger packets are an error (MSG_TRUNC)
 constexpr size_t kMaxSendPacket = 32768;       // conmon's CONN_SOCK_BUF_SIZE
-constexpr size_t kMaxQueue = 64;               // TSFN queue bound: the backpressure window
+constexpr size_t kMaxQueue = 4;                // TSFN queue bound (batches): the backpressure window
 constexpr size_t kThreadStack = 256 * 1024;   // the receive buffer lives on the heap
+constexpr size_t kBatchPackets = 64;           // packets already queued in the socket are handed over together,
+constexpr size_t kBatchBytes = 512 * 1024;     // one thread-safe call per batch (throughput), boundaries kept
 
 // Event kinds as seen by the JS callback onEvent(kind, payload).
 enum Kind : int { kPacket = 0, kEnd = 1, kError = 2, kWritable = 3 };
@@ -38,7 +40,8 @@ enum Kind : int { kPacket = 0, kEnd = 1, kError = 2, kWritable = 3 };
 struct Event {
   explicit Event(Kind kind) : kind(kind) {}
   Kind kind;
-  std::vector<uint8_t> data;  // kPacket: the packet; kError: empty
+  std::vector<uint8_t> data;    // kPacket: the packets, back to back; kError: empty
+  std::vector<uint32_t> sizes;  // kPacket: each packet's length (≥ 1 entry)
   int err = 0;                // kError
   const char* syscall = "";   // kError
   size_t size = 0;            // kError with EMSGSIZE: the packet's real size
@@ -122,7 +125,21 @@ struct Core {
       } else {
         Event* event = new Event(kPacket);
         event->data.assign(buffer.begin(), buffer.begin() + n);
+        event->sizes.push_back(static_cast<uint32_t>(n));
+        // take what else is already queued, without waiting; anything unusual is left for the next round
+        size_t oversize = 0;
+        while (!paused && !stop && event->sizes.size() < kBatchPackets && event->data.size() < kBatchBytes) {
+          ssize_t m = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_TRUNC);
+          if (m <= 0) break;
+          if (static_cast<size_t>(m) > buffer.size()) { oversize = m; break; }  // consumed: report after the batch
+          event->data.insert(event->data.end(), buffer.begin(), buffer.begin() + m);
+          event->sizes.push_back(static_cast<uint32_t>(m));
+        }
         if (!Emit(event)) return;
+        if (oversize) {
+          readDone = true;
+          if (!EmitError("recv", EMSGSIZE, oversize)) return;
+        }
       }
     }
   }
@@ -163,9 +180,17 @@ void CallJs(Napi::Env env, Napi::Function onEvent, Core*, Event* raw) {
   // NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS so node-addon-api does not make that a fatal error).
   Napi::Value kind = Napi::Number::New(env, event->kind);
   switch (event->kind) {
-    case kPacket:
-      onEvent.Call({kind, Napi::Buffer<uint8_t>::Copy(env, event->data.data(), event->data.size())});
+    case kPacket: {
+      Napi::Value data = Napi::Buffer<uint8_t>::Copy(env, event->data.data(), event->data.size());
+      if (event->sizes.size() == 1) {
+        onEvent.Call({kind, data});
+      } else {
+        Napi::Array sizes = Napi::Array::New(env, event->sizes.size());
+        for (uint32_t i = 0; i < event->sizes.size(); i++) sizes.Set(i, Napi::Number::New(env, event->sizes[i]));
+        onEvent.Call({kind, data, sizes});
+      }
       break;
+    }
     case kError: {
       std::string detail;
       if (event->err == EMSGSIZE)

@@ -313,8 +313,9 @@ export class Containers {
     if (r.config.autoRemove) setImmediate(() => { this.remove(r.id, { force: true }).catch(() => undefined); });
   }
 
+  /** Deletes the runtime container if one exists (an exited container's was deleted at exit). */
   private async cleanupRuntime(r: ContainerRecord): Promise<void> {
-    await this.d.runtime.delete(r.id, true).catch(() => undefined);
+    if (r.state.initialized) await this.d.runtime.delete(r.id, true).catch(() => undefined);
     r.state = { ...r.state, initialized: false, pid: 0, conmonPid: 0 };
   }
 

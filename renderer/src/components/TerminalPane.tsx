@@ -56,7 +56,8 @@ export function TerminalPane({ session, onEnd, readOnly }: TerminalPaneProps) {
       return true;
     });
 
-    // flow control: acknowledge parsed bytes in ACK_EVERY batches
+    // flow control: acknowledge parsed bytes in ACK_EVERY batches (the engine pauses the
+    // session's source while more than FLOW.HIGH_WATERMARK bytes are unacknowledged)
     let parsed = 0;
     const stop = watchSession(session, {
       data(d) {

@@ -139,6 +139,18 @@ describe('UI in Chromium against web mode', { skip: rootUid ? false : 'needs roo
     assert.equal(env.engine.sessions!.list().filter((s) => s.kind === 'attach' && s.alive).length, 1, 'one attach session, not a new one per visit');
   });
 
+  test('terminal renderer: DOM on software WebGL, WebGL when asked for, same session either way', async () => {
+    const [session] = await termSessions();
+    assert.equal(await page.getAttribute('.terminal-pane', 'data-renderer'), 'dom', 'headless Chromium has only software WebGL');
+    await page.evaluate(() => localStorage.setItem('pier.renderer', 'webgl'));
+    await page.click('[data-tab="logs"]');
+    await page.click('[data-tab="terminal"]');
+    await page.waitForSelector('.terminal-pane[data-renderer="webgl"] canvas');
+    await typeInTerminal('echo gl-$((5*5))\n');
+    await waitFor(async () => /^gl-25\s*$/m.test(await termText(session)), 5000, 'gl-25 with the WebGL renderer');
+    await page.evaluate(() => localStorage.removeItem('pier.renderer'));
+  });
+
   test('shell tab: an exec session inside the container', async () => {
     await page.click('[data-tab="shell"]');
     await page.click('[data-testid="open-shell"]');

@@ -1,6 +1,7 @@
 // An xterm.js view of one engine session. Bytes go straight from the transport into
 // xterm (never through React or zustand), acknowledged as xterm parses them so the
-// engine pauses the session's source while this view lags (FLOW watermarks). Size
+// engine pauses the session's source while this view lags (FLOW watermarks). WebGL
+// renderer when the GPU is real, DOM otherwise or on context loss. Size
 // follows the element through a ResizeObserver → one fit per frame → sessions.resize.
 // Unmounting only stops watching: the session lives on in the engine, and watching it
 // again replays its scrollback.
@@ -15,6 +16,7 @@ import { api } from '../api/client';
 import { watchSession } from '../api/sessions';
 import { registerTerminal } from '../lib/termProbe';
 import { TerminalSearch } from './TerminalSearch';
+import { preferWebgl } from '../lib/gpu';
 
 export interface TerminalPaneProps { session: string; onEnd?: (exitCode?: number) => void; readOnly?: boolean }
 
@@ -37,12 +39,14 @@ export function TerminalPane({ session, onEnd, readOnly }: TerminalPaneProps) {
     const search = new SearchAddon();
     t.loadAddon(fit); t.loadAddon(search); t.loadAddon(new WebLinksAddon((_e, uri) => window.open(uri, '_blank', 'noopener,noreferrer')));
     t.open(el);
-    try {
-      const gl = new WebglAddon();
-      gl.onContextLoss(() => { gl.dispose(); setRenderer('dom'); });
-      t.loadAddon(gl);
-      setRenderer('webgl');
-    } catch { setRenderer('dom'); }
+    if (preferWebgl()) {
+      try {
+        const gl = new WebglAddon();
+        gl.onContextLoss(() => { gl.dispose(); setRenderer('dom'); });
+        t.loadAddon(gl);
+        setRenderer('webgl');
+      } catch { setRenderer('dom'); }
+    }
     const unprobe = registerTerminal(session, t);
     let disposed = false;
 

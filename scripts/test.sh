@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then bash scripts/setup-host.sh; else echo "[test] not root: skipping host setup (integration tests need root)"; fi
 [ -f native/build/Release/pier_native.node ] || npx node-gyp rebuild --directory native --silent
-if [ -f renderer/vite.config.ts ]; then npm run --silent build:web >/tmp/pier-build-web.log 2>&1 || { cat /tmp/pier-build-web.log; exit 1; }; fi
+# renderer (web mode) + Electron main/preload bundles: the adapter tests run the built main
+npm run --silent build >/tmp/pier-build.log 2>&1 || { cat /tmp/pier-build.log; exit 1; }
 npx tsc -p tsconfig.json
 exec node scripts/run-tests.mjs "$@"

@@ -5,6 +5,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startUi, shot, waitFor, type UiEnv } from '../helpers/browser.ts';
+import { startWebServer } from '../../electron/web/server.ts';
 
 let env: UiEnv;
 let page: Page;
@@ -304,5 +305,18 @@ describe('UI in Chromium against web mode', { skip: rootUid ? false : 'needs roo
     assert.equal(list[0]?.id, id);
     assert.ok(list[0].archive, 'archive written');
     await shot(page, 'checkpoints');
+  });
+
+  test('web mode restarted with a new token: the page says how to get back in, the new URL works', async () => {
+    const port = env.web.port;
+    await env.web.close();
+    const web2 = await startWebServer(env.engine, { listen: `127.0.0.1:${port}` });
+    try {
+      await page.waitForSelector('[data-connection="unauthorized"]', { timeout: 15000 });
+      assert.match(await page.innerText('[data-connection]'), /open the URL printed by `pier serve` again/);
+      await page.goto(web2.url);
+      await page.waitForSelector('[data-connection="open"]', { timeout: 10000 });
+      await page.waitForSelector('[role="row"][data-name="counter"]');
+    } finally { await web2.close(); }
   });
 });

@@ -3,7 +3,8 @@
 import { streams, type MethodName, type Topic } from '../../../electron/common/contract';
 
 export type Channel = Topic | keyof typeof streams;
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/** 'unauthorized': web mode refused the token cookie (the server restarted with a new token). */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';
 
 export interface Transport {
   invoke(method: MethodName, params: unknown): Promise<unknown>;

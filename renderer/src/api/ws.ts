@@ -46,7 +46,8 @@ export function wsTransport(url = defaultUrl()): Transport {
       ws = undefined;
       for (const [, p] of pending) p.reject({ code: 'EDISCONNECTED', message: 'connection to the engine was lost' });
       pending.clear();
-      setState('closed');
+      // a refused upgrade looks like any close: ask the server whether the cookie still works
+      fetch(location.pathname, { cache: 'no-store', credentials: 'same-origin' }).then((r) => setState(r.status === 401 ? 'unauthorized' : 'closed'), () => setState('closed'));
       setTimeout(open, backoff);
       backoff = Math.min(backoff * 2, 5000);
     };

@@ -28,7 +28,7 @@ export function Sidebar() {
       ))}
       <div className="spacer" />
       <button className="nav subtle" onClick={() => openDialog({ kind: 'palette' })} title="Ctrl+K">Commands…</button>
-      <div className={`conn conn-${connection}`} data-connection={connection}>{connection === 'open' ? 'engine connected' : connection === 'connecting' ? 'connecting…' : 'engine unreachable, retrying…'}</div>
+      <div className={`conn conn-${connection}`} data-connection={connection}>{connection === 'open' ? 'engine connected' : connection === 'connecting' ? 'connecting…' : connection === 'unauthorized' ? 'not authorized: open the URL printed by `pier serve` again' : 'engine unreachable, retrying…'}</div>
     </nav>
   );
 }

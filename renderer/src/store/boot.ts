@@ -25,7 +25,7 @@ export function boot(): () => void {
   let wasClosed = false;
   const offState = c.onState((s) => {
     useUi.getState().setConnection(s);
-    if (s === 'closed') wasClosed = true;
+    if (s === 'closed' || s === 'unauthorized') wasClosed = true;
     if (s === 'open' && wasClosed) { wasClosed = false; void loadAll(); }
   });
   void loadAll();

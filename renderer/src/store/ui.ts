@@ -16,7 +16,7 @@ export interface UiState {
   checked: Record<string, true>;
   dialog: Dialog;
   toasts: Toast[];
-  connection: 'connecting' | 'open' | 'closed';
+  connection: 'connecting' | 'open' | 'closed' | 'unauthorized';
   setView(v: View): void;
   select(id?: string, tab?: DetailTab): void;
   setTab(t: DetailTab): void;

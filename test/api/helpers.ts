@@ -51,10 +51,13 @@ export async function startPier(opts: { dir?: string; socket?: string } = {}): P
 
 export interface Run { code: number; stdout: string; stderr: string }
 
-export function docker(srv: { env: NodeJS.ProcessEnv }, args: string[], o: { input?: string; timeout?: number } = {}): Promise<Run> {
+export function docker(srv: { env: NodeJS.ProcessEnv; output?: () => string }, args: string[], o: { input?: string; timeout?: number } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const p = execFile(DOCKER, args, { env: srv.env, timeout: o.timeout ?? 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      if (err && (err as { killed?: boolean }).killed && srv.output) {
+        process.stderr.write(`docker ${args.join(' ')} timed out; pier serve said:\n${srv.output().split('\n').slice(-40).join('\n')}\n`);
+      }
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
     if (o.input !== undefined) p.stdin!.end(o.input); else p.stdin!.end();

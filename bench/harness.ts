@@ -32,6 +32,7 @@ export function quantile(xs: number[], q: number): number {
 }
 
 async function once(c: Contender): Promise<number> {
+  if (process.env.PIER_BENCH_DEBUG) console.error(`[bench] ${c.name}`);
   const t0 = performance.now();
   const v = await c.run();
   return typeof v === 'number' ? v : performance.now() - t0;

@@ -37,6 +37,8 @@ export class ExecSession implements Session {
   exited!: Promise<number | undefined>;
   pid = 0;
   private sock?: SeqpacketSocket;
+  /** settles when the attach socket has ended (recorded at connect: a fast process can finish before start() returns) */
+  private sockDone: Promise<void> = Promise.resolve();
   private hub: SessionHub;
   private pipes?: ConmonPipes;
   private alive = true;
@@ -80,6 +82,8 @@ export class ExecSession implements Session {
         this.sock = SeqpacketSocket.connect(path.join(this.dir, 'attach'), { allowHalfOpen: true });
         this.sock.on('data', (pkt: Buffer) => { const s = streamOf(pkt[0]); if (s && pkt.length > 1) this.hub.push(pkt.subarray(1), s); });
         this.sock.on('error', () => undefined);
+        const sock = this.sock;
+        this.sockDone = new Promise<void>((r) => { sock.once('end', r); sock.once('close', r); });
       }
       signalStart(pipes.start);
       const started = await pipes.sync.next(SYNC_TIMEOUT, 'exec start');
@@ -105,7 +109,7 @@ export class ExecSession implements Session {
 
   private async waitExit(): Promise<number | undefined> {
     // output first (EOF on the attach socket), then conmon's final sync message
-    if (this.sock) await new Promise<void>((r) => { this.sock!.once('end', r); this.sock!.once('close', r); });
+    await this.sockDone;
     const msg = await this.pipes!.sync.next(24 * 3600_000, 'exec exit').catch(() => undefined);
     let code = msg?.data;
     if (code === undefined) {

@@ -148,3 +148,13 @@ test('no leftover files in the exit dir after removals', () => {
   const left = readdirSync(path.join(d.runroot, 'exits')).filter((f) => !engine.containers.list().some((c) => c.id === f));
   assert.deepEqual(left, []);
 });
+
+test('auto-remove: waiting for "removed" gives the exit code; nothing is left, runtime state included', async () => {
+  const c = await engine.containers.create({ rootfs: d.rootfs, cmd: ['sh', '-c', 'exit 4'], autoRemove: true });
+  const removed = engine.containers.wait(c.id, 'removed');
+  await engine.containers.start(c.id);
+  assert.equal(await removed, 4);
+  assert.equal(engine.containers.list().some((x) => x.id === c.id), false);
+  assert.equal(await engine.runtime.state(c.id), undefined);
+  assert.equal(existsSync(path.join(d.root, 'containers', c.id)), false);
+});

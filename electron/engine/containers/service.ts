@@ -266,10 +266,13 @@ export class Containers {
     await this.lock(r.id, async () => {
       if (!this.d.store.find(r.id)) return;
       r.state.status = 'removing';
-      await this.cleanupRuntime(r);
-      await this.d.images?.remove(r.id).catch(() => undefined);
-      await rm(this.paths(r).runDir, { recursive: true, force: true });
-      await rm(path.join(this.d.exits.dir, r.id), { force: true });
+      // independent: the runtime's state, the snapshot, conmon's run files
+      await Promise.all([
+        this.cleanupRuntime(r),
+        this.d.images?.remove(r.id).catch(() => undefined),
+        rm(this.paths(r).runDir, { recursive: true, force: true }),
+        rm(path.join(this.d.exits.dir, r.id), { force: true }),
+      ]);
       await this.d.store.delete(r.id);
       this.emit(r, 'removed');
     });
@@ -305,8 +308,10 @@ export class Containers {
 
   /** Marks an exit: runtime state deleted, record updated, event, auto-remove. Caller holds the lock. */
   private async finalizeExit(r: ContainerRecord, code: number, at = new Date()): Promise<void> {
-    await this.d.runtime.delete(r.id).catch(() => undefined);
-    r.state = { ...r.state, status: 'exited', initialized: false, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString() };
+    // auto-remove: remove() deletes the runtime container, alongside the snapshot
+    const deferDelete = r.config.autoRemove;
+    if (!deferDelete) await this.d.runtime.delete(r.id).catch(() => undefined);
+    r.state = { ...r.state, status: 'exited', initialized: deferDelete, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString() };
     await this.d.store.save(r);
     for (const fn of this.onStopped) fn(r.id);
     this.emit(r, 'exited', { exitCode: code });

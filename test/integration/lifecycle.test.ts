@@ -158,3 +158,23 @@ test('auto-remove: waiting for "removed" gives the exit code; nothing is left, r
   assert.equal(await engine.runtime.state(c.id), undefined);
   assert.equal(existsSync(path.join(d.root, 'containers', c.id)), false);
 });
+
+test('logs follow survives conmon --log-size-max truncation (file replaced by rename) with no line lost', async () => {
+  const d2 = testDirs();
+  const e2 = await Engine.open({ root: d2.root, runroot: d2.runroot, logSizeMax: 400 });
+  try {
+    const c = await e2.containers.create({ rootfs: d2.rootfs, cmd: ['sh', '-c', 'for i in $(seq 1 30); do echo line-$i; sleep 0.03; done'] });
+    await e2.containers.start(c.id);
+    const got: string[] = [];
+    for await (const e of e2.containers.logs(c.id, { follow: true })) got.push(e.line.toString());
+    assert.deepEqual(got, Array.from({ length: 30 }, (_, i) => `line-${i + 1}`));
+    // the file itself was truncated by conmon: only the tail is left on disk
+    const after: string[] = [];
+    for await (const e of e2.containers.logs(c.id, {})) after.push(e.line.toString());
+    assert.ok(after.length < 30 && after.at(-1) === 'line-30', `on disk after truncation: ${after.length} lines`);
+  } finally {
+    for (const c of e2.containers.list()) await e2.containers.remove(c.id, { force: true }).catch(() => undefined);
+    await e2.close();
+    d2.cleanup();
+  }
+});

@@ -37,7 +37,7 @@ async function serve(argv: string[]): Promise<void> {
     socket: { type: 'string', default: d.socket }, runtime: { type: 'string' }, web: { type: 'string' },
     'log-size-max': { type: 'string' },
   } });
-  const engine = await openEngine({ root: values.root!, runroot: values.runroot!, runtime: values.runtime, logSizeMax: values['log-size-max'] ? Number(values['log-size-max']) : undefined });
+  const engine = await openEngine({ root: values.root!, runroot: values.runroot!, runtime: values.runtime, apiSocket: values.socket, logSizeMax: values['log-size-max'] ? Number(values['log-size-max']) : undefined });
   const closers: Array<() => Promise<void>> = [];
   const { startApiServer } = await import('./engine/api/server').catch(() => ({ startApiServer: undefined }));
   if (startApiServer) {

@@ -31,6 +31,8 @@ export class Engine {
   snapshotter?: import('./images/index').Snapshotter;
   sessions?: import('./sessions/types').SessionManager;
   checkpoints?: import('./checkpoint/index').CheckpointService;
+  /** the Docker-compatible API socket this engine serves, when it does */
+  apiSocket?: string;
 
   private constructor(
     readonly opts: EngineOptions,

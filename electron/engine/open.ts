@@ -36,6 +36,7 @@ export async function openEngine(opts: OpenOptions): Promise<Engine> {
   });
   engine.images = images;
   engine.snapshotter = snapshotter;
+  engine.apiSocket = opts.apiSocket;
   engine.sessions = new Sessions(engine.containers, { apiSocket: opts.apiSocket });
   try {
     const { createCheckpointService } = await import('./checkpoint/index');

@@ -52,6 +52,7 @@ export class EngineHost {
       this.api = await mod.startApiServer(this.engine, { socketPath: socket });
       this.socket = this.api.socketPath;
       (this.engine.sessions as { setApiSocket?(p: string): void } | undefined)?.setApiSocket?.(this.socket);
+      this.engine.apiSocket = this.socket;
     } catch (e) {
       this.apiError = `Docker API socket ${socket} not served: ${(e as Error).message}`;
     }

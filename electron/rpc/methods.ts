@@ -120,5 +120,6 @@ function systemInfo(ctx: Ctx): SystemInfo {
     criu: i.criu ? { path: i.criu.path, version: i.criu.version, works: i.criu.works, reason: i.criu.reason } : undefined,
     snapshotter: snap ? { kind: snap.kind, reason: snap.reason } : undefined,
     containers: { total: list.length, running: count('running'), paused: count('paused'), exited: count('exited') + count('created') },
+    apiSocket: ctx.engine.apiSocket,
   };
 }

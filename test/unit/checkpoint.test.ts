@@ -180,8 +180,8 @@ test('config.dump: what podman 4.3 needs, plus Pier\'s own config', () => {
   assert.equal(c.runtime, 'runc');
   assert.equal(c.logDriver, 'k8s-file');
   assert.deepEqual(c.pier!.config, rec.config);
-  assert.equal(podmanImageName('busybox'), 'docker.io/library/busybox');
-  assert.equal(podmanImageName('quay.io/a/b:1'), 'quay.io/a/b:1');
+  assert.equal(podmanImageName('busybox'), 'localhost/busybox');
+  assert.equal(podmanImageName('registry.example:5000/a/b:1'), 'registry.example:5000/a/b:1');
   assert.equal(podmanImageName('localhost:5000/a:1'), 'localhost:5000/a:1');
 });
 

@@ -94,3 +94,15 @@ test('signals: names, numbers, SIG prefix; harmless ones do not count as stops',
   assert.equal(terminates(28), false);
   assert.equal(terminates(15), true);
 });
+
+test('client short names: the expansion docker clients add is stripped; registries Pier uses are kept', async () => {
+  const { clientShortName } = await import('../../electron/engine/images/reference');
+  assert.equal(clientShortName('hub.example/library/busybox', ''), 'busybox');
+  assert.equal(clientShortName('127.0.0.1:5000/library/busybox', ''), '127.0.0.1:5000/library/busybox');
+  assert.equal(clientShortName('localhost.localdomain/library/x', ''), 'localhost.localdomain/library/x');
+  assert.equal(clientShortName('hub.example/me/app:1', 'hub.example'), 'me/app:1');
+  assert.equal(clientShortName('hub.example/library/x:2', 'hub.example'), 'x:2');
+  assert.equal(clientShortName('pier-test/busybox:latest', ''), 'pier-test/busybox:latest');
+  assert.equal(clientShortName('hub.example/me/app:1', ''), 'me/app:1');
+  assert.equal(clientShortName('registry.example/app:1', ''), 'registry.example/app:1');
+});

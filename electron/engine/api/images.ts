@@ -1,6 +1,7 @@
 // /images/…: list, create (pull, with Docker's progress JSON stream), load, get (save),
 // inspect, history, tag, remove, prune. Needs the engine's image area.
 import type { ServerResponse } from 'node:http';
+import { clientShortName } from '../images/reference';
 import type { Engine } from '../engine';
 import type { ImageRecord, ImageService, ImageProgress } from '../images/index';
 import { type Ctx, type Route, json } from './context';
@@ -14,7 +15,7 @@ function images(engine: Engine): ImageService {
   return engine.images;
 }
 
-const familiar = (t: string) => t.replace(/^docker\.io\/library\/(?=[^/]+$)/, '').replace(/^docker\.io\//, '');
+const familiar = (t: string) => clientShortName(t);
 const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
 
 export function imageSummary(i: ImageRecord) {
@@ -175,7 +176,7 @@ export function imageRoutes(): Route[] {
       const repo = query.get('repo');
       if (!repo) throw badRequest('repository name (repo) is required');
       const tag = query.get('tag');
-      // the CLI normalizes to docker.io/…; Pier's local names carry no registry
+      // clients send names expanded with their default domain; Pier's local names carry none
       await images(engine).tag(params[0], localName(tag ? `${repo}:${tag}` : repo));
       res.writeHead(201, { 'Content-Length': 0 });
       res.end();
@@ -203,19 +204,18 @@ export function imageRoutes(): Route[] {
   ];
 }
 
-/** docker.io/library/x → x, docker.io/u/x → u/x (names as the user typed them). */
+/** The name as the user typed it (see clientShortName). */
 export function localName(ref: string): string {
-  return ref.replace(/^docker\.io\/library\/(?=[^/]+$)/, '').replace(/^docker\.io\//, '');
+  return clientShortName(ref);
 }
 
-/** The name create should use: as given, else its docker.io form if that is what is stored (pulled from Docker Hub). */
+/** The name create should use: as given if stored, else its short form if that is what is stored. */
 export async function resolveImageName(engine: Engine, name: string): Promise<string> {
   if (!engine.images) return name;
-  if (await engine.images.inspect(name).then(() => true, () => false)) return name;
-  const first = name.split('/')[0];
-  if (name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return name;
-  const hub = name.includes('/') ? `docker.io/${name}` : `docker.io/library/${name}`;
-  return (await engine.images.inspect(hub).then(() => true, () => false)) ? hub : name;
+  const has = (n: string) => engine.images!.inspect(n).then(() => true, () => false);
+  if (await has(name)) return name;
+  const short = clientShortName(name);
+  return short !== name && (await has(short)) ? short : name;
 }
 
 function inUseBy(engine: Engine): (id: string) => boolean {

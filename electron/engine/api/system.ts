@@ -71,7 +71,7 @@ export function systemRoutes(): Route[] {
         KernelMemoryTCP: false, OomKillDisable: false, IPv4Forwarding: true, Debug: false, NFd: 0, NGoroutines: 0,
         SystemTime: new Date().toISOString(), LoggingDriver: 'k8s-file', CgroupDriver: 'cgroupfs', CgroupVersion: cgroupVersion(),
         NEventsListener: 0, KernelVersion: kernelVersion(), OperatingSystem: rel.name, OSVersion: rel.version, OSType: 'linux',
-        Architecture: arch(), IndexServerAddress: 'https://index.docker.io/v1/',
+        Architecture: arch(), IndexServerAddress: process.env.PIER_CLIENT_INDEX_SERVER ?? '',
         RegistryConfig: { InsecureRegistryCIDRs: ['127.0.0.0/8', '::1/128'], IndexConfigs: {}, Mirrors: [] },
         NCPU: os.cpus().length, MemTotal: os.totalmem(), GenericResources: null, DockerRootDir: engine.opts.root,
         HttpProxy: '', HttpsProxy: '', NoProxy: '', Name: os.hostname(), Labels: [], ExperimentalBuild: true,

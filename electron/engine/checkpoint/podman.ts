@@ -40,7 +40,6 @@ export function podmanImageName(ref: string | undefined): string | undefined {
   if (!ref) return undefined;
   const first = ref.split('/')[0];
   if (ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return ref;
-  if (!ref.includes('/')) return `docker.io/library/${ref}`;
   return `localhost/${ref}`;
 }
 

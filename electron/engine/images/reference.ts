@@ -91,3 +91,19 @@ export function isInsecureHost(domain: string, insecure: string[] = []): boolean
 export function looksLikeId(s: string): boolean {
   return /^(sha256:)?[a-f0-9]{4,64}$/.test(s);
 }
+
+/**
+ * Docker clients expand short names with their own default domain before sending them (`busybox` arrives
+ * as `<domain>/library/busybox`, `me/app` as `<domain>/me/app`). Pier names no registry: the domain is
+ * PIER_CLIENT_DOMAIN when set; otherwise a dotted, port-less, non-loopback first component in front of two
+ * or more path components is taken as that expansion (so `registry.example/team/app` also shows as
+ * `team/app`: Pier has no push, the name is only a label). Returns the name as the user typed it.
+ */
+export function clientShortName(ref: string, domain = process.env.PIER_CLIENT_DOMAIN?.trim()): string {
+  const strip = (rest: string) => (rest.startsWith('library/') && !rest.slice(8).split(/[:@]/)[0].includes('/') ? rest.slice(8) : rest);
+  if (domain) return ref.startsWith(domain + '/') ? strip(ref.slice(domain.length + 1)) : ref;
+  const parts = ref.split(/[:@]/)[0].split('/');
+  const first = parts[0];
+  if (parts.length >= 3 && first.includes('.') && !ref.startsWith(first + ':') && !/^(127\.|localhost)/.test(first)) return strip(ref.slice(first.length + 1));
+  return ref;
+}

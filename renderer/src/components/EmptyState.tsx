@@ -6,7 +6,7 @@ export function EmptyState() {
       <h2>No containers yet</h2>
       <p>A container runs a program in its own isolated filesystem. Create one from an image (pull one under <b>Images</b>) or from a root filesystem directory.</p>
       <ol>
-        <li>Pull an image, e.g. <code>docker.io/library/busybox</code>, in <b>Images</b> (Alt+2), or have a rootfs directory ready.</li>
+        <li>Pull an image, e.g. <code>127.0.0.1:5000/library/busybox</code>, in <b>Images</b> (Alt+2), or have a rootfs directory ready.</li>
         <li>Press <b>New container</b> (or <kbd>n</kbd>), give it a command like <code>sh</code>, tick TTY.</li>
         <li>Open it to get a terminal, logs, and checkpoints.</li>
       </ol>

@@ -16,7 +16,7 @@ export function ImagesView() {
   useEffect(() => { void useImages.getState().refresh(); }, []);
   const pull = async (e: React.FormEvent) => {
     e.preventDefault();
-    if (!ref.trim()) { setPullError('Enter an image reference, e.g. docker.io/library/busybox:latest'); return; }
+    if (!ref.trim()) { setPullError('Enter an image reference, e.g. 127.0.0.1:5000/library/busybox:latest'); return; }
     setBusy(true); setPullError(undefined);
     try { await api().call('images.pull', { ref: ref.trim() }); setRef(''); await useImages.getState().refresh(); }
     catch (err) { setPullError(`pull ${ref}: ${(err as Error).message}`); }
@@ -32,7 +32,7 @@ export function ImagesView() {
     <div className="page">
       <h1>Images</h1>
       <form className="toolbar" onSubmit={pull}>
-        <input value={ref} onChange={(e) => setRef(e.target.value)} placeholder="Image to pull, e.g. docker.io/library/busybox:latest" aria-label="Image reference" disabled={unavailable} />
+        <input value={ref} onChange={(e) => setRef(e.target.value)} placeholder="Image to pull, e.g. 127.0.0.1:5000/library/busybox:latest" aria-label="Image reference" disabled={unavailable} />
         <button className="primary" disabled={busy || unavailable}>{busy ? 'Pulling…' : 'Pull'}</button>
       </form>
       <ErrorLine text={pullError} onDismiss={() => setPullError(undefined)} />

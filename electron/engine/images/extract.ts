@@ -25,8 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn, execFileSync } from 'node:child_process';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
@@ -59,33 +58,25 @@ export type Compression = 'gzip' | 'zstd' | 'none';
 
 type ResolveInRoot = (root: string, rel: string) => string;
 let nativeResolve: ResolveInRoot | undefined | null = null;
-/** Feature-detects the native addon's resolveInRoot; never fails. */
+/**
+ * Feature-detects the native addon's resolveInRoot (openat2, Linux ≥ 5.6); never fails. It is the addon the
+ * engine already loads for conmon's sockets, so it is loaded in-process (no throwaway process: under
+ * Electron process.execPath is the app, not node).
+ */
 export async function loadNativeGuard(): Promise<ResolveInRoot | undefined> {
   if (nativeResolve !== null) return nativeResolve;
   nativeResolve = undefined;
   if (process.env.PIER_NATIVE_GUARD === '0') return undefined;
   try {
-    // Load it in a throwaway process first: a broken build (e.g. a sanitizer build) must
-    // cost us the extra guard, never the engine.
-    const addon = fileURLToPath(new URL('../../../native/build/Release/pier_native.node', import.meta.url));
-    if (!fs.existsSync(addon)) return undefined;
-    const probe = spawnSync(process.execPath, ['-e', `if (typeof require(${JSON.stringify(addon)}).resolveInRoot !== 'function') process.exit(3)`], { stdio: 'ignore', timeout: 10_000 });
-    if (probe.status !== 0) return undefined;
-    const mod = (await import('../../../native/index')) as Record<string, unknown>;
-    let fn = mod.resolveInRoot as ResolveInRoot | undefined;
-    if (typeof fn !== 'function' && typeof mod.native === 'function') {
-      const b = (mod.native as () => Record<string, unknown>)();
-      if (typeof b.resolveInRoot === 'function') fn = (b.resolveInRoot as ResolveInRoot).bind(b);
-    }
-    if (typeof fn === 'function') {
-      // Probe once: it must work on this kernel (openat2 needs Linux ≥ 5.6).
-      const probe = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR || '/tmp'), 'pier-probe-'));
-      try {
-        fs.mkdirSync(path.join(probe, 'd'));
-        if (fn(probe, 'd') === path.join(probe, 'd')) nativeResolve = fn;
-      } finally { fs.rmSync(probe, { recursive: true, force: true }); }
-    }
-  } catch { /* addon absent or without resolveInRoot: the pure-JS walk stands alone */ }
+    const mod = await import('../../../native/index');
+    if (!mod.openat2Supported()) return undefined;
+    const fn: ResolveInRoot = mod.resolveInRoot;
+    const probe = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR || '/tmp'), 'pier-probe-'));
+    try {
+      fs.mkdirSync(path.join(probe, 'd'));
+      if (fn(probe, 'd') === path.join(probe, 'd')) nativeResolve = fn;
+    } finally { fs.rmSync(probe, { recursive: true, force: true }); }
+  } catch { /* addon not built: the pure-JS walk stands alone */ }
   return nativeResolve ?? undefined;
 }
 export function nativeGuardActive(): boolean { return !!nativeResolve; }

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { Engine } from '../engine';
 import type { ContainerSummary, CreateContainerOptions } from '../../common/types';
 import type { ContainerRecord } from '../store/types';
-import { type Ctx, type Route, json, noContent, readJson } from './context';
+import { type Route, json, noContent, readJson } from './context';
 import { ApiError, badRequest, notFound, toApiError } from './errors';
 import { CreateContainerSchema, StopBodySchema, parse, qbool, qfilters, qint, qtime } from './validate';
 import { ZERO_TIME, humanDuration, toRfc3339NanoUtc, unixSeconds } from './format';
@@ -12,7 +12,6 @@ import { frame } from './attach';
 import { resolveImageName } from './images';
 import { procRow, processesOf, sample, type CgroupSample } from './cgroups';
 
-type C = Ctx & { res: ServerResponse };
 const ID = '([^/]+)';
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 

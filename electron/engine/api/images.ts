@@ -4,11 +4,10 @@ import type { ServerResponse } from 'node:http';
 import { clientShortName } from '../images/reference';
 import type { Engine } from '../engine';
 import type { ImageRecord, ImageService, ImageProgress } from '../images/index';
-import { type Ctx, type Route, json } from './context';
+import { type Route, json } from './context';
 import { ApiError, badRequest, toApiError } from './errors';
 import { qbool, qfilters } from './validate';
 
-type C = Ctx & { res: ServerResponse };
 
 function images(engine: Engine): ImageService {
   if (!engine.images) throw new ApiError(501, 'images are not available: this engine has no image store');

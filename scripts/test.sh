@@ -7,5 +7,5 @@ if [ "$(id -u)" = 0 ]; then bash scripts/setup-host.sh; else echo "[test] not ro
 [ -f native/build/Release/pier_native.node ] || npx node-gyp rebuild --directory native --silent
 # renderer (web mode) + Electron main/preload bundles: the adapter tests run the built main
 npm run --silent build >/tmp/pier-build.log 2>&1 || { cat /tmp/pier-build.log; exit 1; }
-npx tsc -p tsconfig.json
+npm run --silent typecheck
 exec node scripts/run-tests.mjs "$@"

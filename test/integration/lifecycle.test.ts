@@ -178,3 +178,14 @@ test('logs follow survives conmon --log-size-max truncation (file replaced by re
     d2.cleanup();
   }
 });
+
+test('missing binaries: the error names the binary and the fix; --runtime picks the runtime', async () => {
+  const { discover } = await import('../../electron/engine/runtime/discovery');
+  await assert.rejects(discover({ conmonPath: '/nonexistent/conmon' }), /conmon not found: install conmon .*--conmon PATH/);
+  await assert.rejects(discover({ runtime: '/nonexistent/runc' }), /OCI runtime \/nonexistent\/runc not found.*install runc or pass --runtime PATH/);
+  await assert.rejects(discover({ runtime: 'no-such-runtime' }), /no-such-runtime not found: install runc/);
+  const info = await discover({ runtime: 'runc' });
+  assert.equal(info.runtime.name, 'runc');
+  assert.match(info.conmon.version, /^2\./);
+  assert.equal(info.runtime.checkpoint, true);
+});

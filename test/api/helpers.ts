@@ -25,7 +25,7 @@ export async function startPier(opts: { dir?: string; socket?: string } = {}): P
   const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), 'pier-api-'));
   const root = path.join(dir, 'root'), runroot = path.join(dir, 'run');
   const socket = opts.socket ?? path.join(dir, 'docker.sock');
-  const proc = spawn(process.execPath, [path.join(REPO, 'bin/pier.js'), 'serve', '--root', root, '--runroot', runroot, '--socket', socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(REPO, 'bin/pier.js'), 'serve', '--root', root, '--runroot', runroot, '--socket', socket], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir /* not the repo: `npx pier` runs from anywhere */ });
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });

@@ -51,9 +51,10 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    // Under tsx (development, tests) the worker registers tsx itself: loader hooks are per thread.
+    // Under tsx (development, tests, `npx pier`) the worker registers tsx itself: loader hooks are per
+    // thread. tsx is resolved from this module, not from the process's working directory.
     const worker = workerUrl.pathname.endsWith('.ts')
-      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true })
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true })
       : new Worker(workerUrl);
     const slot: Slot = { worker };
     worker.unref();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { statSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { startPier, docker, request, cleanup, testImages, sleep, DOCKER, type PierServer } from './helpers';
+import { startPier, startPierWithImages, stopPier, docker, request, cleanup, sleep, DOCKER, type PierServer } from './helpers';
 
 const skipAll = !existsSync(DOCKER) ? `${DOCKER} not installed` : process.getuid?.() !== 0 ? 'needs root (conmon + runc)' : undefined;
 const IMG = 'pier-test/busybox';
@@ -31,18 +31,9 @@ function raw(socket: string, data: string | Buffer, o: { endAfter?: boolean; wai
 
 describe('bad input and faults', { skip: skipAll }, () => {
   before(async () => {
-    const archive = await testImages();
-    srv = await startPier();
-    const r = await docker(srv, ['load', '-i', archive]);
-    assert.equal(r.code, 0, r.stderr);
+    srv = await startPierWithImages();
   });
-  after(async () => {
-    if (!srv) return;
-    const ids = (await docker(srv, ['ps', '-aq'])).stdout.split('\n').filter(Boolean);
-    if (ids.length) await docker(srv, ['rm', '-f', ...ids]);
-    await srv.stop();
-    cleanup(srv.dir);
-  });
+  after(() => stopPier(srv));
 
   const alive = async () => {
     const p = await request(srv.socket, 'GET', '/_ping');

@@ -4,7 +4,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as pty from '@lydell/node-pty';
-import { startPier, docker, request, cleanup, testImages, until, sleep, DOCKER, type PierServer } from './helpers';
+import { startPierWithImages, stopPier, docker, request, cleanup, until, sleep, DOCKER, type PierServer } from './helpers';
 import { registryAvailable, startRegistry, type TestRegistry } from '../helpers/registry';
 
 const IMG = 'pier-test/busybox';
@@ -13,19 +13,11 @@ let srv: PierServer;
 
 describe('docker CLI against pier serve', { skip: skipAll }, () => {
   before(async () => {
-    const archive = await testImages();
-    srv = await startPier();
-    const r = await docker(srv, ['load', '-i', archive]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Loaded image: pier-test\/busybox:latest/);
+    const started = await startPierWithImages();
+    srv = started;
+    assert.match(started.loaded, /Loaded image: pier-test\/busybox:latest/);
   });
-  after(async () => {
-    if (!srv) return;
-    const ids = (await docker(srv, ['ps', '-aq'])).stdout.split('\n').filter(Boolean);
-    if (ids.length) await docker(srv, ['rm', '-f', ...ids]);
-    await srv.stop();
-    cleanup(srv.dir);
-  });
+  after(() => stopPier(srv));
 
   test('ping, version and info', async () => {
     const ping = await request(srv.socket, 'HEAD', '/_ping');

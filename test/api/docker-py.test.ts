@@ -3,7 +3,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { startPier, docker, cleanup, testImages, DOCKER, type PierServer } from './helpers';
+import { startPierWithImages, stopPier, DOCKER, type PierServer } from './helpers';
 
 const hasPy = spawnSync('python3', ['-c', 'import docker'], { stdio: 'ignore' }).status === 0;
 const skip = !hasPy ? 'python3 docker module (docker-py) not installed' : !existsSync(DOCKER) ? `${DOCKER} not installed` : process.getuid?.() !== 0 ? 'needs root (conmon + runc)' : undefined;
@@ -40,17 +40,9 @@ print(json.dumps(out))
 
 describe('docker-py against pier serve', { skip }, () => {
   before(async () => {
-    const archive = await testImages();
-    srv = await startPier();
-    const r = await docker(srv, ['load', '-i', archive]);
-    assert.equal(r.code, 0, r.stderr);
+    srv = await startPierWithImages();
   });
-  after(async () => {
-    if (!srv) return;
-    await docker(srv, ['rm', '-f', 'py1']);
-    await srv.stop();
-    cleanup(srv.dir);
-  });
+  after(() => stopPier(srv));
 
   test('run, detach, exec, stop, wait, logs, remove, images, errors', () => {
     const out = JSON.parse(execFileSync('python3', ['-c', SCRIPT, `unix://${srv.socket}`], { encoding: 'utf8', timeout: 60_000 })) as Record<string, unknown>;

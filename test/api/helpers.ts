@@ -100,3 +100,21 @@ export async function until<T>(fn: () => Promise<T | undefined | false> | T | un
     await sleep(50);
   }
 }
+
+/** `pier serve` on a fresh root with the test images loaded (docker load); returns the load output too. */
+export async function startPierWithImages(): Promise<PierServer & { loaded: string }> {
+  const archive = await testImages();
+  const srv = await startPier();
+  const r = await docker(srv, ['load', '-i', archive]);
+  if (r.code !== 0) { await srv.stop(); cleanup(srv.dir); throw new Error(`docker load failed: ${r.stderr}`); }
+  return Object.assign(srv, { loaded: r.stdout });
+}
+
+/** Removes every container, stops the server and deletes its directory. */
+export async function stopPier(srv: PierServer | undefined): Promise<void> {
+  if (!srv) return;
+  const ids = (await docker(srv, ['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+  if (ids.length) await docker(srv, ['rm', '-f', ...ids]);
+  await srv.stop();
+  cleanup(srv.dir);
+}

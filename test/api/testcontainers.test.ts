@@ -4,29 +4,20 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { startPier, docker, cleanup, testImages, DOCKER, type PierServer } from './helpers';
+import { startPierWithImages, stopPier, docker, DOCKER, type PierServer } from './helpers';
 
 const skip = !existsSync(DOCKER) ? `${DOCKER} not installed (used to load the test image)` : process.getuid?.() !== 0 ? 'needs root (conmon + runc)' : undefined;
 let srv: PierServer;
 
 describe('testcontainers against pier serve', { skip }, () => {
   before(async () => {
-    const archive = await testImages();
-    srv = await startPier();
-    const r = await docker(srv, ['load', '-i', archive]);
-    assert.equal(r.code, 0, r.stderr);
+    srv = await startPierWithImages();
     // testcontainers reads its configuration from the environment when first loaded
     process.env.DOCKER_HOST = `unix://${srv.socket}`;
     process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
     process.env.TESTCONTAINERS_HOST_OVERRIDE = 'localhost';
   });
-  after(async () => {
-    if (!srv) return;
-    const ids = (await docker(srv, ['ps', '-aq'])).stdout.split('\n').filter(Boolean);
-    if (ids.length) await docker(srv, ['rm', '-f', ...ids]);
-    await srv.stop();
-    cleanup(srv.dir);
-  });
+  after(() => stopPier(srv));
 
   test('GenericContainer: start, wait for a log message, logs, exec, stop', async () => {
     const { GenericContainer, Wait } = await import('testcontainers');

@@ -14,6 +14,7 @@ import type { Engine } from '../../electron/engine/engine';
 import type { EngineEvent } from '../../electron/common/types';
 import { handleCheckpoint, handleRestore } from '../../electron/engine/checkpoint/http';
 import { checkpointCommand } from '../../electron/cli-checkpoint';
+import { packTar as packEntries } from '../helpers/tar';
 import { testDirs, type TestDirs } from '../helpers/rootfs';
 import { buildTestImages, type TestImages } from '../../scripts/build-test-images';
 
@@ -277,21 +278,9 @@ test('TCP: an established connection fails the dump with CRIU\'s reason; with tc
 
 // ------------------------------------------------------------------ hostile archives
 
-async function packTar(entries: Array<{ name: string; type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'fifo'; data?: Buffer | string; linkname?: string }>): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-  const end = new Promise<void>((r) => pack.on('end', () => r()));
-  for (const e of entries) {
-    const type = e.type ?? 'file';
-    await new Promise<void>((res, rej) => {
-      if (type === 'file') pack.entry({ name: e.name, type, mode: 0o644 }, Buffer.from(e.data ?? ''), (err) => (err ? rej(err) : res()));
-      else pack.entry({ name: e.name, type, mode: 0o644, linkname: e.linkname, devmajor: 1, devminor: 3 } as tar.Header, (err) => (err ? rej(err) : res()));
-    });
-  }
-  pack.finalize();
-  await end;
-  return Buffer.concat(chunks);
+/** Hostile archive entries: every entry mode 0644, devices as 1:3 (/dev/null). */
+function packTar(entries: Array<{ name: string; type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'fifo'; data?: Buffer | string; linkname?: string }>): Promise<Buffer> {
+  return packEntries(entries.map((e) => ({ ...e, mode: 0o644, ...((e.type ?? 'file') === 'file' ? {} : { devmajor: 1, devminor: 3 }) })));
 }
 
 /** The entries of a real Pier archive (uncompressed), to build corrupt variants from. */

@@ -5,22 +5,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { register } from 'node:module';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { builtMainSkipReason, mainJs } from '../helpers/electron-build';
 import path from 'node:path';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const mainJs = path.join(root, 'out/main/index.js');
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
-}
-function skipReason(): string | undefined {
-  if (!existsSync(mainJs) || !existsSync(path.join(root, 'out/preload/index.cjs'))) return 'out/ not built: run `npx electron-vite build` first';
-  const newest = Math.max(...['electron/main', 'electron/preload'].flatMap((d) => walk(path.join(root, d))).map((f) => statSync(f).mtimeMs));
-  if (newest > statSync(mainJs).mtimeMs) return 'out/main is older than electron/main or electron/preload: run `npx electron-vite build`';
-  return undefined;
-}
-const SKIP = skipReason();
+const SKIP = builtMainSkipReason();
 if (SKIP) console.log(`# electron-main (hidden, engine locked) skipped: ${SKIP}`);
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

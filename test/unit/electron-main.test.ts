@@ -7,23 +7,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { register } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { builtMainSkipReason, mainJs, repoRoot } from '../helpers/electron-build';
 import path from 'node:path';
 import { testDirs, type TestDirs } from '../helpers/rootfs';
 import type { TrayItem } from '../../electron/main/core/tray-menu';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const mainJs = path.join(root, 'out/main/index.js');
-
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
-}
+const root = repoRoot;
 function skipReason(): string | undefined {
-  if (!existsSync(mainJs) || !existsSync(path.join(root, 'out/preload/index.cjs'))) return 'out/ not built: run `npx electron-vite build` first';
-  const newest = Math.max(...['electron/main', 'electron/preload'].flatMap((d) => walk(path.join(root, d))).map((f) => statSync(f).mtimeMs));
-  if (newest > statSync(mainJs).mtimeMs) return 'out/main is older than electron/main or electron/preload: run `npx electron-vite build`';
+  const built = builtMainSkipReason();
+  if (built) return built;
   if (process.getuid?.() !== 0) return 'needs root (conmon + runc containers)';
   for (const b of ['conmon', 'runc']) { try { execFileSync('sh', ['-c', `command -v ${b}`]); } catch { return `${b} not installed`; } }
   return undefined;

@@ -8,28 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import * as tar from 'tar-stream';
 import { extractLayer, materializeOpaque, applyLayer, cleanName, type ExtractResult } from '../../electron/engine/images/extract';
 import { WorkerPool } from '../../electron/engine/images/workers';
+import { packTar } from '../helpers/tar';
 
 type E = { name: string; type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'block-device' | 'fifo'; data?: string; linkname?: string; mode?: number; devmajor?: number; devminor?: number };
 
-async function tarOf(entries: E[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-  const end = new Promise<void>((r) => pack.on('end', () => r()));
-  for (const e of entries) {
-    const type = e.type ?? 'file';
-    await new Promise<void>((res, rej) => {
-      const h = { name: e.name, type, mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644), linkname: e.linkname, devmajor: e.devmajor, devminor: e.devminor, mtime: new Date(1e12) };
-      const cb = (err?: Error | null) => (err ? rej(err) : res());
-      if (type === 'file') pack.entry(h, e.data ?? 'x', cb); else pack.entry(h, cb);
-    });
-  }
-  pack.finalize();
-  await end;
-  return Buffer.concat(chunks);
+/** Layer entries: files default to "x", all dated 2001-09-09. */
+function tarOf(entries: E[]): Promise<Buffer> {
+  return packTar(entries.map((e) => ({ ...e, data: e.data ?? 'x', mtime: new Date(1e12) })));
 }
 
 let base: string;

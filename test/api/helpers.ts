@@ -35,11 +35,15 @@ export async function startPier(opts: { dir?: string; socket?: string } = {}): P
     proc.stdout!.on('data', check);
     proc.once('exit', (code) => { clearTimeout(t); reject(new Error(`pier serve exited (${code}):\n${out}`)); });
   });
+  // an engine that dies under a test says why (its own output) instead of failing later as "cannot connect"
+  let stopping = false;
+  proc.once('exit', (code, sig) => { if (!stopping) process.stderr.write(`\n# pier serve exited unexpectedly (${code ?? sig}):\n${out.split('\n').map((l) => '#   ' + l).join('\n')}\n`); });
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: path.join(dir, "docker-config") };
   delete env.DOCKER_API_VERSION; delete env.DOCKER_CONTEXT;
   return {
     dir, root, runroot, socket, env, proc, output: () => out,
     async stop(signal = 'SIGTERM') {
+      stopping = true;
       if (proc.exitCode !== null || proc.signalCode) return;
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill(signal);

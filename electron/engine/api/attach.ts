@@ -98,12 +98,16 @@ export function pipeSession(socket: Duplex, session: Session, o: PipeOptions): P
       resolve();
     };
     const want = (s: StreamTag) => (s === 'stderr' ? o.stderr : o.stdout);
+    // watch() delivers the scrollback before it returns: acks from then are kept until the viewer exists
+    let early = 0;
+    const ack = (n: number) => { if (viewer) viewer.ack(n); else early += n; };
     const v = session.watch((chunk, s) => {
-      if (!want(s) || socket.destroyed) { v?.ack(chunk.length); return; }
+      if (!want(s) || socket.destroyed) { ack(chunk.length); return; }
       const data = o.tty ? chunk : frame(s === 'stderr' ? 2 : 1, chunk);
-      socket.write(data, () => v.ack(chunk.length));
+      socket.write(data, () => ack(chunk.length));
     }, () => finish(), { scrollback: !!o.scrollback, flowControl: true });
     viewer = v;
+    if (early) v.ack(early);
     if (ended) { v.close(); return; }
 
     const filter = o.tty && o.stdin ? new DetachFilter(parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q')) : undefined;

@@ -22,6 +22,7 @@ export interface WatchOptions {
 export interface Session {
   readonly id: string;
   info(): SessionInfo;
+  /** Scrollback (and onEnd, for an ended session) is delivered synchronously, before watch() returns. */
   watch(onData: (chunk: Buffer, stream: StreamTag) => void, onEnd: (exitCode?: number) => void, opts?: WatchOptions): Viewer;
   write(data: Buffer | string): Promise<void>;
   /** half-close stdin (EOF to the process) */

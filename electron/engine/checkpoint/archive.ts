@@ -14,6 +14,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { createExclusive, drainToFd } from '../fsutil';
 import * as tar from 'tar-stream';
 import { spawnPipe } from '../runtime/proc';
 import { CheckpointError } from './errors';
@@ -199,15 +200,8 @@ export async function extractArchive(file: string, dest: string, o: ExtractOptio
           case 'contiguous-file': {
             if ((h.size ?? 0) + bytes > max) fail(h.name, `makes the archive larger than ${max} bytes`);
             if (fs.existsSync(target) || isLink(target)) fail(h.name, 'appears twice');
-            const fd = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
-            try {
-              for await (const chunk of entry) {
-                const b = chunk as Buffer;
-                let off = 0;
-                while (off < b.length) off += fs.writeSync(fd, b, off, b.length - off);
-                bytes += b.length;
-              }
-            } finally { fs.closeSync(fd); }
+            const fd = createExclusive(target);
+            try { bytes += await drainToFd(fd, entry); } finally { fs.closeSync(fd); }
             o.onProgress?.(bytes);
             break;
           }

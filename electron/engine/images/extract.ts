@@ -26,6 +26,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import { spawn, execFileSync } from 'node:child_process';
+import { createExclusive, drainToFd } from '../fsutil';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
@@ -164,7 +165,6 @@ class RootWalker {
   }
 }
 
-const O_NOFOLLOW = fs.constants.O_NOFOLLOW;
 const CAN_CHOWN = typeof process.getuid === 'function' && process.getuid() === 0;
 
 function mknodWhiteout(p: string): void {
@@ -230,15 +230,10 @@ export async function extractLayer(task: ExtractTask): Promise<ExtractResult> {
       case 'contiguous-file': {
         w.clear(target, false);
         whiteouts.delete(rel);
-        const fd = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_NOFOLLOW, 0o600);
+        const fd = createExclusive(target);
         let n = 0;
         try {
-          for await (const chunk of entry) {
-            const b = chunk as Buffer;
-            let off = 0;
-            while (off < b.length) off += fs.writeSync(fd, b, off, b.length - off);
-            n += b.length;
-          }
+          n = await drainToFd(fd, entry);
           if (CAN_CHOWN) fs.fchownSync(fd, h.uid, h.gid);
           fs.fchmodSync(fd, mode);
           fs.futimesSync(fd, h.mtime, h.mtime);

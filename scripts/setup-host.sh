@@ -14,6 +14,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(conmon runc busybox-static uidmap slirp4netns fuse-overlayfs docker-registry skopeo umoci
       chromium xvfb podman zstd iproute2 procps psmisc apache2-utils)
+PKGS+=(docker-compose iptables)   # Compose v1 client; iptables for the reference dockerd
 need=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
@@ -84,6 +85,9 @@ WRAP
   if /usr/local/sbin/criu check >/dev/null 2>&1; then log "criu: $(/usr/local/sbin/criu --version | head -1) (check passes)"
   else log "criu check FAILED"; missing+=(criu); fi
 fi
+
+# The reference dockerd (conformance oracle) and Compose v2, in a private prefix.
+bash "$(dirname "$0")/setup-dockerd.sh"
 
 for b in conmon runc busybox skopeo umoci chromium podman registry:docker-registry; do
   n=${b%%:*}; bin=${b#*:}; [ "$bin" = "$b" ] && bin=$n

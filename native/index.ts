@@ -46,6 +46,10 @@ interface Binding {
   acceptFd(fd: number, timeoutMs?: number): number;
   resolveInRoot(root: string, rel: string): string;
   openat2Supported(): boolean;
+  flock(fd: number, exclusive: boolean, wait: boolean): boolean;
+  funlock(fd: number): void;
+  flockAsync(fd: number, exclusive: boolean): Promise<void>;
+  PidWatcher: new (onExit: (pid: number) => void) => { watch(pid: number): number; close(): void; ref(): void; unref(): void };
   Channel: new (fd: number, onEvent: (kind: EventKind, payload?: Buffer | SystemError, sizes?: number[]) => void) => Channel;
 }
 
@@ -87,6 +91,71 @@ export function resolveInRoot(root: string, rel: string): string {
 /** Whether openat2(2) with RESOLVE_IN_ROOT works here (Linux ≥ 5.6, not blocked by seccomp). Cached. */
 export function openat2Supported(): boolean {
   return binding().openat2Supported();
+}
+
+/**
+ * flock(2) on an open fd: exclusive or shared. With wait=false returns false at once when another open file holds
+ * a conflicting lock; with wait=true blocks the JS thread until granted (for short-lived CLI processes). The kernel
+ * releases the lock when the last fd of the open file closes, including when the holder dies.
+ */
+export function flock(fd: number, exclusive: boolean, wait: boolean): boolean {
+  return binding().flock(fd, exclusive, wait);
+}
+
+/** Releases an flock held through fd (closing the fd does too). */
+export function funlock(fd: number): void {
+  binding().funlock(fd);
+}
+
+/** Waits for an flock on a libuv pool thread (one pool thread per waiter: use after a failed non-blocking try). */
+export function flockAsync(fd: number, exclusive: boolean): Promise<void> {
+  return binding().flockAsync(fd, exclusive);
+}
+
+/**
+ * Reports the end of processes that are not our children, through pidfds (Linux ≥ 5.3) on one native thread.
+ * `watch(pid)` returns false when the process does not exist. Each watched PID is reported once, then forgotten.
+ * Does not keep the process alive unless `ref()`ed.
+ */
+export class PidWatcher {
+  #native: { watch(pid: number): number; close(): void; ref(): void; unref(): void } | null;
+  #fds = new Map<number, number>();
+
+  constructor(onExit: (pid: number) => void) {
+    this.#native = new (binding().PidWatcher)((pid) => {
+      const fd = this.#fds.get(pid);
+      if (fd === undefined) return;
+      this.#fds.delete(pid);
+      closeFd(fd);
+      onExit(pid);
+    });
+  }
+
+  watch(pid: number): boolean {
+    if (!this.#native) throw new Error('PidWatcher is closed');
+    if (this.#fds.has(pid)) return true;
+    const fd = this.#native.watch(pid);
+    if (fd < 0) return false;
+    this.#fds.set(pid, fd);
+    return true;
+  }
+
+  unwatch(pid: number): void {
+    const fd = this.#fds.get(pid);
+    if (fd === undefined) return;
+    this.#fds.delete(pid);
+    closeFd(fd);
+  }
+
+  ref(): void { this.#native?.ref(); }
+  unref(): void { this.#native?.unref(); }
+
+  close(): void {
+    this.#native?.close();
+    this.#native = null;
+    for (const fd of this.#fds.values()) closeFd(fd);
+    this.#fds.clear();
+  }
 }
 
 /** Test support: a listening SOCK_SEQPACKET socket bound at `path` (long paths via /proc/self/fd/<dirfd>/<name>). */

@@ -1,4 +1,5 @@
-// Pier's Node-API addon: SOCK_SEQPACKET sockets (unix.cc, channel.cc) and in-root path resolution (resolve.cc).
+// Pier's Node-API addon: SOCK_SEQPACKET sockets (unix.cc, channel.cc), in-root path resolution (resolve.cc),
+// flock (lock.cc) and process-exit watching through pidfds (pidwatch.cc).
 // Node-API only, no external buffers: the same binary loads in Node 20+ and Electron 33+.
 #include <napi.h>
 
@@ -8,6 +9,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   pier::InitUnix(env, exports);
   pier::InitChannel(env, exports);
   pier::InitResolve(env, exports);
+  pier::InitLock(env, exports);
+  pier::InitPidWatch(env, exports);
   return exports;
 }
 

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { register } from 'node:module';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { builtMainSkipReason, mainJs } from '../helpers/electron-build';
 import path from 'node:path';
@@ -35,8 +35,10 @@ before(async () => {
   base = mkdtempSync(path.join(os.tmpdir(), 'pier-fh-'));
   const rootDir = path.join(base, 'root');
   mkdirSync(rootDir, { recursive: true });
-  holder = spawn('sleep', ['120'], { stdio: 'ignore' });
-  writeFileSync(path.join(rootDir, 'engine.lock'), String(holder.pid));
+  // holds engine.lock as an engine does: an flock on it (kept by sleep through fd 9) and its PID inside
+  const lockFile = path.join(rootDir, 'engine.lock');
+  holder = spawn('sh', ['-c', 'exec 9>>"$0"; flock -x 9; printf %s $$ > "$0"; echo locked; exec sleep 120', lockFile], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise<void>((resolve) => holder!.stdout!.on('data', (b) => { if (String(b).includes('locked')) resolve(); }));
   Object.assign(process.env, { PIER_E2E: '1', PIER_HIDDEN: '1', PIER_ROOT: rootDir, PIER_RUNROOT: path.join(base, 'run'), PIER_USER_DATA: path.join(base, 'ud') });
   register(new URL('../electron/fake-electron-hook.mjs', import.meta.url));
   E = await import('electron' as string);

@@ -8,4 +8,5 @@ if [ "$(id -u)" = 0 ]; then bash scripts/setup-host.sh; else echo "[test] not ro
 # renderer (web mode) + Electron main/preload bundles: the adapter tests run the built main
 npm run --silent build >/tmp/pier-build.log 2>&1 || { cat /tmp/pier-build.log; exit 1; }
 npm run --silent typecheck
+npm run --silent lint
 exec node scripts/run-tests.mjs "$@"

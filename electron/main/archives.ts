@@ -9,7 +9,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ArchiveIndex, checkArchive, exportFileName, parseDragRequest, type DragCheck } from './core/drag';
 import { classifyArchive } from './core/drop';
-import type { DropResult } from './core/channels';
+import type { DropResult } from '../common/channels';
 import type { Connection, EngineHost } from './engine-host';
 import { asset } from './paths';
 

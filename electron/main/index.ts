@@ -3,7 +3,7 @@
 // (unit-tested under Node); this file wires them to Electron.
 import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron';
 import { parseShellArgs } from './core/args';
-import { PUSH, type NavigateTarget, type ShellInfo } from './core/channels';
+import { PUSH, type NavigateTarget, type ShellInfo } from '../common/channels';
 import { trustedOrigins } from './core/security';
 import { quitMessage } from './core/quit';
 import type { TrayAction } from './core/tray-menu';

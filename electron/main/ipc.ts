@@ -3,7 +3,7 @@
 // in one of Pier's windows), then the params (zod schema) — before anything runs.
 import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { methods, validateCall, type MethodName } from '../common/contract';
-import { PUSH, SHELL, compactPush, rpcChannel, validateShell, type Envelope, type Notice, type ShellInfo } from './core/channels';
+import { PUSH, SHELL, compactPush, rpcChannel, validateShell, type Envelope, type Notice, type ShellInfo } from '../common/channels';
 import { isTrustedSender } from './core/security';
 import type { Connection, EngineHost } from './engine-host';
 import type { Archives } from './archives';

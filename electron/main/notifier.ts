@@ -3,7 +3,7 @@
 import { Notification } from 'electron';
 import type { EngineEvent } from '../common/types';
 import { exitNotification, progressNotification, type NotificationSpec } from './core/notify';
-import type { NavigateTarget } from './core/channels';
+import type { NavigateTarget } from '../common/channels';
 import { asset } from './paths';
 
 export class Notifier {

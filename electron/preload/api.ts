@@ -5,7 +5,7 @@
 // errors come back as data and are rebuilt as Error objects with `code`.
 import { methods, validateCall, type MethodName, type Params, type Result, type Topic, topics, streams } from '../common/contract';
 import type { EngineEvent } from '../common/types';
-import { PUSH, SHELL, rpcChannel, validateShell, type DropResult, type Envelope, type NavigateTarget, type Notice, type ShellInfo } from '../main/core/channels';
+import { PUSH, SHELL, rpcChannel, validateShell, type DropResult, type Envelope, type NavigateTarget, type Notice, type ShellInfo } from '../common/channels';
 
 export interface PreloadIpc {
   invoke(channel: string, arg: unknown): Promise<unknown>;

@@ -2,7 +2,7 @@
 // Exposes exactly one global, window.pier (see api.ts), and nothing of Electron itself.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { createPierApi, type PreloadIpc } from './api';
-import { INVOKE_CHANNELS, PUSH_CHANNELS, SEND_CHANNELS } from '../main/core/channels';
+import { INVOKE_CHANNELS, PUSH_CHANNELS, SEND_CHANNELS } from '../common/channels';
 
 const ipc: PreloadIpc = {
   invoke(channel, arg) {

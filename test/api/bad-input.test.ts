@@ -6,7 +6,6 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { statSync, writeFileSync, existsSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { startPier, startPierWithImages, stopPier, docker, request, cleanup, sleep, DOCKER, type PierServer } from './helpers';
 
 const skipAll = !existsSync(DOCKER) ? `${DOCKER} not installed` : process.getuid?.() !== 0 ? 'needs root (conmon + runc)' : undefined;
@@ -132,7 +131,7 @@ describe('bad input and faults', { skip: skipAll }, () => {
     assert.equal(r.status, 413);
     assert.match(msg(r.body), /request body too large/);
     // a lying Content-Length with a huge chunked body
-    const chunked = await new Promise<number>((resolve, reject) => {
+    const chunked = await new Promise<number>((resolve) => {
       const c = net.connect(srv.socket);
       let out = '';
       c.on('data', (d) => { out += d; if (/\r\n\r\n/.test(out)) { resolve(Number(out.split(' ')[1])); c.destroy(); } });
@@ -142,7 +141,6 @@ describe('bad input and faults', { skip: skipAll }, () => {
       let n = 0;
       const pump = () => { while (n < 40 && c.writable) { n++; if (!c.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`)) { c.once('drain', pump); return; } } };
       pump();
-      void reject;
     });
     assert.equal(chunked, 413);
     const hdr = await raw(srv.socket, 'GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'h'.repeat(100_000) + '\r\n\r\n');
@@ -268,6 +266,5 @@ describe('the socket file', { skip: skipAll }, () => {
       await first.stop();
       cleanup(first.dir);
     }
-    void path;
   });
 });

@@ -100,7 +100,7 @@ const defaultSession = {
   setDevicePermissionHandler(h) { this.device = h; },
   setDisplayMediaRequestHandler(h) { this.display = h; },
   on(ev, fn) { rec('session.on', ev); this[`on_${ev}`] = fn; },
-  webRequest: { onHeadersReceived(filter, fn) { rec('onHeadersReceived', filter); } },
+  webRequest: { onHeadersReceived(filter, _fn) { rec('onHeadersReceived', filter); } },
 };
 export const session = { defaultSession };
 

@@ -13,7 +13,6 @@ import path from 'node:path';
 const SKIP = builtMainSkipReason();
 if (SKIP) console.log(`# electron-main (hidden, engine locked) skipped: ${SKIP}`);
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 let E: any;
 let P: any;
 let base = '';

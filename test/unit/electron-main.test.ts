@@ -26,7 +26,6 @@ function skipReason(): string | undefined {
 const SKIP = skipReason();
 if (SKIP) console.log(`# electron-main adapter tests skipped: ${SKIP}`);
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Fake = any;
 let E: Fake;
 let P: Fake;

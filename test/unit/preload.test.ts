@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createPierApi, PierError, type PreloadIpc } from '../../electron/preload/api';
 import { methods } from '../../electron/common/contract';
-import { INVOKE_CHANNELS, PUSH, PUSH_CHANNELS, RPC_CHANNELS, SEND_CHANNELS, SHELL, compactPush, methodOfChannel, rpcChannel } from '../../electron/main/core/channels';
+import { INVOKE_CHANNELS, PUSH, PUSH_CHANNELS, RPC_CHANNELS, SEND_CHANNELS, SHELL, compactPush, methodOfChannel, rpcChannel } from '../../electron/common/channels';
 
 function fakeIpc(reply: (channel: string, arg: unknown) => unknown = () => ({ ok: true, result: 'r' })) {
   const invoked: Array<[string, unknown]> = [];
@@ -139,7 +139,7 @@ test('the built preload (out/preload/index.cjs) runs in a sandbox-like context n
   const vm = await import('node:vm');
   const file = new URL('../../out/preload/index.cjs', import.meta.url);
   if (!existsSync(file)) { t.skip('out/preload not built: run `npx electron-vite build` first'); return; }
-  const srcs = ['../../electron/preload/index.ts', '../../electron/preload/api.ts', '../../electron/main/core/channels.ts', '../../electron/common/contract.ts'];
+  const srcs = ['../../electron/preload/index.ts', '../../electron/preload/api.ts', '../../electron/common/channels.ts', '../../electron/common/contract.ts'];
   if (srcs.some((s) => statSync(new URL(s, import.meta.url)).mtimeMs > statSync(file).mtimeMs)) { t.skip('out/preload is older than its sources: run `npx electron-vite build`'); return; }
 
   const exposed: Record<string, unknown> = {};

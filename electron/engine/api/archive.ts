@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -302,4 +301,3 @@ export function archiveRoutes(): Route[] {
     } },
   ];
 }
-void os;

@@ -1,7 +1,7 @@
 // Checkpoints: Docker's experimental routes (`docker checkpoint create/ls/rm`, `docker
 // start --checkpoint`) mapped onto engine.checkpoints, and Pier's own /pier/… routes
 // (checkpoint with export, restore from an uploaded archive) mounted from
-// electron/engine/checkpoint/http.ts when that module exists.
+// electron/engine/checkpoint/http.ts.
 import type { Engine } from '../engine';
 import type { ContainerRecord } from '../store/types';
 import { type Route, json, readJson, noContent } from './context';
@@ -9,6 +9,7 @@ import { ApiError, badRequest } from './errors';
 import { getContainer } from './containers';
 import { z } from 'zod';
 import { parse } from './validate';
+import { routes as httpRoutes } from '../checkpoint/http';
 
 // What the API needs from the checkpoint area (duck-typed: the area is optional).
 type CheckpointArea = import('../checkpoint/index').CheckpointService;
@@ -29,7 +30,7 @@ export async function startFromCheckpoint(engine: Engine, r: ContainerRecord, na
   await area(engine).restore(r.id, { name, ...(dir ? { dir } : {}) });
 }
 
-export function checkpointRoutes(engine: Engine): Route[] {
+export function checkpointRoutes(): Route[] {
   const routes: Route[] = [
     { method: 'POST', path: /^\/containers\/([^/]+)\/checkpoints$/, handler: async ({ engine, res, params, req }) => {
       const r = getContainer(engine, params[0]);
@@ -52,15 +53,10 @@ export function checkpointRoutes(engine: Engine): Route[] {
       noContent(res);
     } },
   ];
-  void engine;
   return routes;
 }
 
-/** Pier's own checkpoint routes from the checkpoint area, if it provides them. */
-export async function pierCheckpointRoutes(): Promise<Route[]> {
-  try {
-    const spec = '../checkpoint/http';
-    const mod = (await import(spec)) as { routes?: () => Route[] };
-    return mod.routes ? mod.routes() : [];
-  } catch { return []; }
+/** Pier's own checkpoint routes (checkpoint with export, restore from an upload). */
+export function pierCheckpointRoutes(): Route[] {
+  return httpRoutes();
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine';
 import type { Session } from '../sessions/types';
 import { type Ctx, type Hijack, type Route, json, readJson } from './context';
-import { ApiError, badRequest, notFound } from './errors';
+import { ApiError, notFound } from './errors';
 import { ExecCreateSchema, ExecStartSchema, parse } from './validate';
 import { engineExecs, getContainer, sizeParams } from './containers';
 import { frame, hijackBody, hijackHead, pipeSession, streamContentType } from './attach';
@@ -153,4 +153,3 @@ export function execRoutes(): Route[] {
     } },
   ];
 }
-void badRequest;

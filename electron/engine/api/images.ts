@@ -141,16 +141,14 @@ export function imageRoutes(): Route[] {
       }
     } },
 
-    { method: 'POST', path: /^\/images\/load$/, handler: async ({ engine, res, query, req }) => {
+    { method: 'POST', path: /^\/images\/load$/, handler: async ({ engine, res, req }) => {
       const svc = images(engine);
-      const quiet = qbool(query, 'quiet');
       const loaded = await svc.load(req);
       const s = jsonStream(res);
       for (const i of loaded) {
         if (i.repoTags.length) for (const t of i.repoTags) s.send({ stream: `Loaded image: ${familiar(t)}\n` });
         else s.send({ stream: `Loaded image ID: ${i.id}\n` });
       }
-      void quiet;
       res.end();
     } },
 

@@ -35,8 +35,8 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
   const mode = opts.mode ?? (process.getuid?.() === 0 ? 0o660 : 0o600);
   const state: ApiState = { execs: new Map() };
   const routes: Route[] = [
-    ...systemRoutes(), ...eventRoutes(engine), ...attachRoutes(), ...execRoutes(), ...checkpointRoutes(engine),
-    ...archiveRoutes(), ...containerRoutes(), ...imageRoutes(), ...(await pierCheckpointRoutes()),
+    ...systemRoutes(), ...eventRoutes(engine), ...attachRoutes(), ...execRoutes(), ...checkpointRoutes(),
+    ...archiveRoutes(), ...containerRoutes(), ...imageRoutes(), ...pierCheckpointRoutes(),
   ];
 
   const debug = !!process.env.PIER_API_DEBUG;

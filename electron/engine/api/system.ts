@@ -2,7 +2,6 @@
 // probe (testcontainers reads /networks/bridge; `docker inspect` falls through them).
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
 import type { Route, Ctx } from './context';
 import { API_VERSION, MIN_API_VERSION, SERVER_VERSION, PIER_VERSION, json } from './context';
 import { notFound } from './errors';
@@ -90,7 +89,6 @@ export function systemRoutes(): Route[] {
       const du = engine.images ? await engine.images.diskUsage() : { images: 0, layersSize: 0 };
       const counts = new Map<string, number>();
       for (const c of list) if (c.imageId) counts.set(c.imageId, (counts.get(c.imageId) ?? 0) + 1);
-      void statfs;
       json(res, 200, {
         LayersSize: du.layersSize,
         Images: imgs.map((i) => ({ ...imageSummary(i), Containers: counts.get(i.id) ?? 0 })),

@@ -1,7 +1,7 @@
 // Container lifecycle on top of ConmonRuntime and the store. Every operation on one
 // container runs under that container's lock, so an exit seen from conmon's exit
 // directory never races a stop or a remove.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -383,4 +383,3 @@ function readNofileHard(): number | undefined {
     return hard && /^\d+$/.test(hard) ? Number(hard) : undefined;
   } catch { return undefined; }
 }
-void readFile;

@@ -4,7 +4,7 @@
 // Pure (fs is injected).
 import path from 'node:path';
 import type { CheckpointSummary } from '../../common/contract';
-import { archiveId } from './channels';
+import { archiveId } from '../../common/channels';
 
 export type DragCheck = { ok: true; id: string; file: string; size: number; name: string } | { ok: false; code: string; message: string };
 

@@ -1,6 +1,6 @@
 // Which engine events become desktop notifications. Pure.
 import type { EngineEvent } from '../../common/types';
-import type { NavigateTarget } from './channels';
+import type { NavigateTarget } from '../../common/channels';
 
 export interface NotificationSpec { title: string; body: string; target: NavigateTarget; urgency: 'normal' | 'critical' }
 

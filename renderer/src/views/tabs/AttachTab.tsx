@@ -14,7 +14,6 @@ export function AttachTab({ c }: { c: ContainerSummary }) {
   const { open } = s;
   useEffect(() => {
     if (running && !live && !s.opening && !s.error) void open(() => api().call('sessions.attach', { id: c.id, ...guessSize() }));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [running, live, c.id]);
   if (!running && !live) {
     return (

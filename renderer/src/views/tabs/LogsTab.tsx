@@ -50,7 +50,7 @@ export function LogsTab({ c }: { c: ContainerSummary }) {
   }, [c.id, follow, running, buf]);
 
   const lines = filterLines(buf.lines, stream);
-  const matches = useMemo(() => matchIndexes(lines, q), [lines, q, buf.version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const matches = useMemo(() => matchIndexes(lines, q), [lines, q, buf.version]);
   const parent = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: lines.length, getScrollElement: () => parent.current, estimateSize: () => 18, overscan: 20, initialRect: { width: 800, height: 600 } });
   const atBottom = useRef(true);

@@ -2,7 +2,7 @@
 // engine RPC: drag-out, export, drop, external links). Shared by main and preload, so no
 // channel string is written twice. Pure: no electron, no Node.
 import { z } from 'zod';
-import { methods, type MethodName } from '../../common/contract';
+import { methods, type MethodName } from './contract';
 
 /** Every contract method has exactly one invoke channel: `rpc:<method>`. */
 export const RPC_PREFIX = 'rpc:';

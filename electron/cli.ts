@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { defaultPaths } from './engine/paths';
 import { openEngine } from './engine/open';
+import { reexecInNamespace, usernsState } from './engine/runtime/userns';
 
 const USAGE = `usage:
   pier serve [--root DIR] [--runroot DIR] [--socket PATH] [--runtime NAME|PATH] [--web HOST:PORT]
@@ -37,6 +38,11 @@ async function serve(argv: string[]): Promise<void> {
     socket: { type: 'string', default: d.socket }, runtime: { type: 'string' }, web: { type: 'string' },
     'log-size-max': { type: 'string' },
   } });
+  if (process.getuid?.() !== 0 && !usernsState()) {
+    // rootless: run again inside the user namespace (electron/engine/runtime/userns.ts)
+    process.exitCode = await reexecInNamespace(values.runroot!, (l) => console.error(l));
+    return;
+  }
   const engine = await openEngine({ root: values.root!, runroot: values.runroot!, runtime: values.runtime, apiSocket: values.socket, logSizeMax: values['log-size-max'] ? Number(values['log-size-max']) : undefined });
   const closers: Array<() => Promise<void>> = [];
   const { startApiServer } = await import('./engine/api/server').catch(() => ({ startApiServer: undefined }));

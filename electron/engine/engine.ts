@@ -9,6 +9,7 @@ import { lockRoot, type RootLock } from './store/lock';
 import { ExitWatcher } from './conmon/exitfile';
 import { EventBus } from './events';
 import { Containers, type RootfsProvider } from './containers/service';
+import { bindStorageRoot, isRootless } from './runtime/rootless';
 
 export interface EngineOptions {
   /** state dir (--root) */
@@ -49,9 +50,10 @@ export class Engine {
     await mkdir(runroot, { recursive: true, mode: 0o700 });
     const lock = lockRoot(root);
     try {
+      await bindStorageRoot(root);
       const info = await discover({ runtime: opts.runtime, conmonPath: opts.conmonPath, criuPath: opts.criuPath });
       const exitDir = path.join(runroot, 'exits');
-      const runtime = new ConmonRuntime(info, { runtimeRoot: path.join(runroot, info.runtime.name), exitDir, logSizeMax: opts.logSizeMax });
+      const runtime = new ConmonRuntime(info, { runtimeRoot: path.join(runroot, info.runtime.name), exitDir, logSizeMax: opts.logSizeMax, rootless: isRootless() });
       const store = new ContainerStore(path.join(root, 'containers'));
       await store.load();
       const events = new EventBus();

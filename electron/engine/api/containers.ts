@@ -11,6 +11,7 @@ import { ZERO_TIME, humanDuration, toRfc3339NanoUtc, unixSeconds } from './forma
 import { frame } from './attach';
 import { resolveImageName } from './images';
 import { procRow, processesOf, sample, type CgroupSample } from './cgroups';
+import { requireCgroups } from '../runtime/rootless';
 
 const ID = '([^/]+)';
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -324,6 +325,7 @@ export function containerRoutes(): Route[] {
 
     { method: 'GET', path: new RegExp(`^/containers/${ID}/stats$`), handler: async ({ engine, res, params, query, req }) => {
       const r = getContainer(engine, params[0]);
+      requireCgroups('stats');
       const stream = qbool(query, 'stream', true), oneShot = qbool(query, 'one-shot');
       let closed = false;
       req.socket.once('close', () => { closed = true; });

@@ -19,6 +19,7 @@ import { eventRoutes } from './events';
 import { attachRoutes } from './attach';
 import { checkpointRoutes, pierCheckpointRoutes } from './checkpoints';
 import { archiveRoutes } from './archive';
+import { isSystemEngine } from '../runtime/rootless';
 
 export interface ApiServerOptions {
   socketPath: string;
@@ -32,7 +33,7 @@ const VERSIONED = /^\/v(\d+\.\d+)(\/.*)$/;
 
 export async function startApiServer(engine: Engine, opts: ApiServerOptions): Promise<ApiServer> {
   const socketPath = path.resolve(opts.socketPath);
-  const mode = opts.mode ?? (process.getuid?.() === 0 ? 0o660 : 0o600);
+  const mode = opts.mode ?? (isSystemEngine() ? 0o660 : 0o600);
   const state: ApiState = { execs: new Map() };
   const routes: Route[] = [
     ...systemRoutes(), ...eventRoutes(engine), ...attachRoutes(), ...execRoutes(), ...checkpointRoutes(),

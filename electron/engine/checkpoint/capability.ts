@@ -3,6 +3,7 @@
 import os from 'node:os';
 import type { RuntimeInfo } from '../runtime/discovery';
 import type { CheckpointErrorCode } from './errors';
+import { isRootless } from '../runtime/rootless';
 
 export interface CheckpointCapability {
   supported: boolean;
@@ -29,6 +30,10 @@ export function capabilityOf(info: RuntimeInfo): CheckpointCapability {
   const rt = { name: info.runtime.name, version: info.runtime.version, checkpoint: info.runtime.checkpoint };
   const base = { runtime: rt, criu: info.criu ? { path: info.criu.path, version: info.criu.version, works: info.criu.works, reason: info.criu.reason, memDirtyTrack: info.criu.memDirtyTrack } : undefined };
   const no = (reason: string, code: CheckpointErrorCode): CheckpointCapability => ({ ...base, supported: false, reason, code, preDump: false, preDumpReason: reason });
+  if (isRootless()) {
+    return no('checkpoint needs the system engine: CRIU cannot checkpoint a rootless container (podman refuses too); '
+      + 'run the container under `pier serve` as root', 'ENOTSUP');
+  }
   if (!info.runtime.checkpoint) {
     return no(`${rt.name} ${rt.version} was built without CRIU support (it has no "checkpoint" command): use runc`, 'ENOTSUP');
   }

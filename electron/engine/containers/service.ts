@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { generateSpec } from '../spec/spec';
+import { rootlessSpecOptions } from '../runtime/rootless';
 import { ConmonRuntime, checkConmonRunning, type ContainerPaths } from '../runtime/conmon-runtime';
 import { ContainerStore, ConflictError, NAME_RE } from '../store/containers';
 import type { ContainerRecord, ContainerConfig } from '../store/types';
@@ -137,7 +138,7 @@ export class Containers {
       rootfs, hostname: r.config.hostname, readOnlyRoot: r.config.readOnlyRoot, binds: r.config.binds, network: r.config.network,
       nofileHard: this.nofileHard,
       process: { args: r.config.args, env, cwd: r.config.cwd, uid: user.uid, gid: user.gid, terminal: r.config.terminal, consoleSize: r.config.consoleSize },
-      annotations: { 'io.pier.name': r.name },
+      annotations: { 'io.pier.name': r.name }, rootless: rootlessSpecOptions(),
     });
     const finalSpec = restore?.spec ? await restore.spec(spec, rootfs, p.bundle) : spec;
     await writeFile(path.join(p.bundle, 'config.json'), JSON.stringify(finalSpec));

@@ -31,6 +31,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { BadArchiveError, DigestMismatchError, ImageError } from './errors';
+import { canChown } from '../runtime/rootless';
 
 export type WhiteoutMode = 'overlay' | 'list';
 
@@ -165,7 +166,6 @@ class RootWalker {
   }
 }
 
-const CAN_CHOWN = typeof process.getuid === 'function' && process.getuid() === 0;
 
 function mknodWhiteout(p: string): void {
   execFileSync('mknod', ['-m', '000', p, 'c', '0', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -234,7 +234,7 @@ export async function extractLayer(task: ExtractTask): Promise<ExtractResult> {
         let n = 0;
         try {
           n = await drainToFd(fd, entry);
-          if (CAN_CHOWN) fs.fchownSync(fd, h.uid, h.gid);
+          if (canChown(h.uid, h.gid)) fs.fchownSync(fd, h.uid, h.gid);
           fs.fchmodSync(fd, mode);
           fs.futimesSync(fd, h.mtime, h.mtime);
         } finally { fs.closeSync(fd); }
@@ -244,7 +244,7 @@ export async function extractLayer(task: ExtractTask): Promise<ExtractResult> {
         w.clear(target, false);
         whiteouts.delete(rel);
         fs.symlinkSync(h.linkname ?? '', target);
-        if (CAN_CHOWN) fs.lchownSync(target, h.uid, h.gid);
+        if (canChown(h.uid, h.gid)) fs.lchownSync(target, h.uid, h.gid);
         fs.lutimesSync(target, h.mtime, h.mtime);
         return 0;
       }
@@ -266,7 +266,7 @@ export async function extractLayer(task: ExtractTask): Promise<ExtractResult> {
         w.clear(target, false);
         whiteouts.delete(rel);
         execFileSync('mkfifo', ['-m', (mode & 0o777).toString(8), target], { stdio: ['ignore', 'ignore', 'pipe'] });
-        if (CAN_CHOWN) fs.lchownSync(target, h.uid, h.gid);
+        if (canChown(h.uid, h.gid)) fs.lchownSync(target, h.uid, h.gid);
         return 0;
       }
       case 'character-device':
@@ -325,7 +325,7 @@ export async function extractLayer(task: ExtractTask): Promise<ExtractResult> {
     const d = dirs[i];
     const st = lstatOrNull(d.p);
     if (!st || !st.isDirectory()) continue;
-    if (CAN_CHOWN) fs.lchownSync(d.p, d.uid, d.gid);
+    if (canChown(d.uid, d.gid)) fs.lchownSync(d.p, d.uid, d.gid);
     fs.chmodSync(d.p, d.mode);
     fs.utimesSync(d.p, d.mtime, d.mtime);
   }
@@ -443,13 +443,13 @@ export function applyLayer(target: string, layer: LowerLayer): void {
         const prev = st.nlink > 1 ? inodes.get(st.ino) : undefined;
         if (prev) { fs.linkSync(prev, dst); continue; }
         fs.copyFileSync(src, dst, fs.constants.COPYFILE_EXCL);
-        if (CAN_CHOWN) fs.lchownSync(dst, st.uid, st.gid);
+        if (canChown(st.uid, st.gid)) fs.lchownSync(dst, st.uid, st.gid);
         fs.chmodSync(dst, st.mode & 0o7777);
         fs.utimesSync(dst, st.atime, st.mtime);
         if (st.nlink > 1) inodes.set(st.ino, dst);
       } else if (st.isSymbolicLink()) {
         fs.symlinkSync(fs.readlinkSync(src), dst);
-        if (CAN_CHOWN) fs.lchownSync(dst, st.uid, st.gid);
+        if (canChown(st.uid, st.gid)) fs.lchownSync(dst, st.uid, st.gid);
         fs.lutimesSync(dst, st.atime, st.mtime);
       } else if (st.isFIFO()) {
         execFileSync('mkfifo', ['-m', (st.mode & 0o777).toString(8), dst]);
@@ -459,7 +459,7 @@ export function applyLayer(target: string, layer: LowerLayer): void {
   walk('');
   for (let i = dirs.length - 1; i >= 0; i--) {
     const { p, st } = dirs[i];
-    if (CAN_CHOWN) fs.lchownSync(p, st.uid, st.gid);
+    if (canChown(st.uid, st.gid)) fs.lchownSync(p, st.uid, st.gid);
     fs.chmodSync(p, st.mode & 0o7777);
     fs.utimesSync(p, st.atime, st.mtime);
   }

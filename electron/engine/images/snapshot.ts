@@ -14,6 +14,10 @@ import type { ImageRecord, ImageService, Snapshotter } from './index';
 import type { LocalImageService } from './service';
 import { WorkerPool } from './workers';
 import { writeFileAtomic } from './store';
+import { usernsState } from '../runtime/userns';
+
+/** Inside a user namespace the kernel keeps overlay metadata in user.* xattrs. */
+const overlayExtra = (): string => (usernsState() ? ',userxattr' : '');
 
 const run = promisify(execFile);
 
@@ -38,7 +42,7 @@ async function probeOverlay(dir: string): Promise<string | undefined> {
     for (const d of ['l1', 'l2', 'u', 'w', 'm']) await fsp.mkdir(path.join(p, d), { recursive: true });
     await fsp.writeFile(path.join(p, 'l1', 'gone'), 'x');
     await run('mknod', [path.join(p, 'l2', 'gone'), 'c', '0', '0']);
-    await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${p}/l2:${p}/l1,upperdir=${p}/u,workdir=${p}/w`, `${p}/m`]);
+    await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${p}/l2:${p}/l1,upperdir=${p}/u,workdir=${p}/w${overlayExtra()}`, `${p}/m`]);
     const seen = fs.existsSync(path.join(p, 'm', 'gone'));
     await run('umount', [`${p}/m`]);
     if (seen) return 'overlay whiteouts are not honoured on this filesystem';
@@ -99,7 +103,7 @@ class SnapshotterImpl implements Snapshotter {
       if (!fs.existsSync(path.join(meta.layersDir, l))) throw new Error(`snapshot of container ${containerId}: image layer ${l} is missing (was the image removed?)`);
     }
     // Relative lower dirs (resolved against cwd by the kernel) keep the option string short.
-    const opts = `lowerdir=${meta.lowers.join(':')},upperdir=${p.upper},workdir=${p.work}`;
+    const opts = `lowerdir=${meta.lowers.join(':')},upperdir=${p.upper},workdir=${p.work}${overlayExtra()}`;
     if (opts.length > 4000) throw new Error(`snapshot of container ${containerId}: too many layers for one overlay mount (${meta.lowers.length})`);
     try {
       await run('mount', ['-t', 'overlay', 'overlay', '-o', opts, p.merged], { cwd: meta.layersDir });

@@ -9,6 +9,7 @@ import { resizeMessage, writeCtl } from '../conmon/ctl';
 import { run, runChecked, spawnDetached, CommandError } from './proc';
 import { makePipes, parentExit, signalStart } from './pipes';
 import type { RuntimeInfo } from './discovery';
+import { requireCgroups } from './rootless';
 
 export interface OciState { id: string; pid: number; status: 'created' | 'running' | 'paused' | 'stopped' | string; bundle: string }
 
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   logSizeMax?: number;
   /** sync pipe timeout (libpod: 240 s) */
   syncTimeoutMs?: number;
+  /** runc --rootless true: inside Pier's user namespace, no cgroups of its own (see rootless.ts) */
+  rootless?: boolean;
 }
 
 export class RuntimeError extends Error {
@@ -45,6 +48,7 @@ export class ConmonRuntime {
   /** global flags every runtime call (and conmon's) carries */
   get globalArgs(): string[] {
     const a = ['--root', this.opts.runtimeRoot];
+    if (this.opts.rootless && this.info.runtime.name === 'runc') a.push('--rootless', 'true');
     if (this.info.criu?.works && this.info.runtime.name === 'runc') a.push('--criu', this.info.criu.path);
     return a;
   }
@@ -104,8 +108,14 @@ export class ConmonRuntime {
     if (r.code !== 0) throw new RuntimeError(`cannot send signal ${signal} to container ${id}: ${runtimeMessage(r.stderr)}`, 'EKILL');
   }
 
-  async pause(id: string): Promise<void> { await this.rtChecked(['pause', id]).catch(wrap(`pause ${id}`)); }
-  async resume(id: string): Promise<void> { await this.rtChecked(['resume', id]).catch(wrap(`unpause ${id}`)); }
+  async pause(id: string): Promise<void> {
+    if (this.opts.rootless) requireCgroups('pause');
+    await this.rtChecked(['pause', id]).catch(wrap(`pause ${id}`));
+  }
+  async resume(id: string): Promise<void> {
+    if (this.opts.rootless) requireCgroups('unpause');
+    await this.rtChecked(['resume', id]).catch(wrap(`unpause ${id}`));
+  }
 
   /** Deletes the runtime's state; force also kills. Missing containers are fine. */
   async delete(id: string, force = true): Promise<void> {

@@ -2,6 +2,8 @@
 // default capabilities, masked and read-only paths, private namespaces.
 // Pure: unit-tested without a runtime.
 
+import { adaptForRootless, type RootlessSpecOptions } from './rootless';
+
 export interface BindMount { source: string; destination: string; readOnly?: boolean }
 export type NetworkMode = 'none' | 'host';
 
@@ -29,6 +31,8 @@ export interface SpecOptions {
   annotations?: Record<string, string>;
   /** cgroups path (cgroupfs), e.g. "/pier/<id>" */
   cgroupsPath?: string;
+  /** set for a rootless engine (see spec/rootless.ts) */
+  rootless?: RootlessSpecOptions;
 }
 
 export const DEFAULT_CAPS = [
@@ -111,5 +115,5 @@ export function generateSpec(o: SpecOptions): OciSpec {
     },
   };
   if (o.annotations && Object.keys(o.annotations).length) spec.annotations = o.annotations;
-  return spec;
+  return o.rootless ? adaptForRootless(spec, o.rootless) : spec;
 }

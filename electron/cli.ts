@@ -50,6 +50,7 @@ async function serve(argv: string[]): Promise<void> {
     const api = await startApiServer(engine, { socketPath: values.socket! });
     closers.push(() => api.close());
     console.log(`pier: Docker-compatible API on unix://${values.socket}`);
+    if (api.access) console.log(`pier: ${api.access}`);
   }
   if (values.web) {
     const { startWebServer } = await import('./web/server');

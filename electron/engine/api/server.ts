@@ -20,6 +20,7 @@ import { attachRoutes } from './attach';
 import { checkpointRoutes, pierCheckpointRoutes } from './checkpoints';
 import { archiveRoutes } from './archive';
 import { isSystemEngine } from '../runtime/rootless';
+import { shareWithGroup } from './socket-group';
 
 export interface ApiServerOptions {
   socketPath: string;
@@ -27,7 +28,7 @@ export interface ApiServerOptions {
   mode?: number;
 }
 
-export interface ApiServer { socketPath: string; close(): Promise<void> }
+export interface ApiServer { socketPath: string; close(): Promise<void>; /** who may connect (system engine) */ access?: string }
 
 const VERSIONED = /^\/v(\d+\.\d+)(\/.*)$/;
 
@@ -121,10 +122,11 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
     });
   } finally { process.umask(oldMask); }
   await chmod(socketPath, mode);
+  const access = opts.mode === undefined ? await shareWithGroup(socketPath) : undefined;
   const ino = (await lstat(socketPath)).ino;
 
   return {
-    socketPath,
+    socketPath, access,
     async close() {
       const closed = new Promise<void>((res) => server.close(() => res()));
       for (const s of sockets) s.destroy();

@@ -7,6 +7,7 @@ import { API_VERSION, MIN_API_VERSION, SERVER_VERSION, PIER_VERSION, json } from
 import { notFound } from './errors';
 import { qfilters } from './validate';
 import { containerSummary } from './containers';
+import { rootlessSummary } from '../runtime/rootless';
 import { imageSummary } from './images';
 
 function kernelVersion(): string { return os.release(); }
@@ -61,6 +62,7 @@ export function systemRoutes(): Route[] {
       const count = (s: string) => list.filter((c) => c.status === s).length;
       const rel = osRelease();
       const snap = engine.snapshotter;
+      const rl = rootlessSummary();
       json(res, 200, {
         ID: `pier:${engine.opts.root}`, Containers: list.length, ContainersRunning: count('running'), ContainersPaused: count('paused'),
         ContainersStopped: list.length - count('running') - count('paused'), Images: images,
@@ -68,7 +70,7 @@ export function systemRoutes(): Route[] {
         Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: ['k8s-file'] },
         MemoryLimit: true, SwapLimit: true, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
         KernelMemoryTCP: false, OomKillDisable: false, IPv4Forwarding: true, Debug: false, NFd: 0, NGoroutines: 0,
-        SystemTime: new Date().toISOString(), LoggingDriver: 'k8s-file', CgroupDriver: 'cgroupfs', CgroupVersion: cgroupVersion(),
+        SystemTime: new Date().toISOString(), LoggingDriver: 'k8s-file', CgroupDriver: rl.cgroupDriver ?? 'cgroupfs', CgroupVersion: cgroupVersion(),
         NEventsListener: 0, KernelVersion: kernelVersion(), OperatingSystem: rel.name, OSVersion: rel.version, OSType: 'linux',
         Architecture: arch(), IndexServerAddress: process.env.PIER_CLIENT_INDEX_SERVER ?? '',
         RegistryConfig: { InsecureRegistryCIDRs: ['127.0.0.0/8', '::1/128'], IndexConfigs: {}, Mirrors: [] },
@@ -78,7 +80,7 @@ export function systemRoutes(): Route[] {
         Runtimes: Object.fromEntries(info.runtimes.filter((r) => r.works).map((r) => [r.name, { path: r.path }])),
         DefaultRuntime: info.runtime.name, Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
         LiveRestoreEnabled: true, Isolation: '', InitBinary: '', ContainerdCommit: { ID: 'none' }, RuncCommit: { ID: info.runtime.version }, InitCommit: { ID: 'none' },
-        SecurityOptions: ['name=seccomp,profile=unconfined'], CDISpecDirs: [], Warnings: [],
+        SecurityOptions: ['name=seccomp,profile=unconfined', ...rl.securityOptions], CDISpecDirs: [], Warnings: rl.warnings,
         // Pier's own
         Pier: { Version: PIER_VERSION, Conmon: info.conmon, Runtime: info.runtime, Criu: info.criu ?? null, RunRoot: engine.opts.runroot },
       });

@@ -9,7 +9,7 @@ import { resizeMessage, writeCtl } from '../conmon/ctl';
 import { run, runChecked, spawnDetached, CommandError } from './proc';
 import { makePipes, parentExit, signalStart } from './pipes';
 import type { RuntimeInfo } from './discovery';
-import { requireCgroups } from './rootless';
+import { cgroupPolicy, requireCgroups } from './rootless';
 
 export interface OciState { id: string; pid: number; status: 'created' | 'running' | 'paused' | 'stopped' | string; bundle: string }
 
@@ -104,6 +104,9 @@ export class ConmonRuntime {
   /** Sends a signal (number or name). all = every process in the container. */
   async kill(id: string, signal: number | string, all = false): Promise<void> {
     const sig = typeof signal === 'number' ? String(signal) : signal.replace(/^SIG/, '');
+    // `kill --all` finds the processes through the container's cgroup; without one (rootless on cgroup v1)
+    // it signals nothing. The container's PID 1 gets it instead: when it ends, the kernel ends the rest.
+    if (all && this.opts.rootless && !cgroupPolicy().available) all = false;
     const r = await this.rt(['kill', ...(all ? ['--all'] : []), id, sig]);
     if (r.code !== 0) throw new RuntimeError(`cannot send signal ${signal} to container ${id}: ${runtimeMessage(r.stderr)}`, 'EKILL');
   }

@@ -87,3 +87,16 @@ export function requireCgroups(feature: string): void {
   const p = cgroupPolicy();
   if (!p.available) throw Object.assign(new Error(`${feature} is not available: ${p.reason}`), { code: 'ENOCGROUP' });
 }
+
+/** What `docker info` and the UI show about rootless mode (Docker's "name=rootless", cgroup driver "none"). */
+export function rootlessSummary(): { rootless: boolean; securityOptions: string[]; cgroupDriver?: string; warnings: string[] } {
+  if (!isRootless()) return { rootless: false, securityOptions: [], warnings: [] };
+  const state = usernsState();
+  const cg = cgroupPolicy();
+  return {
+    rootless: true,
+    securityOptions: ['name=rootless'],
+    cgroupDriver: cg.available ? undefined : 'none',
+    warnings: [...(state?.warning ? [state.warning] : []), ...(cg.reason ? [`no cgroups: ${cg.reason}`] : [])],
+  };
+}

@@ -42,7 +42,19 @@ export interface CreateContainerOptions {
   hostname?: string;
   readOnly?: boolean;
   binds?: Array<{ source: string; destination: string; readOnly?: boolean }>;
-  network?: 'none' | 'host';
+  /** 'none', 'host', 'bridge' (the default network) or a network's name */
+  network?: string;
+  /** more networks to join (name → aliases/static address); the one named in `network` comes first */
+  networks?: Record<string, EndpointOptions>;
+  ports?: PortMapping[];
+  /** HostConfig.PortBindings as a Docker client sent it (reported back unchanged) */
+  portBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
+  exposedPorts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** "host:ip" lines for /etc/hosts (docker --add-host) */
+  extraHosts?: string[];
   labels?: Record<string, string>;
   stopSignal?: string;
   stopTimeout?: number;
@@ -50,11 +62,25 @@ export interface CreateContainerOptions {
   consoleSize?: { rows: number; cols: number };
 }
 
+/** One published port (docker -p); hostIp "" = every address, hostPort 0 = any free port. */
+export interface PortMapping {
+  hostIp: string;
+  hostPort: number;
+  /** inclusive end of a host port range to pick from (docker -p 8000-8010:80) */
+  hostPortEnd?: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/** How a container joins one network (docker --network-alias, --ip). */
+export interface EndpointOptions { aliases?: string[]; ipv4?: string }
+
 export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unpaused' | 'removed' | 'renamed' | 'restored' | 'checkpointed' | 'killed' | 'stopped';
 
 export type EngineEvent =
   | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; time: number }
   | { type: 'image'; action: 'pulled' | 'removed' | 'tagged' | 'untagged' | 'loaded'; id: string; ref?: string; time: number }
+  | { type: 'network'; action: 'create' | 'destroy' | 'connect' | 'disconnect'; id: string; name: string; container?: string; time: number }
   | { type: 'progress'; task: string; kind: 'pull' | 'checkpoint' | 'restore' | 'export' | 'import' | 'load'; ref: string; status: string; layer?: string; current?: number; total?: number; done?: boolean; error?: string; time: number };
 
 export interface LogLine { time: string; stream: 'stdout' | 'stderr'; text: string }

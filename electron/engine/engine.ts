@@ -10,6 +10,8 @@ import { ExitWatcher } from './conmon/exitfile';
 import { EventBus } from './events';
 import { Containers, type RootfsProvider } from './containers/service';
 import { bindStorageRoot, isRootless } from './runtime/rootless';
+import { NetworkService } from './network/service';
+import { bridgeNetworking } from './network/capability';
 
 export interface EngineOptions {
   /** state dir (--root) */
@@ -42,6 +44,8 @@ export class Engine {
     readonly events: EventBus,
     private readonly exits: ExitWatcher,
     private readonly lock: RootLock,
+    /** bridge networks, published ports, container DNS (absent where netavark cannot run: rootless) */
+    readonly network?: NetworkService,
   ) {}
 
   static async open(opts: EngineOptions): Promise<Engine> {
@@ -59,10 +63,20 @@ export class Engine {
       const events = new EventBus();
       const exits = new ExitWatcher(exitDir);
       const images = opts.images ? await opts.images(root) : undefined;
-      const containers = new Containers({ runroot, runtime, store, events, exits, images });
+      const network = bridgeNetworking() ? new NetworkService({ root, runroot, events }) : undefined;
+      await network?.open();
+      const containers = new Containers({ runroot, runtime, store, events, exits, images, network });
+      if (network) {
+        network.containers = {
+          get: (ref) => containers.get(ref), list: () => store.list(), save: (r) => store.save(r),
+          lock: (id, fn) => containers.lock(id, fn), bundle: (r) => containers.paths(r).bundle,
+          isRunning: (r) => r.state.status === 'running' || r.state.status === 'paused',
+        };
+      }
       exits.onExit = (cid, ex) => { containers.handleExit(cid, ex.code).catch(() => undefined); };
       await containers.reconcile();
-      return new Engine({ ...opts, root, runroot }, runtime, containers, events, exits, lock);
+      await network?.reconcile();
+      return new Engine({ ...opts, root, runroot }, runtime, containers, events, exits, lock, network);
     } catch (e) {
       lock.release();
       throw e;
@@ -77,6 +91,7 @@ export class Engine {
     for (const s of this.sessions?.list() ?? []) await this.sessions!.get(s.id).close().catch(() => undefined);
     await (this.images as { close?: () => Promise<void> } | undefined)?.close?.();
     this.exits.close();
+    this.network?.close();
     this.lock.release();
   }
 }

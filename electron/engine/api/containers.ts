@@ -12,6 +12,7 @@ import { frame } from './attach';
 import { resolveImageName } from './images';
 import { procRow, processesOf, sample, type CgroupSample } from './cgroups';
 import { requireCgroups } from '../runtime/rootless';
+import { hostConfigNet, listNetworkFields, networkCreateOptions, networkSettings } from './networks';
 
 const ID = '([^/]+)';
 const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -39,15 +40,15 @@ function statusText(c: ContainerSummary): string {
 }
 
 function networkMode(engine: Engine, id: string): string {
-  try { return engine.containers.get(id).config.network; } catch { return 'none'; }
+  try { return hostConfigNet(engine.containers.get(id)).NetworkMode; } catch { return 'none'; }
 }
 
 export function containerSummary(engine: Engine, c: ContainerSummary) {
   const rec = engine.containers.get(c.id);
   return {
     Id: c.id, Names: ['/' + c.name], Image: c.image, ImageID: c.imageId ?? '', Command: c.command, Created: unixSeconds(c.created),
-    Ports: [], Labels: c.labels, State: c.status === 'removing' ? 'removing' : c.status, Status: statusText(c),
-    HostConfig: { NetworkMode: networkMode(engine, c.id) }, NetworkSettings: { Networks: {} },
+    Labels: c.labels, State: c.status === 'removing' ? 'removing' : c.status, Status: statusText(c),
+    HostConfig: { NetworkMode: networkMode(engine, c.id) }, ...listNetworkFields(engine, rec),
     Mounts: rec.config.binds.map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readOnly ? 'ro' : '', RW: !b.readOnly, Propagation: 'rprivate' })),
   };
 }
@@ -68,8 +69,9 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
     RestartCount: 0, Driver: engine.snapshotter?.kind ?? 'vfs', Platform: 'linux', MountLabel: '', ProcessLabel: '', AppArmorProfile: '',
     ExecIDs: execIds.length ? execIds : null,
     HostConfig: {
-      Binds: c.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ':ro' : ''}`), NetworkMode: c.network, AutoRemove: c.autoRemove,
-      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'json-file', Config: {} } /* k8s-file on disk; reported as json-file: clients (docker-py) read logs only from drivers they know */, PortBindings: {},
+      Binds: c.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ':ro' : ''}`), AutoRemove: c.autoRemove,
+      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'json-file', Config: {} } /* k8s-file on disk; reported as json-file: clients (docker-py) read logs only from drivers they know */,
+      ...hostConfigNet(r),
       ConsoleSize: c.consoleSize ? [c.consoleSize.rows, c.consoleSize.cols] : [0, 0], ReadonlyRootfs: c.readOnlyRoot, Privileged: false,
       Runtime: engine.info().runtime.name, Init: false,
     },
@@ -80,8 +82,9 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
       Tty: c.terminal, OpenStdin: c.stdin, StdinOnce: !!c.stdinOnce, Env: c.env, Cmd: c.cmd ?? c.args, Image: c.image ?? c.rootfs ?? '',
       Volumes: null, WorkingDir: c.cwd, Entrypoint: c.entrypoint?.length ? c.entrypoint : null, OnBuild: null, Labels: c.labels,
       StopSignal: c.stopSignal, StopTimeout: c.stopTimeout,
+      ...(c.net?.exposedPorts?.length ? { ExposedPorts: Object.fromEntries(c.net.exposedPorts.map((p) => [p, {}])) } : {}),
     },
-    NetworkSettings: { Bridge: '', SandboxID: '', Ports: {}, SandboxKey: '', Networks: {}, IPAddress: '', Gateway: '', MacAddress: '' },
+    NetworkSettings: networkSettings(engine, r),
     Pier: { Bundle: p.bundle, ConmonPid: s.conmonPid, RootFs: c.rootfs ?? null, RestoredFrom: s.restoredFrom ?? null },
   };
 }
@@ -103,13 +106,7 @@ export function toCreateOptions(body: ReturnType<typeof parse<typeof CreateConta
   const hc = body.HostConfig ?? {};
   const warnings: string[] = [];
   if (!body.Image) throw badRequest('config: Image is required');
-  const nm = hc.NetworkMode ?? 'default';
-  let network: 'host' | 'none';
-  if (nm === 'none') network = 'none';
-  else if (nm === 'host' || nm === 'default' || nm === 'bridge' || nm === '') network = 'host';
-  else throw badRequest(`network mode "${nm}" is not supported: Pier offers host and none (bridge/default use the host network)`);
   if (hc.Privileged) warnings.push('Pier does not run privileged containers; --privileged was ignored');
-  if (hc.PortBindings && Object.keys(hc.PortBindings).length) warnings.push('Pier has no port mapping: containers use the host network, so services listen on the host directly');
   if (hc.Mounts && hc.Mounts.length) warnings.push('HostConfig.Mounts is not supported; use Binds (-v /host:/container)');
   const cs = hc.ConsoleSize;
   return {
@@ -118,7 +115,7 @@ export function toCreateOptions(body: ReturnType<typeof parse<typeof CreateConta
       name, image: body.Image, cmd: body.Cmd, entrypoint: body.Entrypoint, env: body.Env ?? undefined,
       workingDir: body.WorkingDir || undefined, user: body.User || undefined, tty: !!body.Tty, openStdin: !!body.OpenStdin,
       stdinOnce: !!body.StdinOnce, hostname: body.Hostname || undefined, readOnly: !!hc.ReadonlyRootfs,
-      binds: (hc.Binds ?? []).map(parseBind), network, labels: body.Labels ?? undefined, stopSignal: body.StopSignal || undefined,
+      binds: (hc.Binds ?? []).map(parseBind), labels: body.Labels ?? undefined, stopSignal: body.StopSignal || undefined,
       stopTimeout: body.StopTimeout ?? undefined, autoRemove: !!hc.AutoRemove,
       consoleSize: cs && cs[0] > 0 && cs[1] > 0 ? { rows: cs[0], cols: cs[1] } : undefined,
     },
@@ -171,6 +168,8 @@ export function containerRoutes(): Route[] {
       const body = parse(CreateContainerSchema, await readJson(req, { required: true }), 'container config');
       const { opts, warnings } = toCreateOptions(body, name?.replace(/^\//, ''));
       if (opts.image) opts.image = await resolveImageName(engine, opts.image);
+      const exposed = opts.image ? Object.keys((await engine.images?.inspect(opts.image).catch(() => undefined))?.config.config?.ExposedPorts ?? {}) : [];
+      Object.assign(opts, networkCreateOptions(engine, body.HostConfig ?? {}, body, exposed));
       try {
         const rec = await engine.containers.create(opts);
         json(res, 201, { Id: rec.id, Warnings: warnings });

@@ -21,6 +21,7 @@ import { checkpointRoutes, pierCheckpointRoutes } from './checkpoints';
 import { archiveRoutes } from './archive';
 import { isSystemEngine } from '../runtime/rootless';
 import { shareWithGroup } from './socket-group';
+import { networkRoutes } from './networks';
 
 export interface ApiServerOptions {
   socketPath: string;
@@ -38,7 +39,7 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
   const state: ApiState = { execs: new Map() };
   const routes: Route[] = [
     ...systemRoutes(), ...eventRoutes(engine), ...attachRoutes(), ...execRoutes(), ...checkpointRoutes(),
-    ...archiveRoutes(), ...containerRoutes(), ...imageRoutes(), ...pierCheckpointRoutes(),
+    ...archiveRoutes(), ...containerRoutes(), ...networkRoutes(), ...imageRoutes(), ...pierCheckpointRoutes(),
   ];
 
   const debug = !!process.env.PIER_API_DEBUG;

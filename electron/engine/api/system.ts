@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import type { Route, Ctx } from './context';
 import { API_VERSION, MIN_API_VERSION, SERVER_VERSION, PIER_VERSION, json } from './context';
 import { notFound } from './errors';
-import { qfilters } from './validate';
 import { containerSummary } from './containers';
 import { rootlessSummary } from '../runtime/rootless';
 import { imageSummary } from './images';
@@ -98,36 +97,10 @@ export function systemRoutes(): Route[] {
         Volumes: [], BuildCache: [],
       });
     } },
-    { method: 'GET', path: /^\/networks$/, handler: ({ res, query }) => {
-      const f = qfilters(query);
-      const names = f.get('name');
-      json(res, 200, NETWORKS.filter((n) => !names || names.some((x) => n.Name.includes(x))).map(network));
-    } },
-    { method: 'GET', path: /^\/networks\/([^/]+)$/, handler: ({ res, params }) => {
-      const n = NETWORKS.find((x) => x.Name === params[0] || x.Id === params[0] || x.Id.startsWith(params[0]));
-      if (!n) throw notFound(`network ${params[0]} not found`);
-      json(res, 200, network(n));
-    } },
     { method: 'GET', path: /^\/volumes$/, handler: ({ res }) => json(res, 200, { Volumes: [], Warnings: [] }) },
-    // Pier has no user networks, volumes or build cache: pruning them finds nothing (docker system prune)
-    { method: 'POST', path: /^\/networks\/prune$/, handler: ({ res }) => json(res, 200, { NetworksDeleted: [] }) },
+    // Pier has no volumes or build cache yet: pruning them finds nothing (docker system prune)
     { method: 'POST', path: /^\/volumes\/prune$/, handler: ({ res }) => json(res, 200, { VolumesDeleted: [], SpaceReclaimed: 0 }) },
     { method: 'POST', path: /^\/build\/prune$/, handler: ({ res }) => json(res, 200, { CachesDeleted: [], SpaceReclaimed: 0 }) },
     { method: 'GET', path: /^\/volumes\/([^/]+)$/, handler: ({ params }) => { throw notFound(`get ${params[0]}: no such volume`); } },
   ];
-}
-
-// Pier has no network stack: containers get the host's network or none. "bridge" is
-// listed (gateway 127.0.0.1) because clients probe it; it behaves as host networking.
-const NETWORKS = [
-  { Name: 'bridge', Id: 'b'.repeat(64), Driver: 'host', Gateway: '127.0.0.1' },
-  { Name: 'host', Id: 'h'.repeat(0) + 'a'.repeat(64), Driver: 'host' },
-  { Name: 'none', Id: 'c'.repeat(64), Driver: 'null' },
-];
-function network(n: { Name: string; Id: string; Driver: string; Gateway?: string }) {
-  return {
-    Name: n.Name, Id: n.Id, Created: new Date(0).toISOString(), Scope: 'local', Driver: n.Driver, EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: null, Config: n.Gateway ? [{ Subnet: '127.0.0.0/8', Gateway: n.Gateway }] : [] },
-    Internal: false, Attachable: false, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: {}, Options: {}, Labels: {},
-  };
 }

@@ -18,6 +18,15 @@ import { resolveUser } from './user';
 import { parseSignal, terminates } from './signals';
 import { summarize } from './summary';
 import { readLogs, type LogEntry, type LogOptions } from '../conmon/logs';
+import type { ContainerNetConfig } from '../network/types';
+import type { NetSetup } from '../network/service';
+
+/** What the lifecycle needs from the network area (network/service.ts). */
+export interface ContainerNetworking {
+  validate(cfg: ContainerNetConfig): void;
+  setup(r: ContainerRecord): Promise<NetSetup>;
+  teardown(containerId: string): Promise<void>;
+}
 
 /** What the engine needs from the image area (see images/index.ts). */
 export interface RootfsProvider {
@@ -38,6 +47,7 @@ export interface ContainersDeps {
   events: EventBus;
   exits: ExitWatcher;
   images?: RootfsProvider;
+  network?: ContainerNetworking;
 }
 
 export class InvalidStateError extends Error {
@@ -101,11 +111,12 @@ export class Containers {
     if (!args.length) throw Object.assign(new Error(`no command given for container ${name} and the image defines none`), { code: 'EINVAL' });
     const env = mergeEnv(defaults.env, o.env ?? []);
     if (o.stopSignal) parseSignal(o.stopSignal);
+    const net = this.netConfig(o);
     const config: ContainerConfig = {
       image: imageRef, imageId, rootfs: o.rootfs ? path.resolve(o.rootfs) : undefined,
       args, entrypoint, cmd, env, cwd: o.workingDir || defaults.workingDir || '/', user: o.user ?? defaults.user ?? '',
       terminal: !!o.tty, stdin: !!o.openStdin, stdinOnce: !!o.stdinOnce, hostname: o.hostname ?? id.slice(0, 12),
-      readOnlyRoot: !!o.readOnly, binds: o.binds ?? [], network: o.network ?? 'none',
+      readOnlyRoot: !!o.readOnly, binds: o.binds ?? [], network: net ? 'bridge' : (o.network as 'none' | 'host' | undefined) ?? 'none', ...(net ? { net } : {}),
       labels: { ...defaults.labels, ...(o.labels ?? {}) }, stopSignal: o.stopSignal ?? defaults.stopSignal ?? 'SIGTERM',
       stopTimeout: o.stopTimeout ?? 10, autoRemove: !!o.autoRemove, consoleSize: o.consoleSize,
     };
@@ -114,6 +125,25 @@ export class Containers {
     await this.d.store.save(rec);
     this.emit(rec, 'created');
     return rec;
+  }
+
+  /** Bridge-mode network settings from the create options (validated against existing networks). */
+  private netConfig(o: CreateContainerOptions): ContainerNetConfig | undefined {
+    const mode = o.network ?? 'none';
+    if (mode === 'none' || mode === 'host') {
+      if (o.ports?.length) throw Object.assign(new Error(`published ports need a bridge network (network mode is ${mode})`), { code: 'EINVAL' });
+      return undefined;
+    }
+    if (!this.d.network) throw Object.assign(new Error(`network ${mode}: this engine has no bridge networking`), { code: 'EINVAL' });
+    const networks = { [mode]: o.networks?.[mode] ?? {}, ...(o.networks ?? {}) };
+    const net: ContainerNetConfig = {
+      networks, ports: o.ports ?? [], ...(o.portBindings ? { portBindings: o.portBindings } : {}),
+      ...(o.exposedPorts?.length ? { exposedPorts: o.exposedPorts } : {}), ...(o.dns?.length ? { dns: o.dns } : {}),
+      ...(o.dnsSearch?.length ? { dnsSearch: o.dnsSearch } : {}), ...(o.dnsOptions?.length ? { dnsOptions: o.dnsOptions } : {}),
+      ...(o.extraHosts?.length ? { extraHosts: o.extraHosts } : {}),
+    };
+    this.d.network.validate(net);
+    return net;
   }
 
   /** Launches conmon + runtime create (status stays "created"); the attach socket exists afterwards. */
@@ -134,8 +164,22 @@ export class Containers {
     const user = resolveUser(rootfs, r.config.user);
     const env = r.config.env.some((e) => e.startsWith('HOME=')) ? r.config.env : [...r.config.env, `HOME=${user.home}`];
     if (!r.config.env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${r.config.hostname}`);
+    const net: NetSetup | undefined = r.config.net && this.d.network ? await this.d.network.setup(r) : undefined;
+    try {
+      await this.createRuntime(r, rootfs, user, env, net, restore);
+    } catch (e) {
+      net?.release();
+      if (net) await this.d.network!.teardown(r.id).catch(() => undefined);
+      throw e;
+    }
+    net?.release();
+    return r;
+  }
+
+  private async createRuntime(r: ContainerRecord, rootfs: string, user: { uid: number; gid: number }, env: string[], net: NetSetup | undefined, restore?: { from: string; opts: string[]; spec?: RestoreSpecHook }): Promise<void> {
+    const p = this.paths(r);
     const spec = generateSpec({
-      rootfs, hostname: r.config.hostname, readOnlyRoot: r.config.readOnlyRoot, binds: r.config.binds, network: r.config.network,
+      rootfs, hostname: r.config.hostname, readOnlyRoot: r.config.readOnlyRoot, binds: [...(net?.mounts ?? []), ...r.config.binds], network: r.config.network, netnsPath: net?.netnsPath,
       nofileHard: this.nofileHard,
       process: { args: r.config.args, env, cwd: r.config.cwd, uid: user.uid, gid: user.gid, terminal: r.config.terminal, consoleSize: r.config.consoleSize },
       annotations: { 'io.pier.name': r.name }, rootless: rootlessSpecOptions(),
@@ -143,11 +187,10 @@ export class Containers {
     const finalSpec = restore?.spec ? await restore.spec(spec, rootfs, p.bundle) : spec;
     await writeFile(path.join(p.bundle, 'config.json'), JSON.stringify(finalSpec));
     await rm(path.join(this.d.exits.dir, r.id), { force: true });
-    const { pid, conmonPid } = await this.d.runtime.create(p, restore ? { restoreFrom: restore.from, runtimeOpts: restore.opts } : {});
+    const { pid, conmonPid } = await this.d.runtime.create(p, { ...(restore ? { restoreFrom: restore.from, runtimeOpts: restore.opts } : {}), extraFds: net?.fds });
     r.state = { ...r.state, status: restore ? 'running' : 'created', initialized: true, pid, conmonPid, exitCode: undefined, error: undefined, stoppedByUser: false, ...(restore ? { startedAt: new Date().toISOString(), restoredFrom: restore.from } : {}) };
     await this.d.store.save(r);
     if (r.config.consoleSize && r.config.terminal) await this.d.runtime.resize(p.bundle, r.config.consoleSize.rows, r.config.consoleSize.cols).catch(() => undefined);
-    return r;
   }
 
   /** Creates the runtime container from a checkpoint (used by the checkpoint area). */
@@ -311,7 +354,10 @@ export class Containers {
   private async finalizeExit(r: ContainerRecord, code: number, at = new Date()): Promise<void> {
     // auto-remove: remove() deletes the runtime container, alongside the snapshot
     const deferDelete = r.config.autoRemove;
-    if (!deferDelete) await this.d.runtime.delete(r.id).catch(() => undefined);
+    if (!deferDelete) {
+      await this.d.runtime.delete(r.id).catch(() => undefined);
+      await this.d.network?.teardown(r.id).catch(() => undefined);
+    }
     r.state = { ...r.state, status: 'exited', initialized: deferDelete, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString() };
     await this.d.store.save(r);
     for (const fn of this.onStopped) fn(r.id);
@@ -322,6 +368,7 @@ export class Containers {
   /** Deletes the runtime container if one exists (an exited container's was deleted at exit). */
   private async cleanupRuntime(r: ContainerRecord): Promise<void> {
     if (r.state.initialized) await this.d.runtime.delete(r.id, true).catch(() => undefined);
+    await this.d.network?.teardown(r.id).catch(() => undefined);
     r.state = { ...r.state, initialized: false, pid: 0, conmonPid: 0 };
   }
 

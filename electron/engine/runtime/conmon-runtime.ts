@@ -61,7 +61,7 @@ export class ConmonRuntime {
    * On failure nothing is left behind: runtime state deleted, run dir cleaned.
    * Returns the container's PID and conmon's PID.
    */
-  async create(c: ContainerPaths, extra: { restoreFrom?: string; runtimeOpts?: string[] } = {}): Promise<{ pid: number; conmonPid: number }> {
+  async create(c: ContainerPaths, extra: { restoreFrom?: string; runtimeOpts?: string[]; extraFds?: number[] } = {}): Promise<{ pid: number; conmonPid: number }> {
     await mkdir(c.runDir, { recursive: true });
     const ociLog = path.join(c.runDir, 'oci-log');
     await writeFile(ociLog, '');
@@ -74,7 +74,7 @@ export class ConmonRuntime {
     };
     const pipes = makePipes(false);
     try {
-      const child = spawnDetached(this.info.conmon.path, createArgs(a), { env: conmonEnv(process.env, false), cwd: c.bundle, fds: pipes.childFds });
+      const child = spawnDetached(this.info.conmon.path, createArgs(a), { env: conmonEnv(process.env, false), cwd: c.bundle, fds: [...pipes.childFds, ...(extra.extraFds ?? [])] });
       const exited = parentExit(child);
       pipes.releaseChildEnds();
       signalStart(pipes.start);

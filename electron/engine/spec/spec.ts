@@ -5,7 +5,8 @@
 import { adaptForRootless, type RootlessSpecOptions } from './rootless';
 
 export interface BindMount { source: string; destination: string; readOnly?: boolean }
-export type NetworkMode = 'none' | 'host';
+/** bridge: the container joins the namespace at netnsPath (set up by the network area) */
+export type NetworkMode = 'none' | 'host' | 'bridge';
 
 export interface ProcessDesc {
   args: string[];
@@ -26,6 +27,8 @@ export interface SpecOptions {
   readOnlyRoot?: boolean;
   binds?: BindMount[];
   network?: NetworkMode;
+  /** the network namespace to join (bridge mode) */
+  netnsPath?: string;
   /** current RLIMIT_NOFILE hard limit (never raise above it) */
   nofileHard?: number;
   annotations?: Record<string, string>;
@@ -100,6 +103,7 @@ export function generateSpec(o: SpecOptions): OciSpec {
   }
   const namespaces: Array<{ type: string }> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if ((o.network ?? 'none') === 'none') namespaces.push({ type: 'network' });
+  else if (o.network === 'bridge' && o.netnsPath) namespaces.push({ type: 'network', path: o.netnsPath } as { type: string });
   const spec: OciSpec = {
     ociVersion: '1.0.2-dev',
     process: processSpec(o.process, o.nofileHard),

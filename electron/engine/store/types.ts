@@ -1,5 +1,6 @@
 // Persisted container records. One JSON file per container: <root>/containers/<id>/container.json.
 import type { BindMount, NetworkMode } from '../spec/spec';
+import type { ContainerNetConfig } from '../network/types';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';
 
@@ -21,6 +22,8 @@ export interface ContainerConfig {
   readOnlyRoot: boolean;
   binds: BindMount[];
   network: NetworkMode;
+  /** bridge mode: networks, published ports, DNS and hosts entries */
+  net?: ContainerNetConfig;
   labels: Record<string, string>;
   stopSignal: string;
   stopTimeout: number;

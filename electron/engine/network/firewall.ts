@@ -1,0 +1,52 @@
+// netavark leaves its base chains (NETAVARK_FORWARD, NETAVARK-HOSTPORT-*) after the last
+// teardown. Pier removes them once no network uses them any more — also none of podman's,
+// which shares them: the chains go only when no per-network chain or DNAT rule is left.
+import { run } from '../runtime/proc';
+
+const BASE = {
+  filter: ['NETAVARK_FORWARD'],
+  nat: ['NETAVARK-HOSTPORT-DNAT', 'NETAVARK-HOSTPORT-MASQ', 'NETAVARK-HOSTPORT-SETMARK'],
+};
+
+/** Rules of one table as iptables-save prints them. */
+async function save(table: string): Promise<string[]> {
+  const r = await run('iptables-save', ['-t', table], { timeoutMs: 30_000 }).catch(() => undefined);
+  return r && r.code === 0 ? r.stdout.split('\n') : [];
+}
+
+/** Whether only netavark's fixed skeleton is left (nothing per network or per port). */
+export function onlySkeleton(filter: string[], nat: string[]): boolean {
+  const perNetwork = (l: string) => /^:NETAVARK-(DN-)?[0-9A-F]{13}\b/.test(l);
+  if ([...filter, ...nat].some(perNetwork)) return false;
+  if (filter.some((l) => l.startsWith('-A NETAVARK_FORWARD '))) return false;
+  if (nat.some((l) => l.startsWith('-A NETAVARK-HOSTPORT-DNAT '))) return false;
+  return [...filter, ...nat].some((l) => /^:NETAVARK/.test(l));
+}
+
+/** Removes the skeleton when nothing uses it; a no-op otherwise. */
+export async function removeIdleBaseChains(): Promise<boolean> {
+  const [filter, nat] = await Promise.all([save('filter'), save('nat')]);
+  if (!onlySkeleton(filter, nat)) return false;
+  for (const [table, lines] of [['filter', filter], ['nat', nat]] as const) {
+    const chains = BASE[table];
+    // jumps into the chains (and the chains' own rules), then the chains
+    for (const l of lines) {
+      if (!l.startsWith('-A ')) continue;
+      const [, chain] = l.split(' ');
+      if (chains.includes(chain) || chains.some((c) => l.includes(`-j ${c}`))) {
+        await run('iptables', ['-t', table, '-D', ...splitRule(l.slice(3))], { timeoutMs: 30_000 });
+      }
+    }
+    for (const c of chains) if (lines.some((l) => l.startsWith(`:${c} `))) await run('iptables', ['-t', table, '-X', c], { timeoutMs: 30_000 });
+  }
+  return true;
+}
+
+/** Splits an iptables-save rule into argv (double-quoted words kept whole). */
+export function splitRule(rule: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(rule))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]);
+  return out;
+}

@@ -1,0 +1,91 @@
+// The netavark driver: podman's network-options JSON on stdin, `setup|teardown NETNS`,
+// Pier's own --config directory (its own aardvark-dns state, apart from podman's).
+import { existsSync } from 'node:fs';
+import { run } from '../runtime/proc';
+import type { Endpoint, EndpointOptions, NetworkRecord, PortMapping } from './types';
+
+export const NETAVARK_PATHS = ['/usr/lib/podman/netavark', '/usr/libexec/podman/netavark', '/usr/local/libexec/podman/netavark'];
+export const AARDVARK_PATHS = ['/usr/lib/podman/aardvark-dns', '/usr/libexec/podman/aardvark-dns', '/usr/local/libexec/podman/aardvark-dns'];
+
+export class NetavarkError extends Error {
+  readonly code = 'ENETAVARK';
+  constructor(message: string) { super(message); this.name = 'NetavarkError'; }
+}
+
+export interface NetavarkPaths { netavark: string; aardvark: string }
+
+export function findNetavark(env = process.env): NetavarkPaths {
+  const netavark = env.PIER_NETAVARK || NETAVARK_PATHS.find((p) => existsSync(p));
+  const aardvark = env.PIER_AARDVARK || AARDVARK_PATHS.find((p) => existsSync(p));
+  if (!netavark) throw new NetavarkError('netavark not found: install the netavark package (scripts/setup-host.sh) or set PIER_NETAVARK');
+  if (!aardvark) throw new NetavarkError('aardvark-dns not found: install the aardvark-dns package (scripts/setup-host.sh) or set PIER_AARDVARK');
+  return { netavark, aardvark };
+}
+
+export interface SetupRequest {
+  containerId: string;
+  containerName: string;
+  /** network name → endpoint (interface, static ip, aliases) */
+  joins: Array<{ net: NetworkRecord; iface: string; ip: string; aliases: string[] }>;
+  ports: Array<PortMapping & { hostPort: number }>;
+  dnsServers?: string[];
+}
+
+/** The JSON netavark reads (podman's NetworkOptions). Pure. */
+export function networkOptions(r: SetupRequest): unknown {
+  const networks: Record<string, unknown> = {}, info: Record<string, unknown> = {};
+  for (const j of r.joins) {
+    networks[j.net.name] = { interface_name: j.iface, static_ips: [j.ip], aliases: j.aliases };
+    info[j.net.name] = {
+      name: j.net.name, id: j.net.id, driver: 'bridge', network_interface: j.net.bridge,
+      subnets: [{ subnet: j.net.subnet, gateway: j.net.gateway }], ipv6_enabled: false, internal: j.net.internal,
+      dns_enabled: j.net.dnsEnabled, ipam_options: { driver: 'host-local' }, options: {},
+    };
+  }
+  return {
+    container_id: r.containerId, container_name: r.containerName, networks, network_info: info,
+    // IPv4 only: IPv6 host addresses are served by Pier's proxy (DNAT cannot reach ::1)
+    port_mappings: r.ports.filter((p) => !p.hostIp.includes(':')).map((p) => ({
+      host_ip: p.hostIp, container_port: p.containerPort, host_port: p.hostPort, range: 1, protocol: p.protocol,
+    })),
+    ...(r.dnsServers?.length ? { dns_servers: r.dnsServers } : {}),
+  };
+}
+
+export class Netavark {
+  constructor(readonly paths: NetavarkPaths, readonly configDir: string) {}
+
+  private async call(verb: 'setup' | 'teardown', netns: string, input: unknown): Promise<string> {
+    const args = ['--config', this.configDir, '--aardvark-binary', this.paths.aardvark, verb, netns];
+    const r = await run(this.paths.netavark, args, { input: JSON.stringify(input), timeoutMs: 60_000 });
+    if (r.code !== 0) {
+      let msg = '';
+      try { msg = (JSON.parse(r.stdout) as { error?: string }).error ?? ''; } catch { /* not JSON */ }
+      const stderr = r.stderr.split('\n').filter((l) => l.trim() && !/failed to connect to syslog/.test(l)).join('; ');
+      throw new NetavarkError(`netavark ${verb} failed: ${[msg, stderr].filter(Boolean).join('; ') || 'exit ' + r.code}`);
+    }
+    return r.stdout;
+  }
+
+  /** Sets the endpoints up; returns each endpoint as netavark configured it. */
+  async setup(netns: string, req: SetupRequest): Promise<Endpoint[]> {
+    const out = JSON.parse(await this.call('setup', netns, networkOptions(req))) as Record<string, {
+      interfaces: Record<string, { mac_address: string; subnets: Array<{ ipnet: string; gateway: string }> }>;
+    }>;
+    return req.joins.map((j) => {
+      const iface = out[j.net.name]?.interfaces?.[j.iface];
+      const sub = iface?.subnets?.[0];
+      return {
+        network: j.net.name, networkId: j.net.id, iface: j.iface, ip: sub ? sub.ipnet.split('/')[0] : j.ip,
+        prefix: Number((sub?.ipnet ?? j.net.subnet).split('/')[1]), gateway: sub?.gateway ?? j.net.gateway,
+        mac: iface?.mac_address ?? '', aliases: j.aliases, endpointId: '',
+      };
+    });
+  }
+
+  async teardown(netns: string, req: SetupRequest): Promise<void> { await this.call('teardown', netns, networkOptions(req)); }
+}
+
+export function endpointOptionsOf(opts: EndpointOptions | undefined): { aliases: string[]; ipv4?: string } {
+  return { aliases: [...new Set(opts?.aliases ?? [])], ipv4: opts?.ipv4 };
+}

@@ -1,0 +1,46 @@
+// Persistent network namespaces under the runroot: <runroot>/netns/<container id>, a bind
+// mount of a fresh namespace (util-linux unshare --net=FILE), as `ip netns add` does under /run/netns.
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { run } from '../runtime/proc';
+
+export class NetnsError extends Error {
+  readonly code = 'ENETNS';
+  constructor(message: string) { super(message); this.name = 'NetnsError'; }
+}
+
+export function netnsDir(runroot: string): string { return path.join(runroot, 'netns'); }
+
+/** Creates the namespace file (loopback up); throws with unshare's message. */
+export async function createNetns(file: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
+  await writeFile(file, '', { flag: 'wx', mode: 0o644 }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
+  const r = await run('unshare', [`--net=${file}`, 'ip', 'link', 'set', 'lo', 'up'], { timeoutMs: 30_000 });
+  if (r.code !== 0) {
+    await removeNetns(file);
+    throw new NetnsError(`cannot create network namespace ${file}: ${r.stderr.trim() || 'unshare exit ' + r.code}`);
+  }
+}
+
+/** Whether file is a mounted namespace (an nsfs mount in this mount namespace). */
+export function isMounted(file: string): boolean {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === file);
+  } catch { return false; }
+}
+
+/** Unmounts and deletes the namespace file; missing is fine. */
+export async function removeNetns(file: string): Promise<void> {
+  if (isMounted(file)) {
+    const r = await run('umount', [file], { timeoutMs: 30_000 });
+    if (r.code !== 0 && isMounted(file)) throw new NetnsError(`cannot unmount network namespace ${file}: ${r.stderr.trim()}`);
+  }
+  await rm(file, { force: true });
+}
+
+/** Namespace files present under the runroot. */
+export async function listNetns(runroot: string): Promise<string[]> {
+  const dir = netnsDir(runroot);
+  return (await readdir(dir).catch(() => [] as string[])).map((n) => path.join(dir, n));
+}

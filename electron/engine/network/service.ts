@@ -1,0 +1,445 @@
+// NetworkService: bridge networks (create/list/inspect/remove/prune), a container's network
+// namespace (setup/teardown through netavark, with the IPAM record persisted first), host port
+// reservation, /etc/hosts, resolv.conf and hostname files, connect/disconnect, and re-adoption.
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { EventBus } from '../events';
+import type { ContainerRecord } from '../store/types';
+import type { BindMount } from '../spec/spec';
+import { NetworkStore, type NetworkState } from './store';
+import { allocate, checkStatic, checkSubnet, hostRoutes, IpamError, overlaps, parseCidr, pickSubnet } from './ipam';
+import { createNetns, isMounted, listNetns, netnsDir, removeNetns } from './netns';
+import { findNetavark, Netavark, NetavarkError, type SetupRequest } from './netavark';
+import { adoptProxies, reservePorts, type Proxy } from './hostports';
+import { hostsFile, resolvConf } from './hostfiles';
+import { removeIdleBaseChains } from './firewall';
+import { run } from '../runtime/proc';
+import type { Attachment, ContainerNetConfig, Endpoint, NetworkRecord } from './types';
+
+export const NETWORK_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+export const DEFAULT_NETWORK = 'bridge';
+/** Docker's pseudo networks: a container uses the host's stack, or none. */
+export const PSEUDO_NETWORKS = ['host', 'none'];
+
+const err = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+/** What the network area needs from the container area (wired by the engine). */
+export interface ContainerAccess {
+  get(ref: string): ContainerRecord;
+  list(): ContainerRecord[];
+  save(r: ContainerRecord): Promise<void>;
+  lock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  bundle(r: ContainerRecord): string;
+  isRunning(r: ContainerRecord): boolean;
+}
+
+export interface CreateNetworkOptions {
+  name: string;
+  subnet?: string;
+  gateway?: string;
+  ipRange?: string;
+  internal?: boolean;
+  labels?: Record<string, string>;
+  options?: Record<string, string>;
+  /** refuse a duplicate name (Docker's CheckDuplicate is always on since 1.44) */
+}
+
+/** What a container's runtime create needs after setup. */
+export interface NetSetup {
+  netnsPath: string;
+  mounts: BindMount[];
+  /** host port sockets for conmon to hold */
+  fds: number[];
+  /** closes Pier's copies of the port sockets (call after conmon was spawned, or on failure) */
+  release(): void;
+}
+
+export interface NetworkServiceOptions {
+  root: string;
+  runroot: string;
+  events: EventBus;
+  /** bridge interface names are prefix + number (default "pier" for /var/lib/pier, else from the root's hash) */
+  bridgePrefix?: string;
+}
+
+export class NetworkService {
+  readonly store: NetworkStore;
+  private netavark?: Netavark;
+  private proxies = new Map<string, Proxy[]>();
+  private prefix: string;
+  private offset: number;
+  containers?: ContainerAccess;
+
+  constructor(readonly o: NetworkServiceOptions) {
+    this.store = new NetworkStore(path.join(o.root, 'network'));
+    const h = createHash('sha256').update(path.resolve(o.root)).digest('hex');
+    const isDefault = path.resolve(o.root) === '/var/lib/pier';
+    this.prefix = o.bridgePrefix ?? (isDefault ? 'pier' : `pr${h.slice(0, 5)}`);
+    this.offset = isDefault ? 0 : parseInt(h.slice(5, 9), 16) % 2048;
+  }
+
+  get configDir(): string { return path.join(this.o.runroot, 'network'); }
+
+  private driver(): Netavark {
+    this.netavark ??= new Netavark(findNetavark(), this.configDir);
+    return this.netavark;
+  }
+
+  async open(): Promise<void> {
+    await this.store.load();
+    await mkdir(this.configDir, { recursive: true, mode: 0o700 });
+    if (!this.store.network(DEFAULT_NETWORK)) {
+      await this.store.mutate((s) => { s.networks[DEFAULT_NETWORK] = this.newRecord(s, { name: DEFAULT_NETWORK }, true); });
+    }
+  }
+
+  // ── networks ────────────────────────────────────────────────────────────
+
+  list(): NetworkRecord[] { return this.store.networks.sort((a, b) => (a.created < b.created ? -1 : 1)); }
+
+  find(ref: string): NetworkRecord | undefined {
+    const byName = this.store.network(ref);
+    if (byName) return byName;
+    const hits = this.store.networks.filter((n) => n.id === ref || (ref.length >= 3 && n.id.startsWith(ref)));
+    if (hits.length > 1) throw err(`network id prefix ${ref} is ambiguous (${hits.length} networks match)`, 'ECONFLICT');
+    return hits[0];
+  }
+
+  get(ref: string): NetworkRecord {
+    const n = this.find(ref);
+    if (!n) throw err(`network ${ref} not found`, 'ENOTFOUND');
+    return n;
+  }
+
+  private newRecord(s: NetworkState, o: CreateNetworkOptions, isDefault = false): NetworkRecord {
+    const used = Object.values(s.networks);
+    const bridges = new Set(used.map((n) => n.bridge));
+    let bridge = o.options?.['com.docker.network.bridge.name'];
+    if (bridge !== undefined) {
+      if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(bridge)) throw err(`invalid bridge name "${bridge}": 1-15 letters, digits, _ . -`, 'EINVAL');
+      const other = used.find((n) => n.bridge === bridge);
+      if (other) throw err(`bridge ${bridge} is already used by network ${other.name}`, 'ECONFLICT');
+    } else {
+      let i = 0;
+      while (bridges.has(`${this.prefix}${i}`) || existsIface(`${this.prefix}${i}`)) i++;
+      bridge = `${this.prefix}${i}`;
+    }
+    let subnet: string, gateway: string;
+    if (o.subnet) {
+      ({ subnet, gateway } = checkSubnet(o.subnet, o.gateway, o.ipRange));
+      const c = parseCidr(subnet);
+      const clash = used.find((n) => overlaps(parseCidr(n.subnet), c));
+      if (clash) throw err(`subnet ${subnet} overlaps with network ${clash.name} (${clash.subnet})`, 'EINVAL');
+      const ours = new Set(used.map((n) => n.bridge));
+      const route = hostRoutes().find((r) => !ours.has(r.iface) && overlaps(r, c));
+      if (route) throw err(`subnet ${subnet} overlaps with a route of the host (on ${route.iface})`, 'EINVAL');
+    } else {
+      if (o.gateway || o.ipRange) throw err('--gateway and --ip-range need --subnet', 'EINVAL');
+      ({ subnet, gateway } = checkSubnet(pickSubnet(used.map((n) => n.subnet), this.offset)));
+    }
+    return {
+      id: randomBytes(32).toString('hex'), name: o.name, driver: 'bridge', bridge, subnet, gateway,
+      ...(o.ipRange ? { ipRange: o.ipRange } : {}), internal: !!o.internal, dnsEnabled: !isDefault,
+      labels: o.labels ?? {}, options: o.options ?? {}, created: new Date().toISOString(), ...(isDefault ? { isDefault } : {}),
+    };
+  }
+
+  async create(o: CreateNetworkOptions): Promise<NetworkRecord> {
+    if (!NETWORK_NAME_RE.test(o.name)) throw err(`invalid network name "${o.name}": use letters, digits, _ . - (not first)`, 'EINVAL');
+    if (PSEUDO_NETWORKS.includes(o.name)) throw err(`network ${o.name} is a predefined network and cannot be created`, 'ECONFLICT');
+    const rec = await this.store.mutate((s) => {
+      if (s.networks[o.name]) throw err(`network with name ${o.name} already exists`, 'ECONFLICT');
+      const r = this.newRecord(s, o);
+      s.networks[o.name] = r;
+      return r;
+    });
+    this.o.events.publish({ type: 'network', action: 'create', id: rec.id, name: rec.name });
+    return rec;
+  }
+
+  /** Containers with a live endpoint on the network. */
+  activeOn(name: string): Attachment[] { return this.store.attachments.filter((a) => a.endpoints.some((e) => e.network === name) || name in a.addresses); }
+
+  async remove(ref: string): Promise<void> {
+    const n = this.get(ref);
+    if (n.isDefault) throw err(`${n.name} is a pre-defined network and cannot be removed`, 'EFORBIDDEN');
+    await this.store.mutate((s) => {
+      const users = Object.values(s.attachments).filter((a) => n.name in a.addresses);
+      if (users.length) throw err(`error while removing network: network ${n.name} id ${n.id} has active endpoints (${users.map((u) => u.containerName).join(', ')})`, 'EINUSE');
+      delete s.networks[n.name];
+    });
+    this.o.events.publish({ type: 'network', action: 'destroy', id: n.id, name: n.name });
+  }
+
+  /** Removes user networks no container refers to; returns their names. */
+  async prune(filter: (n: NetworkRecord) => boolean = () => true): Promise<string[]> {
+    const referenced = new Set<string>();
+    for (const r of this.containers?.list() ?? []) for (const k of Object.keys(r.config.net?.networks ?? {})) referenced.add(k);
+    const out: string[] = [];
+    for (const n of this.list()) {
+      if (n.isDefault || referenced.has(n.name) || this.activeOn(n.name).length || !filter(n)) continue;
+      await this.remove(n.name).then(() => out.push(n.name), () => undefined);
+    }
+    return out;
+  }
+
+  // ── containers ──────────────────────────────────────────────────────────
+
+  /** Validates a container's network config at create (networks exist, addresses fit, aliases allowed). */
+  validate(cfg: ContainerNetConfig): void {
+    const names = Object.keys(cfg.networks);
+    if (!names.length) throw err('a bridge-mode container needs at least one network', 'EINVAL');
+    for (const name of names) {
+      const n = this.find(name);
+      if (!n) throw err(`network ${name} not found`, 'ENOTFOUND');
+      const ep = cfg.networks[name];
+      if (n.isDefault && ep.aliases?.length) throw err('network-scoped aliases are supported only for containers in user defined networks', 'EINVAL');
+      if (n.isDefault && ep.ipv4) throw err('user specified IP address is supported only on user defined networks', 'EINVAL');
+      if (ep.ipv4) checkStatic(n.subnet, n.gateway, ep.ipv4, new Map(), n.name);
+    }
+  }
+
+  endpoints(cid: string): Endpoint[] { return this.store.attachment(cid)?.endpoints ?? []; }
+  attachment(cid: string): Attachment | undefined { return this.store.attachment(cid); }
+
+  private request(a: Pick<Attachment, 'containerId' | 'containerName' | 'ports'>, eps: Array<{ network: string; iface: string; ip: string; aliases: string[] }>, withPorts: boolean, dns?: string[]): SetupRequest {
+    return {
+      containerId: a.containerId, containerName: a.containerName,
+      joins: eps.map((e) => ({ net: this.get(e.network), iface: e.iface, ip: e.ip, aliases: e.aliases })),
+      ports: withPorts ? a.ports : [], dnsServers: dns,
+    };
+  }
+
+  private aliasesFor(r: ContainerRecord, net: NetworkRecord, extra: string[] = []): string[] {
+    return net.dnsEnabled ? [...new Set([...extra, r.id.slice(0, 12)])] : [];
+  }
+
+  /**
+   * Sets up the container's namespace: ports reserved, addresses persisted, netns created,
+   * netavark setup, files written. On failure nothing is left (ports, addresses, namespace, rules).
+   */
+  async setup(r: ContainerRecord): Promise<NetSetup> {
+    const cfg = r.config.net;
+    if (!cfg) throw err(`container ${r.name} has no network configuration`, 'EINVAL');
+    if (this.store.attachment(r.id)) await this.teardown(r.id);
+    const driver = this.driver();
+    const netns = path.join(netnsDir(this.o.runroot), r.id);
+    const res = await reservePorts(cfg.ports);
+    const names = Object.keys(cfg.networks);
+    try {
+      const att = await this.store.mutate((s) => {
+        const addresses: Record<string, string> = {};
+        for (const name of names) {
+          const n = s.networks[name];
+          if (!n) throw err(`network ${name} not found`, 'ENOTFOUND');
+          const taken = takenOn(s, name);
+          const want = cfg.networks[name].ipv4;
+          if (want) { checkStatic(n.subnet, n.gateway, want, taken, name); addresses[name] = want; }
+          else addresses[name] = allocate(n.subnet, n.gateway, new Set(taken.keys()), n.ipRange);
+        }
+        const a: Attachment = { containerId: r.id, containerName: r.name, netns, phase: 'creating', endpoints: [], addresses, ports: res.ports, hostname: r.config.hostname };
+        s.attachments[r.id] = a;
+        return a;
+      });
+      await createNetns(netns);
+      const eps = names.map((name, i) => ({ network: name, iface: `eth${i}`, ip: att.addresses[name], aliases: this.aliasesFor(r, this.get(name), cfg.networks[name].aliases) }));
+      const endpoints = (await driver.setup(netns, this.request(att, eps, true, cfg.dns))).map((e) => ({ ...e, endpointId: randomBytes(32).toString('hex'), group: 0 }));
+      hairpin(endpoints.map((e) => this.get(e.network).bridge));
+      await this.store.mutate((s) => { s.attachments[r.id] = { ...att, phase: 'ready', endpoints }; });
+      for (const p of res.proxies) p.target = endpoints[0]?.ip;
+      this.proxies.set(r.id, res.proxies);
+      const mounts = await this.writeFiles(r, endpoints);
+      return { netnsPath: netns, mounts, fds: res.fds, release: () => res.closeV4() };
+    } catch (e) {
+      res.closeV4();
+      for (const p of res.proxies) p.close();
+      await this.teardown(r.id).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** hosts, resolv.conf, hostname in the bundle, bind-mounted over the image's. */
+  private async writeFiles(r: ContainerRecord, endpoints: Endpoint[]): Promise<BindMount[]> {
+    const dir = this.containers?.bundle(r);
+    if (!dir) return [];
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const cfg = r.config.net!;
+    const primary = endpoints[0] ? this.get(endpoints[0].network) : undefined;
+    const files: Array<[string, string]> = [
+      ['hosts', hostsFile({ hostname: r.config.hostname, name: r.name, endpoints, extraHosts: this.extraHosts(cfg, primary) })],
+      ['resolv.conf', resolvConf({ dnsServer: primary?.dnsEnabled ? primary.gateway : undefined, dns: primary?.dnsEnabled ? undefined : cfg.dns, search: cfg.dnsSearch, options: cfg.dnsOptions })],
+      ['hostname', r.config.hostname + '\n'],
+    ];
+    for (const [f, text] of files) await writeFile(path.join(dir, f), text, { mode: 0o644 });
+    return files.map(([f]) => ({ source: path.join(dir, f), destination: `/etc/${f}` }));
+  }
+
+  private extraHosts(cfg: ContainerNetConfig, primary?: NetworkRecord): string[] {
+    return (cfg.extraHosts ?? []).map((h) => h.replace(/:host-gateway$/, `:${primary?.gateway ?? '127.0.0.1'}`));
+  }
+
+  /** Rewrites /etc/hosts in place (it is bind-mounted) after connect/disconnect. */
+  private refreshHosts(r: ContainerRecord): void {
+    const dir = this.containers?.bundle(r);
+    const a = this.store.attachment(r.id);
+    if (!dir || !a) return;
+    const primary = a.endpoints[0] ? this.find(a.endpoints[0].network) : undefined;
+    try { writeFileSync(path.join(dir, 'hosts'), hostsFile({ hostname: r.config.hostname, name: r.name, endpoints: a.endpoints, extraHosts: this.extraHosts(r.config.net!, primary) })); } catch { /* bundle gone */ }
+  }
+
+  /** Undoes setup; idempotent; a half-made attachment (crash) is cleaned as far as it got. */
+  async teardown(cid: string): Promise<void> {
+    for (const p of this.proxies.get(cid) ?? []) p.close();
+    this.proxies.delete(cid);
+    const a = this.store.attachment(cid);
+    if (!a) return;
+    let failure: Error | undefined;
+    if (isMounted(a.netns)) {
+      const groups = new Map<number, Endpoint[]>();
+      for (const e of a.endpoints) groups.set(e.group ?? 0, [...(groups.get(e.group ?? 0) ?? []), e]);
+      // a crash before the endpoints were recorded: tear down what setup would have made
+      if (a.phase === 'creating') groups.set(0, Object.entries(a.addresses).map(([network, ip], i) => ({ network, ip, iface: `eth${i}`, aliases: [] } as unknown as Endpoint)));
+      for (const [g, eps] of groups) {
+        const known = eps.filter((e) => this.find(e.network));
+        if (!known.length) continue;
+        await this.driver().teardown(a.netns, this.request(a, known, g === 0)).catch((e: Error) => { if (a.phase === 'ready') failure ??= e; });
+      }
+    }
+    await removeNetns(a.netns);
+    await this.store.mutate((s) => { delete s.attachments[cid]; });
+    // a failed netavark call can leave a bridge without ports; nothing else of ours uses it then
+    for (const name of Object.keys(a.addresses)) {
+      const n = this.find(name);
+      if (n && !this.activeOn(name).length) await removeIdleBridge(n.bridge);
+    }
+    if (!this.store.attachments.length) await removeIdleBaseChains().catch(() => undefined);
+    if (failure) throw failure;
+  }
+
+  /** Joins a network: recorded in the container's config; a running container gets the endpoint now. */
+  async connect(ref: string, network: string, opts: { aliases?: string[]; ipv4?: string } = {}): Promise<void> {
+    const c = this.containers!;
+    const r = c.get(ref);
+    const n = this.get(network);
+    await c.lock(r.id, async () => {
+      if (!r.config.net || r.config.network !== 'bridge') throw err(`container ${r.name} uses the ${r.config.network} network mode: it cannot join networks`, 'EINVAL');
+      if (r.config.net.networks[n.name]) throw err(`endpoint with name ${r.name} already exists in network ${n.name}`, 'EFORBIDDEN');
+      const ep = { aliases: opts.aliases ?? [], ...(opts.ipv4 ? { ipv4: opts.ipv4 } : {}) };
+      this.validate({ ...r.config.net, networks: { [n.name]: ep } });
+      const a = this.store.attachment(r.id);
+      if (a && c.isRunning(r)) await this.connectLive(r, a, n, ep);
+      r.config.net.networks[n.name] = ep;
+      await c.save(r);
+    });
+    this.o.events.publish({ type: 'network', action: 'connect', id: n.id, name: n.name, container: r.id });
+  }
+
+  private async connectLive(r: ContainerRecord, a: Attachment, n: NetworkRecord, ep: { aliases: string[]; ipv4?: string }): Promise<void> {
+    const used = new Set(a.endpoints.map((e) => e.iface));
+    let i = 0;
+    while (used.has(`eth${i}`)) i++;
+    const ip = await this.store.mutate((s) => {
+      const taken = takenOn(s, n.name);
+      const addr = ep.ipv4 ?? allocate(n.subnet, n.gateway, new Set(taken.keys()), n.ipRange);
+      if (ep.ipv4) checkStatic(n.subnet, n.gateway, addr, taken, n.name);
+      s.attachments[r.id].addresses[n.name] = addr;
+      return addr;
+    });
+    const group = Math.max(0, ...a.endpoints.map((e) => e.group ?? 0)) + 1;
+    const req = this.request(a, [{ network: n.name, iface: `eth${i}`, ip, aliases: this.aliasesFor(r, n, ep.aliases) }], false, r.config.net?.dns);
+    try {
+      const [e] = await this.driver().setup(a.netns, req);
+      hairpin([n.bridge]);
+      await this.store.mutate((s) => { s.attachments[r.id].endpoints.push({ ...e, endpointId: randomBytes(32).toString('hex'), group }); });
+    } catch (e) {
+      await this.driver().teardown(a.netns, req).catch(() => undefined);
+      await removeIdleBridge(n.bridge);
+      await this.store.mutate((s) => { delete s.attachments[r.id]?.addresses[n.name]; });
+      throw e;
+    }
+    this.refreshHosts(r);
+  }
+
+  async disconnect(ref: string, network: string): Promise<void> {
+    const c = this.containers!;
+    const r = c.get(ref);
+    const n = this.get(network);
+    await c.lock(r.id, async () => {
+      if (!r.config.net?.networks[n.name]) throw err(`container ${r.name} is not connected to network ${n.name}`, 'EINVAL');
+      const a = this.store.attachment(r.id);
+      const ep = a?.endpoints.find((e) => e.network === n.name);
+      if (a && ep) {
+        if (a.endpoints.length === 1) throw err(`container ${r.name} would have no network left: connect another one first, or stop it`, 'EINVAL');
+        // its own teardown group: ports stay with the group they were set up with
+        await this.driver().teardown(a.netns, this.request(a, [ep], (ep.group ?? 0) === 0 && a.endpoints.filter((e) => (e.group ?? 0) === 0).length === 1));
+        await this.store.mutate((s) => {
+          const at = s.attachments[r.id];
+          at.endpoints = at.endpoints.filter((e) => e.network !== n.name);
+          delete at.addresses[n.name];
+        });
+        this.refreshHosts(r);
+      }
+      delete r.config.net.networks[n.name];
+      await c.save(r);
+    });
+    this.o.events.publish({ type: 'network', action: 'disconnect', id: n.id, name: n.name, container: r.id });
+  }
+
+  /**
+   * After an engine (re)start: running containers keep their namespace (their IPv4 ports are
+   * held by conmon; IPv6 proxies restart here); every other attachment and stray namespace
+   * file is torn down.
+   */
+  async reconcile(): Promise<void> {
+    const c = this.containers;
+    const live = new Set((c?.list() ?? []).filter((r) => c!.isRunning(r)).map((r) => r.id));
+    for (const a of this.store.attachments) {
+      if (live.has(a.containerId) && a.phase === 'ready' && isMounted(a.netns)) {
+        this.proxies.set(a.containerId, await adoptProxies(a.ports, a.endpoints[0]?.ip ?? ''));
+        continue;
+      }
+      await this.teardown(a.containerId).catch(() => undefined);
+    }
+    const known = new Set(this.store.attachments.map((a) => a.netns));
+    for (const f of await listNetns(this.o.runroot)) if (!known.has(f)) await removeNetns(f).catch(() => undefined);
+    if (!this.store.attachments.length) await removeIdleBaseChains().catch(() => undefined);
+  }
+
+  /** Stops the IPv6 proxies (the engine is closing; conmon keeps the IPv4 ports). */
+  close(): void {
+    for (const ps of this.proxies.values()) for (const p of ps) p.close();
+    this.proxies.clear();
+  }
+}
+
+/** Addresses in use on a network (ip → container name). */
+function takenOn(s: NetworkState, network: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const a of Object.values(s.attachments)) if (a.addresses[network]) m.set(a.addresses[network], a.containerName);
+  return m;
+}
+
+function existsIface(name: string): boolean {
+  try { return readdirSync('/sys/class/net').includes(name); } catch { return false; }
+}
+
+/** Deletes a bridge that has no ports left (what netavark does after its last teardown). */
+async function removeIdleBridge(br: string): Promise<void> {
+  try {
+    if (readdirSync(`/sys/class/net/${br}/brif`).length) return;
+  } catch { return; }
+  await run('ip', ['link', 'del', br], { timeoutMs: 30_000 }).catch(() => undefined);
+}
+
+/** Hairpin on every port of the bridges, so a container reaches its own published ports. */
+function hairpin(bridges: string[]): void {
+  for (const br of new Set(bridges)) {
+    let ports: string[] = [];
+    try { ports = readdirSync(`/sys/class/net/${br}/brif`); } catch { continue; }
+    for (const p of ports) { try { writeFileSync(`/sys/class/net/${br}/brif/${p}/hairpin_mode`, '1'); } catch { /* port went away */ } }
+  }
+}
+
+export { IpamError, NetavarkError };

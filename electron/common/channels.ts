@@ -3,6 +3,7 @@
 // channel string is written twice. Pure: no electron, no Node.
 import { z } from 'zod';
 import { methods, type MethodName } from './contract';
+import { containerName } from './names';
 
 /** Every contract method has exactly one invoke channel: `rpc:<method>`. */
 export const RPC_PREFIX = 'rpc:';
@@ -42,7 +43,7 @@ export const archiveId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a checkp
 export const shellParams = {
   [SHELL.startDrag]: z.object({ archive: archiveId }).strict(),
   [SHELL.exportArchive]: z.object({ archive: archiveId }).strict(),
-  [SHELL.drop]: z.object({ paths: z.array(z.string().min(2).max(4096).startsWith('/', 'must be an absolute path')).min(1).max(32), name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/).max(128).optional() }).strict(),
+  [SHELL.drop]: z.object({ paths: z.array(z.string().min(2).max(4096).startsWith('/', 'must be an absolute path')).min(1).max(32), name: containerName.optional() }).strict(),
   [SHELL.openExternal]: z.object({ url: z.string().max(2048) }).strict(),
   [SHELL.info]: z.object({}).strict(),
 } as const;

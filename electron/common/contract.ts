@@ -3,6 +3,7 @@
 // bridge, the web-mode WebSocket server and the renderer's client are generic over it.
 // Every call is validated against `params` at the boundary; errors cross as {code, message}.
 import { z } from 'zod';
+import { containerName } from './names';
 import type { ContainerSummary, EngineEvent, LogLine } from './types';
 
 const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a container id or name');
@@ -11,7 +12,7 @@ const size = z.object({ rows: z.number().int().min(1).max(1000), cols: z.number(
 const ref = z.string().min(1).max(512);
 
 export const createParams = z.object({
-  name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - (not first)').max(128).optional(),
+  name: containerName.optional(),
   image: ref.optional(),
   cmd: z.array(z.string()).max(1024).optional(),
   entrypoint: z.array(z.string()).max(1024).optional(),
@@ -48,7 +49,7 @@ export interface SystemInfo {
 const m = <R>() => <P extends z.ZodType>(params: P) => ({ params, result: undefined as unknown as R });
 const opt = { rows: z.number().int().min(1).max(1000).optional(), cols: z.number().int().min(1).max(1000).optional() };
 const cpId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a checkpoint id');
-const name = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - (not first)').max(128);
+const name = containerName;
 
 export const methods = {
   'containers.list': m<ContainerSummary[]>()(z.object({}).strict()),

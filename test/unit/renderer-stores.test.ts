@@ -6,7 +6,7 @@ import { useContainers, visibleIds, matches } from '../../renderer/src/store/con
 import { useImages } from '../../renderer/src/store/images.ts';
 import { useSessions } from '../../renderer/src/store/sessions.ts';
 import { toParams, emptyForm } from '../../renderer/src/lib/createForm.ts';
-import { splitArgs, bytes, duration } from '../../renderer/src/lib/format.ts';
+import { splitArgs, bytes, duration, ago } from '../../renderer/src/lib/format.ts';
 import { LogBuffer, MAX_LINES, matchIndexes, filterLines, asText } from '../../renderer/src/lib/logBuffer.ts';
 import type { ContainerSummary } from '../../electron/common/types.ts';
 
@@ -115,6 +115,18 @@ describe('format and logs', () => {
     assert.equal(bytes(50 * 1024 * 1024), '50 MB');
     assert.equal(duration(59_000), '59s');
     assert.equal(duration(3_600_000 + 120_000), '1h 2m');
+  });
+
+  test('relative times are words', () => {
+    const now = Date.parse('2026-11-30T12:00:00Z');
+    const at = (ms: number) => new Date(now - ms).toISOString();
+    assert.equal(ago(at(5_000), now), 'just now');
+    assert.equal(ago(at(5 * 60_000), now), '5 minutes ago');
+    assert.equal(ago(at(3 * 3_600_000), now), '3 hours ago');
+    assert.equal(ago(at(26 * 3_600_000), now), 'yesterday');
+    assert.equal(ago(at(333 * 86_400_000), now), '11 months ago');
+    assert.equal(ago(at(800 * 86_400_000), now), '2 years ago');
+    assert.equal(ago(undefined, now), '–');
   });
 
   test('log buffer caps lines, search finds matches case-insensitively, download text has timestamps', () => {

@@ -13,9 +13,16 @@ import { resolveImageName } from './images';
 import { procRow, processesOf, sample, type CgroupSample } from './cgroups';
 import { requireCgroups } from '../runtime/rootless';
 import { hostConfigNet, listNetworkFields, networkCreateOptions, networkSettings } from './networks';
+import { containerNameProblem } from '../../common/names';
+
+/** Docker's name check and message; a leading '/' is accepted (the caller strips it). */
+function checkName(name: string): void {
+  if (containerNameProblem(name.replace(/^\//, ''))) {
+    throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+}
 
 const ID = '([^/]+)';
-const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 /** Looks a container up by id, id prefix or name (with or without the leading slash); 404 naming it. */
 export function getContainer(engine: Engine, ref: string): ContainerRecord {
@@ -164,7 +171,7 @@ export function containerRoutes(): Route[] {
 
     { method: 'POST', path: /^\/containers\/create$/, handler: async ({ engine, res, query, req }) => {
       const name = query.get('name') || undefined;
-      if (name !== undefined && !NAME_RE.test(name)) throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      if (name !== undefined) checkName(name);
       const body = parse(CreateContainerSchema, await readJson(req, { required: true }), 'container config');
       const { opts, warnings } = toCreateOptions(body, name?.replace(/^\//, ''));
       if (opts.image) opts.image = await resolveImageName(engine, opts.image);
@@ -306,7 +313,7 @@ export function containerRoutes(): Route[] {
       const r = getContainer(engine, params[0]);
       const name = query.get('name');
       if (!name) throw badRequest('rename: the new name is required (?name=)');
-      if (!NAME_RE.test(name)) throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+      checkName(name);
       await engine.containers.rename(r.id, name.replace(/^\//, ''));
       noContent(res);
     } },

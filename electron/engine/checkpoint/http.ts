@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '../engine';
 import type { Compression } from './archive';
+import { assertContainerName } from '../../common/names';
 
 const CHECKPOINT_RE = /^(?:\/v[0-9.]+)?\/pier\/containers\/([^/]+)\/checkpoint\/?$/;
 const RESTORE_RE = /^(?:\/v[0-9.]+)?\/pier\/restore\/?$/;
@@ -80,7 +81,7 @@ export async function handleRestore(engine: Engine, req: IncomingMessage, res: S
     if (!RESTORE_RE.test(url.pathname)) throw Object.assign(new Error(`not a restore route: ${url.pathname}`), { code: 'EINVAL' });
     const q = url.searchParams;
     const name = q.get('name') || undefined;
-    if (name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw Object.assign(new Error(`invalid container name "${name}": use letters, digits, _ . - (not first)`), { code: 'EINVAL' });
+    if (name !== undefined) assertContainerName(name);
     const c = await service(engine).import(req, { name, tcpEstablished: flag(q, 'tcpEstablished'), fileLocks: flag(q, 'fileLocks'), keep: flag(q, 'keep') });
     sendJson(res, 201, { Id: c.id, Name: c.name, Container: c });
   } catch (e) {

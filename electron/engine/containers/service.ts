@@ -8,7 +8,8 @@ import path from 'node:path';
 import { generateSpec } from '../spec/spec';
 import { rootlessSpecOptions } from '../runtime/rootless';
 import { ConmonRuntime, checkConmonRunning, type ContainerPaths } from '../runtime/conmon-runtime';
-import { ContainerStore, ConflictError, NAME_RE } from '../store/containers';
+import { ContainerStore, ConflictError } from '../store/containers';
+import { assertContainerName } from '../../common/names';
 import type { ContainerRecord, ContainerConfig } from '../store/types';
 import type { CreateContainerOptions, ContainerSummary, ContainerAction } from '../../common/types';
 import type { EventBus } from '../events';
@@ -90,7 +91,7 @@ export class Containers {
     if (!o.image && !o.rootfs) throw Object.assign(new Error('create needs an image or a rootfs directory'), { code: 'EINVAL' });
     const id = randomBytes(32).toString('hex');
     const name = o.name ?? `pier_${id.slice(0, 12)}`;
-    if (!NAME_RE.test(name)) throw Object.assign(new Error(`invalid container name "${name}": use letters, digits, _ . - (not first)`), { code: 'EINVAL' });
+    assertContainerName(name);
     if (this.d.store.nameTaken(name)) throw new ConflictError(`the container name "${name}" is already in use`);
 
     let defaults = { entrypoint: [] as string[], cmd: [] as string[], env: [] as string[], workingDir: '', user: '', stopSignal: undefined as string | undefined, labels: {} as Record<string, string> };
@@ -291,7 +292,7 @@ export class Containers {
 
   rename(ref: string, newName: string): Promise<ContainerRecord> {
     const r = this.get(ref);
-    if (!NAME_RE.test(newName)) throw Object.assign(new Error(`invalid container name "${newName}"`), { code: 'EINVAL' });
+    assertContainerName(newName);
     return this.lock(r.id, async () => {
       if (this.d.store.nameTaken(newName, r.id)) throw new ConflictError(`the container name "${newName}" is already in use`);
       r.name = newName;

@@ -14,8 +14,6 @@ export class ConflictError extends Error {
   constructor(message: string) { super(message); this.name = 'ConflictError'; }
 }
 
-export const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-
 export class ContainerStore {
   private byId = new Map<string, ContainerRecord>();
   constructor(readonly dir: string) {}

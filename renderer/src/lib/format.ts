@@ -18,10 +18,20 @@ export function duration(ms: number): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
+const RELATIVE: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 86400], ['month', 30 * 86400], ['week', 7 * 86400], ['day', 86400], ['hour', 3600], ['minute', 60],
+];
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
+/** A past moment in words: "just now", "5 minutes ago", "yesterday", "11 months ago". */
 export function ago(iso: string | undefined, now = Date.now()): string {
   if (!iso) return '–';
   const t = Date.parse(iso);
-  return Number.isFinite(t) ? `${duration(now - t)} ago` : '–';
+  if (!Number.isFinite(t)) return '–';
+  const s = Math.round((t - now) / 1000);
+  if (Math.abs(s) < 45) return 'just now';
+  for (const [unit, size] of RELATIVE) if (Math.abs(s) >= size) return relative.format(Math.trunc(s / size), unit);
+  return relative.format(s, 'second');
 }
 
 /** Splits a command line like a shell would for simple cases: quotes and backslashes. */

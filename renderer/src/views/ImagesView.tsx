@@ -48,7 +48,7 @@ export function ImagesView() {
               return (
                 <tr key={im.id} data-image={name}>
                   <td>{im.repoTags.length ? im.repoTags.join(', ') : <span className="muted">&lt;none&gt;</span>}</td>
-                  <td><code>{shortId(im.id)}</code></td><td>{bytes(im.size)}</td><td>{ago(im.created)}</td>
+                  <td><code>{shortId(im.id)}</code></td><td>{bytes(im.size)}</td><td title={im.created ? new Date(im.created).toLocaleString() : undefined}>{ago(im.created)}</td>
                   <td className="actions">
                     <button onClick={() => useUi.getState().openDialog({ kind: 'create', image: name })}>Run…</button>
                     <button className="danger" onClick={() => void remove(im.id, name)}>Remove</button>

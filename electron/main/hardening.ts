@@ -1,5 +1,5 @@
 // App-wide web-contents policy: no navigation away, no new windows (vetted external links
-// open in the browser), no webviews, every permission denied.
+// open in the browser), no webviews, every permission denied but the clipboard for the app itself.
 import { app, session, shell, type WebContents } from 'electron';
 import { isAllowedDownload, isAllowedNavigation, permissionDecision, safeExternalUrl } from './core/security';
 
@@ -12,8 +12,10 @@ export function openExternalIfSafe(url: string): boolean {
 
 export function hardenSessions(origins: () => readonly string[]): void {
   const s = session.defaultSession;
-  s.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionDecision(permission)));
-  s.setPermissionCheckHandler((_wc, permission) => permissionDecision(permission));
+  s.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionDecision(permission, { url: details.requestingUrl, mainFrame: details.isMainFrame }, origins())));
+  s.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
+    permissionDecision(permission, { url: requestingOrigin || details.requestingUrl, mainFrame: details.isMainFrame }, origins()));
   s.setDevicePermissionHandler(() => false);
   s.setDisplayMediaRequestHandler((_req, callback) => callback({}));
   s.on('will-download', (e, item) => { if (!isAllowedDownload(item.getURL(), origins())) e.preventDefault(); });

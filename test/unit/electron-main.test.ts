@@ -277,10 +277,21 @@ test('navigation, new windows, external links and permissions', { skip: SKIP }, 
   assert.deepEqual(E.shell.opened, ['https://docs.podman.io/', 'https://example.com/x']);
   const ext = await E.ipcMain.invoke('shell:open-external', trusted, wc(), { url: 'smb://host/share' });
   assert.equal(ext.ok, false);
-  let granted: boolean | undefined;
-  E.session.defaultSession.permissionRequest(wc(), 'media', (g: boolean) => { granted = g; });
-  assert.equal(granted, false);
-  assert.equal(E.session.defaultSession.permissionCheck(wc(), 'notifications'), false);
+  const ask = (permission: string, requestingUrl: string, isMainFrame = true) => {
+    let granted: boolean | undefined;
+    E.session.defaultSession.permissionRequest(wc(), permission, (g: boolean) => { granted = g; }, { requestingUrl, isMainFrame });
+    return granted;
+  };
+  assert.equal(ask('media', 'pier://app/index.html'), false);
+  assert.equal(ask('clipboard-read', 'pier://app/index.html'), true, 'paste in the terminal');
+  assert.equal(ask('clipboard-sanitized-write', 'pier://app/index.html'), true, 'copy from the terminal');
+  assert.equal(ask('clipboard-read', 'https://evil.example/'), false);
+  assert.equal(ask('clipboard-read', 'pier://app/index.html', false), false, 'not from a subframe');
+  const check = (permission: string, origin: string) =>
+    E.session.defaultSession.permissionCheck(wc(), permission, origin, { requestingUrl: origin, isMainFrame: true });
+  assert.equal(check('notifications', 'pier://app'), false);
+  assert.equal(check('clipboard-read', 'pier://app'), true);
+  assert.equal(check('clipboard-read', 'https://evil.example'), false);
   const dl = (url: string) => { const e = { prevented: false, preventDefault() { this.prevented = true; } }; E.session.defaultSession['on_will-download'](e, { getURL: () => url }); return e.prevented; };
   assert.equal(dl('blob:pier://app/1234'), false, 'logs download from the app');
   assert.equal(dl('https://example.com/payload.sh'), true);

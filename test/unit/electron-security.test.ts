@@ -94,6 +94,18 @@ test('downloads: only blob: URLs made by the app itself', () => {
   for (const bad of ['https://example.com/x.sh', 'data:text/plain,hi', 'blob:https://evil.example/123', 'blob:null/123', 'blob:pier://app.evil/1', 'file:///etc/passwd', 'nonsense']) assert.equal(isAllowedDownload(bad, o), false, bad);
 });
 
-test('every permission request is denied', () => {
-  for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fileSystem', 'anything']) assert.equal(permissionDecision(p), false);
+test('permissions: only the clipboard, only for the app\'s own top-level page', () => {
+  const o = trustedOrigins();
+  const app = { url: 'pier://app/index.html', mainFrame: true };
+  for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'fileSystem', 'clipboard-write', 'anything']) {
+    assert.equal(permissionDecision(p, app, o), false, p);
+  }
+  for (const p of ['clipboard-read', 'clipboard-sanitized-write']) {
+    assert.equal(permissionDecision(p, app, o), true, p);
+    assert.equal(permissionDecision(p, { url: 'pier://app' }, o), true, `${p} (check handler: origin only)`);
+    for (const url of ['https://evil.example/', 'pier://app.evil/index.html', 'file:///tmp/x.html', 'data:text/html,x', '']) {
+      assert.equal(permissionDecision(p, { url, mainFrame: true }, o), false, `${p} from ${url}`);
+    }
+    assert.equal(permissionDecision(p, { ...app, mainFrame: false }, o), false, `${p} from an iframe`);
+  }
 });

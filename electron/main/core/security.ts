@@ -176,5 +176,16 @@ export function isAllowedDownload(url: string, origins: readonly string[]): bool
   return !!inner && origins.includes(inner);
 }
 
-/** Permission requests (camera, notifications from the page, geolocation, …) are all denied. */
-export const permissionDecision = (_permission: string): false => false;
+/** Permissions the app's own page may have: the terminal's copy (Ctrl+Shift+C) and paste (Ctrl+Shift+V). */
+const APP_PERMISSIONS = new Set(['clipboard-read', 'clipboard-sanitized-write']);
+
+/**
+ * Whether a permission request (or check) is granted: only the clipboard, and only to a
+ * top-level frame of the app's own origin. Everything else (camera, notifications from the
+ * page, geolocation, …) and every other origin is denied.
+ */
+export function permissionDecision(permission: string, requester: { url?: string; mainFrame?: boolean }, origins: readonly string[]): boolean {
+  if (!APP_PERMISSIONS.has(permission) || requester.mainFrame === false) return false;
+  const o = requester.url ? originOf(requester.url) : undefined;
+  return !!o && origins.includes(o);
+}

@@ -44,6 +44,7 @@ interface Binding {
   connectSeqpacket(path: string): number;
   listenSeqpacket(path: string): number;
   acceptFd(fd: number, timeoutMs?: number): number;
+  unreadBytes(fd: number): number;
   resolveInRoot(root: string, rel: string): string;
   openat2Supported(): boolean;
   flock(fd: number, exclusive: boolean, wait: boolean): boolean;
@@ -166,6 +167,11 @@ export function listenSeqpacket(socketPath: string): number {
 /** Test support: accept4(CLOEXEC) on a listening fd, waiting at most `timeoutMs` (then ETIMEDOUT). Blocks the JS thread. */
 export function acceptFd(listenFd: number, timeoutMs = 5000): number {
   return binding().acceptFd(listenFd, timeoutMs);
+}
+
+/** Bytes sent on the stream socket `fd` that the peer has not read yet (ioctl SIOCOUTQ). Throws a SystemError. */
+export function unreadBytes(fd: number): number {
+  return binding().unreadBytes(fd);
 }
 
 export interface SeqpacketSocketOptions {

@@ -5,7 +5,7 @@
 
 namespace pier {
 
-void InitUnix(Napi::Env env, Napi::Object exports);     // unix.cc: socketpair, closeFd, connect, listen, accept
+void InitUnix(Napi::Env env, Napi::Object exports);  // unix.cc: socketpair, closeFd, connect, listen, accept, unreadBytes
 void InitChannel(Napi::Env env, Napi::Object exports);  // channel.cc: Channel (fd + I/O thread)
 void InitResolve(Napi::Env env, Napi::Object exports);  // resolve.cc: resolveInRoot, openat2Supported
 void InitLock(Napi::Env env, Napi::Object exports);     // lock.cc: flock, funlock, flockAsync

@@ -2,6 +2,8 @@
 // the test-support listener. Every fd is created CLOEXEC.
 #include <fcntl.h>
 #include <poll.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -126,6 +128,15 @@ Napi::Value AcceptFd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// Bytes written to a stream socket that its peer has not read yet (SIOCOUTQ; for AF_UNIX the data still queued at
+// the receiver). Lets a server wait until a client has consumed a response head before more bytes follow.
+Napi::Value UnreadBytes(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber()) return ThrowType(info.Env(), "unreadBytes(fd): fd must be a number");
+  int n = 0;
+  if (ioctl(info[0].As<Napi::Number>().Int32Value(), SIOCOUTQ, &n) < 0) return ThrowErrno(info.Env(), errno, "ioctl");
+  return Napi::Number::New(info.Env(), n);
+}
+
 }  // namespace
 
 void InitUnix(Napi::Env env, Napi::Object exports) {
@@ -134,6 +145,7 @@ void InitUnix(Napi::Env env, Napi::Object exports) {
   exports.Set("connectSeqpacket", Napi::Function::New(env, ConnectSeqpacket, "connectSeqpacket"));
   exports.Set("listenSeqpacket", Napi::Function::New(env, ListenSeqpacket, "listenSeqpacket"));
   exports.Set("acceptFd", Napi::Function::New(env, AcceptFd, "acceptFd"));
+  exports.Set("unreadBytes", Napi::Function::New(env, UnreadBytes, "unreadBytes"));
 }
 
 }  // namespace pier

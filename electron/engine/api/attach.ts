@@ -9,6 +9,7 @@ import { qbool } from './validate';
 import { getContainer } from './containers';
 import { parseDetachKeys, DetachFilter } from '../sessions/detach';
 import type { Session, StreamTag, Viewer } from '../sessions/types';
+import { unreadBytes } from '../../../native/index';
 
 /** 8-byte multiplexed frame: [stream, 0, 0, 0, uint32 BE length] + payload (0 stdin, 1 stdout, 2 stderr, 3 systemerr). */
 export function frame(stream: 0 | 1 | 2 | 3, payload: Buffer): Buffer {
@@ -29,6 +30,26 @@ export function hijackHead(hj: Hijack, contentType: string): void {
   hj.socket.write(hj.upgraded
     ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n${common}\r\n`
     : `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n${common}Connection: close\r\n\r\n`);
+}
+
+const HEAD_READ_WAIT_MS = 1000;
+
+/**
+ * Resolves once the client has read everything written so far (the response head), or after
+ * HEAD_READ_WAIT_MS. Clients that read the head through a buffered reader and then take the raw
+ * socket (docker-py) lose bytes that arrived with the head, so a process starts only after this.
+ */
+export async function headRead(socket: Duplex): Promise<void> {
+  await new Promise<void>((resolve) => socket.write('', () => resolve()));
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (fd === undefined || fd < 0) return;
+  const end = Date.now() + HEAD_READ_WAIT_MS;
+  for (;;) {
+    let unread = 0;
+    try { unread = unreadBytes(fd); } catch { return; }
+    if (!unread || socket.destroyed || Date.now() > end) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
 }
 
 /**
@@ -112,7 +133,8 @@ export function pipeSession(socket: Duplex, session: Session, o: PipeOptions): P
 
     const filter = o.tty && o.stdin ? new DetachFilter(parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q')) : undefined;
     let writing = Promise.resolve();
-    const onData = (d: Buffer) => {
+    // a function declaration: finish() (possibly run inside watch() for an ended session) refers to it
+    function onData(d: Buffer): void {
       if (!o.stdin) return;
       let data = d;
       if (filter) {
@@ -123,7 +145,7 @@ export function pipeSession(socket: Duplex, session: Session, o: PipeOptions): P
       if (!data.length) return;
       socket.pause();
       writing = writing.then(() => session.write(data)).catch(() => undefined).then(() => { if (!ended) socket.resume(); });
-    };
+    }
     if (o.early?.length) onData(o.early);
     socket.on('data', onData);
     socket.once('end', () => {

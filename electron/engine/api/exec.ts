@@ -8,7 +8,7 @@ import { type Ctx, type Hijack, type Route, json, readJson } from './context';
 import { ApiError, notFound } from './errors';
 import { ExecCreateSchema, ExecStartSchema, parse } from './validate';
 import { engineExecs, getContainer, sizeParams } from './containers';
-import { frame, hijackBody, hijackHead, pipeSession, streamContentType } from './attach';
+import { frame, headRead, hijackBody, hijackHead, pipeSession, streamContentType } from './attach';
 import { parseDetachKeys } from '../sessions/detach';
 
 export interface ExecInstance {
@@ -56,11 +56,18 @@ function prune(execs: Map<string, ExecInstance>): void {
   for (const [k, x] of execs) { if (!x.running && x.started) execs.delete(k); if (execs.size <= MAX_FINISHED) break; }
 }
 
-async function startSession(engine: Engine, x: ExecInstance, attach: boolean): Promise<Session> {
+/** Refuses (as an HTTP error, before any stream starts) an exec whose container cannot take it. */
+function checkRunnable(engine: Engine, x: ExecInstance): void {
   if (!engine.sessions) throw new ApiError(501, 'exec is not available: this engine has no session manager');
   const r = getContainer(engine, x.containerId);
   if (r.state.status === 'paused') throw new ApiError(409, `container ${r.name} is paused, unpause the container before exec`);
   if (r.state.status !== 'running') throw new ApiError(409, `container ${r.name} is not running`);
+}
+
+async function startSession(engine: Engine, x: ExecInstance, attach: boolean): Promise<Session> {
+  checkRunnable(engine, x);
+  if (!engine.sessions) throw new ApiError(501, 'exec is not available: this engine has no session manager');
+  const r = getContainer(engine, x.containerId);
   x.started = true;
   x.running = true;
   let s: Session;
@@ -116,16 +123,21 @@ export function execRoutes(): Route[] {
         sock.end(hj.upgraded ? 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n' : 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
         return;
       }
+      // the response head goes first and the process starts once the client has read it:
+      // a fast process's output never rides in the head's packet (reference/docker-api.md §3.3)
+      checkRunnable(ctx.engine, x);
+      hijackHead(hj, streamContentType(ctx, x.tty));
+      await headRead(hj.socket);
       let s: Session;
       try { s = await startSession(ctx.engine, x, true); } catch (e) {
         // as moby: the stream is set up, the runtime's reason goes to stderr, the exit code to inspect (126/127)
-        if (!x.started || x.running) throw e;
-        hijackHead(hj, streamContentType(ctx, x.tty));
+        x.started = true;
+        x.running = false;
+        if (x.exitCode === null) x.exitCode = 126;
         const msg = Buffer.from(`OCI runtime exec failed: ${(e as Error).message}\r\n`);
         hj.socket.end(x.tty ? msg : frame(2, msg));
         return;
       }
-      hijackHead(hj, streamContentType(ctx, x.tty));
       await pipeSession(hj.socket, s, {
         tty: x.tty, stdout: x.attachStdout, stderr: x.attachStderr, stdin: x.attachStdin && hj.upgraded, stdinOnce: true,
         detachKeys: x.detachKeys || undefined, early: rest, upgraded: hj.upgraded, scrollback: true,

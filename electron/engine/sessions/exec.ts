@@ -48,7 +48,7 @@ export class ExecSession implements Session {
   constructor(private readonly rt: ConmonRuntime, private readonly t: ExecTarget, private readonly o: ExecOptions, private readonly onEnd: (s: ExecSession) => void) {
     this.dir = path.join(t.bundle, this.id.slice(2));
     this.size = { rows: o.rows ?? 24, cols: o.cols ?? 80 };
-    this.hub = new SessionHub({ pause: () => this.sock?.pause(), resume: () => this.sock?.resume() });
+    this.hub = new SessionHub({ pause: () => this.sock?.pause(), resume: () => this.sock?.resume() }, o.attach !== false);
   }
 
   /** Starts the process; resolves once it runs (with its PID) or rejects with the runtime's reason. */

@@ -1,7 +1,9 @@
 // SessionHub: fans one output source out to many viewers, keeps a bounded scrollback
 // for late joiners, and applies flow control: when a flow-controlled viewer has more
 // than HIGH unacknowledged bytes the source is paused until every such viewer is
-// below LOW again. A viewer leaving never ends the session.
+// below LOW again. A viewer leaving never ends the session. A hub made with `hold` keeps
+// every byte until its first viewer that takes the scrollback joins (pausing the source above HIGH),
+// so a fresh exec's output reaches its client whole however fast the process is.
 import type { StreamTag, Viewer, WatchOptions } from './types';
 
 export const HIGH_WATERMARK = 256 * 1024;
@@ -19,14 +21,14 @@ export class SessionHub {
   private exitCode?: number;
 
   /** pause/resume the source (set by the session) */
-  constructor(private readonly source: { pause(): void; resume(): void }) {}
+  constructor(private readonly source: { pause(): void; resume(): void }, private hold = false) {}
 
   get viewerCount(): number { return this.viewers.size; }
 
   push(chunk: Buffer, stream: StreamTag): void {
     this.ring.push({ s: stream, b: chunk });
     this.ringBytes += chunk.length;
-    while (this.ringBytes > SCROLLBACK_BYTES && this.ring.length > 1) this.ringBytes -= this.ring.shift()!.b.length;
+    this.trim();
     for (const v of this.viewers) {
       if (v.flow) v.unacked += chunk.length;
       v.onData(chunk, stream);
@@ -47,6 +49,7 @@ export class SessionHub {
   watch(onData: ViewerState['onData'], onEnd: ViewerState['onEnd'], opts: WatchOptions = {}): Viewer {
     const v: ViewerState = { onData, onEnd, flow: !!opts.flowControl, unacked: 0, closed: false };
     if (opts.scrollback !== false) for (const { s, b } of this.ring) { if (v.flow) v.unacked += b.length; onData(b, s); }
+    if (opts.scrollback !== false && this.hold) { this.hold = false; this.trim(); }
     if (this.ended) { onEnd(this.exitCode); return { ack() {}, close() {} }; }
     this.viewers.add(v);
     this.check();
@@ -56,8 +59,13 @@ export class SessionHub {
     };
   }
 
+  private trim(): void {
+    if (this.hold) return;
+    while (this.ringBytes > SCROLLBACK_BYTES && this.ring.length > 1) this.ringBytes -= this.ring.shift()!.b.length;
+  }
+
   private check(): void {
-    let high = false, allLow = true;
+    let high = this.hold && this.ringBytes > HIGH_WATERMARK, allLow = !this.hold || this.ringBytes <= LOW_WATERMARK;
     for (const v of this.viewers) {
       if (!v.flow) continue;
       if (v.unacked > HIGH_WATERMARK) high = true;

@@ -284,19 +284,24 @@ export function containerRoutes(): Route[] {
       const since = qtime(query, 'since'), until = qtime(query, 'until');
       const timestamps = qbool(query, 'timestamps'), follow = qbool(query, 'follow');
       const tty = r.config.terminal;
+      // the client going away stops the reader (and closes the file) wherever it is
       const ac = new AbortController();
-      req.socket.once('close', () => ac.abort());
+      const abort = () => ac.abort();
+      req.socket.once('close', abort);
       res.writeHead(200, { 'Content-Type': tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
       res.flushHeaders();
       try {
         for await (const e of engine.containers.logs(r.id, { stdout, stderr, tail, since: since || undefined, until: until || undefined, follow }, ac.signal)) {
           if (ac.signal.aborted) break;
           const payload = Buffer.concat([timestamps ? Buffer.from(toRfc3339NanoUtc(e.time) + ' ') : Buffer.alloc(0), e.line, Buffer.from('\n')]);
-          const ok = res.write(tty ? payload : frame(e.stream === 'stderr' ? 2 : 1, payload));
-          if (!ok) await new Promise<void>((resolve) => { res.once('drain', resolve); ac.signal.addEventListener('abort', () => resolve(), { once: true }); });
+          // entries read from one chunk go out as one write
+          if (!res.writableCorked) { res.cork(); process.nextTick(() => res.uncork()); }
+          if (!res.write(tty ? payload : frame(e.stream === 'stderr' ? 2 : 1, payload))) await drained(res, ac.signal);
         }
       } catch (e) {
         if (!ac.signal.aborted) res.write(tty ? Buffer.from(`error: ${(e as Error).message}\n`) : frame(3, Buffer.from((e as Error).message + '\n')));
+      } finally {
+        req.socket.off('close', abort);
       }
       res.end();
     } },
@@ -394,4 +399,14 @@ function statsJson(r: ContainerRecord, cur: CgroupSample | undefined, prev: Cgro
     memory_stats: cur ? { usage: cur.memory.usage ?? 0, limit: cur.memory.limit ?? 0, stats: cur.memory.stats } : {},
     networks: undefined,
   };
+}
+
+/** Resolves when `res` drains or `signal` aborts, leaving no listener behind. */
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => { res.off('drain', done); signal.removeEventListener('abort', done); resolve(); };
+    res.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -32,9 +32,9 @@ function bridgeScript(list: ContainerSummary[]): string {
   const b = window.__bench = { listeners, t0: 0, tRendered: 0, tFrame: 0 };
   window.pier = {
     invoke: async (m) => {
-      if (m === 'containers.list') { const l = ${JSON.stringify(list)}; b.t0 = performance.now(); return l; }
-      if (m === 'sessions.list' || m === 'images.list' || m === 'checkpoints.list') return [];
-      return null;
+      if (m === 'containers.list') { const l = ${JSON.stringify(list)}; b.t0 = performance.now(); return { ok: true, result: l }; }
+      if (m === 'sessions.list' || m === 'images.list' || m === 'checkpoints.list') return { ok: true, result: [] };
+      return { ok: true, result: null };
     },
     on: (c, fn) => { (listeners[c] ||= []).push(fn); return () => {}; },
     onStream: (c, fn) => { (listeners[c] ||= []).push(fn); return () => {}; },

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createPierApi, PierError, type PreloadIpc } from '../../electron/preload/api';
+import { createPierApi, type PreloadIpc } from '../../electron/preload/api';
+import { BridgeError, unwrap, type Envelope } from '../../electron/common/bridge';
 import { methods } from '../../electron/common/contract';
 import { INVOKE_CHANNELS, PUSH, PUSH_CHANNELS, RPC_CHANNELS, SEND_CHANNELS, SHELL, compactPush, methodOfChannel, rpcChannel } from '../../electron/common/channels';
 
@@ -48,16 +49,12 @@ test('stream chunks that are views into a bigger buffer are copied before crossi
   assert.equal(compactPush(ev), ev);
 });
 
-test('invoke: valid calls go to rpc:<method> with the parsed params; results unwrap', async () => {
+test('invoke: valid calls go to rpc:<method> with the parsed params; results come back as envelopes', async () => {
   const f = fakeIpc((ch) => ({ ok: true, result: ch === rpcChannel('containers.list') ? [{ id: 'a' }] : null }));
   const api = createPierApi(f.ipc);
-  assert.deepEqual(await api.invoke('containers.list', {}), [{ id: 'a' }]);
+  assert.deepEqual(await api.invoke('containers.list', {}), { ok: true, result: [{ id: 'a' }] });
   await api.invoke('containers.stop', { id: 'web', timeout: 3 });
   assert.deepEqual(f.invoked, [['rpc:containers.list', {}], ['rpc:containers.stop', { id: 'web', timeout: 3 }]]);
-  // generated namespace
-  assert.deepEqual(await api.rpc.containers.list({}), [{ id: 'a' }]);
-  assert.equal(typeof api.rpc.sessions.resize, 'function');
-  assert.equal(typeof api.rpc.checkpoints.create, 'function');
   assert.deepEqual([...api.methods].sort(), Object.keys(methods).sort());
 });
 
@@ -73,16 +70,26 @@ test('unknown methods and malformed params never reach IPC', async () => {
     ['images.load', { path: 'relative.tar' }, /invalid path/],
   ];
   for (const [m, p, re] of bad) {
-    await assert.rejects(api.invoke(m as 'containers.list', p as never), (e: PierError) => { assert.ok(e instanceof PierError); assert.match(e.message, re); return true; }, m);
+    const r = await api.invoke(m as 'containers.list', p as never);
+    assert.ok(!r.ok, m);
+    assert.match(r.error.message, re, m);
+    assert.match(r.error.code, /^E[A-Z]+$/, m);
   }
   assert.equal(f.invoked.length, 0);
 });
 
-test('errors from main come back as PierError with code and the engine\'s message', async () => {
+test('errors cross the bridge as data: {code, message} survive (no rejection for contextBridge to flatten)', async () => {
   const api = createPierApi(fakeIpc(() => ({ ok: false, error: { code: 'EBUSY', message: 'container web is paused; unpause it first' } })).ipc);
-  await assert.rejects(api.invoke('containers.stop', { id: 'web' }), (e: PierError) => e.code === 'EBUSY' && /unpause it first/.test(e.message));
-  const api2 = createPierApi(fakeIpc(() => undefined).ipc);
-  await assert.rejects(api2.invoke('containers.list', {}), /malformed reply/);
+  const r = await api.invoke('containers.stop', { id: 'web' });
+  // what the page receives is plain data: a structured clone keeps every field
+  assert.deepEqual(structuredClone(r), { ok: false, error: { code: 'EBUSY', message: 'container web is paused; unpause it first' } });
+  assert.throws(() => unwrap(r), (e: BridgeError) => e instanceof BridgeError && e.code === 'EBUSY' && /unpause it first/.test(e.message));
+  const malformed = await createPierApi(fakeIpc(() => undefined).ipc).invoke('containers.list', {});
+  assert.deepEqual(malformed, { ok: false, error: { code: 'EIPC', message: 'malformed reply from the main process' } });
+  const failing = fakeIpc();
+  failing.ipc.invoke = () => Promise.reject(new Error('Error invoking remote method \'rpc:containers.list\': boom'));
+  const lost = await createPierApi(failing.ipc).invoke('containers.list', {}) as Envelope<unknown>;
+  assert.equal(!lost.ok && lost.error.code, 'EIPC');
 });
 
 test('on(topic) delivers payload only, filters by topic, unsubscribes; unknown topics refused', () => {
@@ -119,9 +126,10 @@ test('shell calls are validated too: drop needs absolute paths, export an id', a
   const f = fakeIpc(() => ({ ok: true, result: [] }));
   const api = createPierApi(f.ipc);
   await api.drop(['/home/u/cp.tar.gz']);
-  await assert.rejects(api.drop(['cp.tar.gz']), /absolute path/);
-  await assert.rejects(api.drop([]), /invalid paths/);
-  await assert.rejects(api.exportArchive('../x'), /archive id/);
+  const message = (e: Envelope<unknown>) => (e.ok ? '' : e.error.message);
+  assert.match(message(await api.drop(['cp.tar.gz'])), /absolute path/);
+  assert.match(message(await api.drop([])), /invalid paths/);
+  assert.match(message(await api.exportArchive('../x')), /archive id/);
   await api.exportArchive('cp-1');
   assert.deepEqual(f.invoked.map((x) => x[0]), [SHELL.drop, SHELL.exportArchive]);
 });
@@ -168,9 +176,10 @@ test('the built preload (out/preload/index.cjs) runs in a sandbox-like context n
   assert.deepEqual(required, ['electron']);
   assert.deepEqual(Object.keys(exposed), ['pier']);
   assert.deepEqual(windowListeners.sort(), ['dragover', 'drop']);
-  const pier = exposed.pier as import('../../electron/preload/api').PierApi;
-  assert.equal(await pier.invoke('containers.list', {}), 'rpc:containers.list');
-  await assert.rejects(pier.invoke('nope' as 'containers.list', {}), /unknown method/);
+  const pier = exposed.pier as import('../../electron/common/bridge').PierBridge;
+  assert.equal(unwrap(await pier.invoke('containers.list', {})), 'rpc:containers.list');
+  const refused = await pier.invoke('nope' as 'containers.list', {});
+  assert.throws(() => unwrap(refused), /unknown method/);
   const plain = (v: unknown) => JSON.parse(JSON.stringify(v)); // objects from the vm realm have other prototypes
   assert.deepEqual(plain(invoked), [['rpc:containers.list', {}]]);
   const got: unknown[] = [];

@@ -9,6 +9,9 @@ import { toParams, emptyForm } from '../../renderer/src/lib/createForm.ts';
 import { splitArgs, bytes, duration, ago } from '../../renderer/src/lib/format.ts';
 import { LogBuffer, MAX_LINES, matchIndexes, filterLines, asText } from '../../renderer/src/lib/logBuffer.ts';
 import type { ContainerSummary } from '../../electron/common/types.ts';
+import { ApiError, createClient } from '../../renderer/src/api/client.ts';
+import { bridgeTransport } from '../../renderer/src/api/transport.ts';
+import { createPierApi } from '../../electron/preload/api.ts';
 
 const mk = (i: number, o: Partial<ContainerSummary> = {}): ContainerSummary => ({
   id: `c${String(i).padStart(63, '0')}`, name: `n${i}`, image: 'busybox', command: 'sh', status: 'running', created: new Date(1_700_000_000_000 + i * 1000).toISOString(), pid: 1, terminal: true, stdin: true, labels: {}, ...o,
@@ -139,5 +142,20 @@ describe('format and logs', () => {
     assert.deepEqual(matchIndexes(small, 'HELLO'), [0, 1]);
     assert.deepEqual(filterLines(small, 'stderr').map((l) => l.text), ['oops hello']);
     assert.equal(asText(small, true), 't O Hello World\nu E oops hello\n');
+  });
+});
+
+describe('bridge errors', () => {
+  test('a code from main reaches the renderer\'s ApiError through the bridge (envelope as data)', async () => {
+    const bridge = createPierApi({
+      invoke: async () => ({ ok: false, error: { code: 'EBUSY', message: 'container web is paused; unpause it first' } }),
+      send: () => undefined, on: () => () => undefined, getPathForFile: () => '',
+    });
+    // contextBridge copies values; a structured clone is the same kind of copy
+    const copied = { ...bridge, invoke: async (m: never, p: never) => structuredClone(await bridge.invoke(m, p)) };
+    const client = createClient(bridgeTransport(copied));
+    await assert.rejects(client.call('containers.stop', { id: 'web' }),
+      (e: ApiError) => e instanceof ApiError && e.code === 'EBUSY' && /unpause it first/.test(e.message));
+    await assert.rejects(client.call('containers.stop', { id: '../x' } as never), (e: ApiError) => e.code === 'EINVAL');
   });
 });

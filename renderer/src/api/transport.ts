@@ -1,6 +1,7 @@
 // A transport carries contract calls and pushes. Two implementations: the Electron
 // preload bridge (window.pier) and a WebSocket (web mode). Both have this shape.
 import { streams, type MethodName, type Topic } from '../../../electron/common/contract';
+import { unwrap, type PierBridge } from '../../../electron/common/bridge';
 
 export type Channel = Topic | keyof typeof streams;
 /** 'unauthorized': web mode refused the token cookie (the server restarted with a new token). */
@@ -14,29 +15,16 @@ export interface Transport {
   onState?(fn: (s: ConnectionState) => void): () => void;
 }
 
-export type NavigateTarget = { view: 'containers'; id?: string } | { view: 'terminal'; id: string } | { view: 'logs'; id: string } | { view: 'checkpoints'; id?: string };
-export interface DropResult { path: string; kind: 'checkpoint' | 'image' | 'rejected'; message: string; ok: boolean }
-
-/** What the Electron preload exposes (electron/preload/api.ts); only invoke/on are required. */
-export interface PierBridge {
-  invoke(method: string, params: unknown): Promise<unknown>;
-  on(topic: string, fn: (payload: never) => void): () => void;
-  onStream?(kind: string, fn: (payload: never) => void): () => void;
-  onNavigate?(fn: (t: NavigateTarget) => void): () => void;
-  onNotice?(fn: (n: { level: 'info' | 'error'; title: string; message: string }) => void): () => void;
-  startDrag?(archiveId: string): void;
-  exportArchive?(archiveId: string): Promise<string | null>;
-  drop?(paths: string[], opts?: { name?: string }): Promise<DropResult[]>;
-  getPathForFile?(file: File): string;
-}
-
 declare global {
   interface Window { pier?: PierBridge; __PIER_TEST__?: boolean }
 }
 
 export function bridgeTransport(b: PierBridge): Transport {
   return {
-    invoke: (m, p) => b.invoke(m, p),
-    on: (c, fn) => (Object.prototype.hasOwnProperty.call(streams, c) && b.onStream ? b.onStream(c, fn) : b.on(c, fn)),
+    // the bridge resolves with {ok, result} | {ok: false, error: {code, message}}: rethrown here with the code
+    invoke: (m, p) => b.invoke(m, p as never).then(unwrap),
+    on: (c, fn) => (Object.prototype.hasOwnProperty.call(streams, c)
+      ? b.onStream(c as keyof typeof streams, fn as never)
+      : b.on(c as Topic, fn as never)),
   };
 }

@@ -2,6 +2,7 @@
 // archive id to main (window.pier.startDrag), which starts the native file drag.
 import type { CheckpointSummary } from '../../../electron/common/contract';
 import { bytes } from '../lib/format';
+import { unwrap } from '../../../electron/common/bridge';
 
 export function ArchiveChip({ cp }: { cp: CheckpointSummary }) {
   const canDrag = typeof window.pier?.startDrag === 'function';
@@ -23,7 +24,7 @@ export function ArchiveChip({ cp }: { cp: CheckpointSummary }) {
 
 /** "Export…": a save dialog in Electron; in web mode the archive path is shown to copy. */
 export function exportArchive(cp: CheckpointSummary): Promise<string | null | undefined> {
-  if (window.pier?.exportArchive) return window.pier.exportArchive(cp.id);
+  if (window.pier?.exportArchive) return window.pier.exportArchive(cp.id).then(unwrap);
   return Promise.resolve(cp.archive);
 }
 

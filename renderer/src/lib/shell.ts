@@ -2,6 +2,7 @@
 // In web mode window.pier is absent and these are no-ops.
 import { useUi } from '../store/ui';
 import { useContainers } from '../store/containers';
+import { unwrap } from '../../../electron/common/bridge';
 
 export function wireShell(): void {
   const b = window.pier;
@@ -20,7 +21,7 @@ export function wireShell(): void {
     e.preventDefault();
     const paths = [...e.dataTransfer.files].map((f) => b.getPathForFile?.(f) ?? '').filter(Boolean);
     if (!paths.length || !b.drop) return;
-    b.drop(paths).then((rs) => {
+    b.drop(paths).then(unwrap).then((rs) => {
       for (const r of rs) {
         useUi.getState().toast(r.message, r.ok ? 'info' : 'error');
         const c = (r as { result?: { id?: string; status?: string } }).result;

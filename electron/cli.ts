@@ -1,14 +1,15 @@
 // `pier` command line: serve (engine + API socket [+ web UI]), version, checkpoint, restore.
 import { parseArgs } from 'node:util';
 import { defaultPaths } from './engine/paths';
-import { openEngine } from './engine/open';
-import { reexecInNamespace, usernsState } from './engine/runtime/userns';
+// Everything else is imported by the command that needs it: `container cleanup` runs once per container exit.
 
 const USAGE = `usage:
   pier serve [--root DIR] [--runroot DIR] [--socket PATH] [--runtime NAME|PATH] [--web HOST:PORT]
   pier version
   pier checkpoint CONTAINER --export FILE [--leave-running] [--tcp-established] [--socket PATH]
-  pier restore --import FILE [--name NAME] [--socket PATH]`;
+  pier restore --import FILE [--name NAME] [--socket PATH]
+  pier container cleanup [--root DIR] [--runroot DIR] --runtime PATH [--runtime-root DIR] ID
+      (run by conmon when a container exits: records the exit, deletes runtime state, removes --rm containers)`;
 
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
@@ -21,6 +22,11 @@ export async function main(argv: string[]): Promise<void> {
         process.exitCode = await checkpointCommand(cmd, rest);
         return;
       }
+      case 'container':
+        if (rest[0] === 'cleanup') { process.exitCode = await cleanup(rest.slice(1)); return; }
+        console.error(USAGE);
+        process.exitCode = 2;
+        return;
       default:
         console.error(USAGE);
         process.exitCode = cmd ? 2 : 0;
@@ -31,7 +37,22 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+async function cleanup(argv: string[]): Promise<number> {
+  const d = defaultPaths();
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: {
+    root: { type: 'string', default: d.root }, runroot: { type: 'string', default: d.runroot },
+    runtime: { type: 'string' }, 'runtime-root': { type: 'string' },
+  } });
+  if (positionals.length !== 1 || !values.runtime) throw new Error('usage: pier container cleanup [--root DIR] [--runroot DIR] --runtime PATH [--runtime-root DIR] ID');
+  const { cleanupContainer } = await import('./engine/containers/cleanup');
+  const runtimeRoot = values['runtime-root'] ?? `${values.runroot}/${values.runtime.split('/').pop()}`;
+  await cleanupContainer({ root: values.root!, runroot: values.runroot!, runtimePath: values.runtime, runtimeRoot }, positionals[0]);
+  return 0;
+}
+
 async function serve(argv: string[]): Promise<void> {
+  const { openEngine } = await import('./engine/open');
+  const { reexecInNamespace, usernsState } = await import('./engine/runtime/userns');
   const d = defaultPaths();
   const { values } = parseArgs({ args: argv, options: {
     root: { type: 'string', default: d.root }, runroot: { type: 'string', default: d.runroot },

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { discover, type RuntimeInfo } from './runtime/discovery';
 import { ConmonRuntime } from './runtime/conmon-runtime';
 import { ContainerStore } from './store/containers';
-import { lockRoot, type RootLock } from './store/lock';
+import { lockFile, lockRoot, type HeldLock, type RootLock } from './store/lock';
+import { EXIT_WATCH_LOCK, defaultPierCommand, exitCommand } from './runtime/exit-command';
 import { ExitWatcher } from './conmon/exitfile';
 import { EventBus } from './events';
 import { Containers, type RootfsProvider } from './containers/service';
@@ -24,6 +25,11 @@ export interface EngineOptions {
   criuPath?: string;
   /** conmon --log-size-max in bytes (0 = unlimited) */
   logSizeMax?: number;
+  /**
+   * How conmon invokes `pier` for `container cleanup` when a container exits (e.g. [node, bin/pier.js]);
+   * default: this checkout's bin/pier.js; null: no exit command (exits are then recorded by an engine only).
+   */
+  pierCommand?: string[] | null;
   /** attaches the image area (see images/); optional so a rootfs-only engine works */
   images?: (root: string) => Promise<RootfsProvider & { close?: () => Promise<void> }>;
 }
@@ -44,6 +50,7 @@ export class Engine {
     readonly events: EventBus,
     private readonly exits: ExitWatcher,
     private readonly lock: RootLock,
+    private readonly exitWatchLock: HeldLock,
     /** bridge networks, published ports, container DNS (absent where netavark cannot run: rootless) */
     readonly network?: NetworkService,
   ) {}
@@ -53,11 +60,17 @@ export class Engine {
     await mkdir(root, { recursive: true, mode: 0o700 });
     await mkdir(runroot, { recursive: true, mode: 0o700 });
     const lock = lockRoot(root);
+    let exitWatchLock: HeldLock | undefined;
     try {
       await bindStorageRoot(root);
       const info = await discover({ runtime: opts.runtime, conmonPath: opts.conmonPath, criuPath: opts.criuPath });
       const exitDir = path.join(runroot, 'exits');
-      const runtime = new ConmonRuntime(info, { runtimeRoot: path.join(runroot, info.runtime.name), exitDir, logSizeMax: opts.logSizeMax, rootless: isRootless() });
+      const runtimeRoot = path.join(runroot, info.runtime.name);
+      const pier = opts.pierCommand === null ? undefined : opts.pierCommand ?? defaultPierCommand();
+      const target = { root, runroot, runtimePath: info.runtime.path, runtimeRoot };
+      const runtime = new ConmonRuntime(info, { runtimeRoot, exitDir, logSizeMax: opts.logSizeMax, rootless: isRootless(), exitCommand: pier && ((id) => exitCommand(pier, target, id)) });
+      // held while this engine handles exits itself: conmon's exit command then leaves them to it
+      exitWatchLock = await lockFile(path.join(runroot, EXIT_WATCH_LOCK));
       const store = new ContainerStore(path.join(root, 'containers'));
       await store.load();
       const events = new EventBus();
@@ -76,8 +89,9 @@ export class Engine {
       exits.onExit = (cid, ex) => { containers.handleExit(cid, ex.code).catch(() => undefined); };
       await containers.reconcile();
       await network?.reconcile();
-      return new Engine({ ...opts, root, runroot }, runtime, containers, events, exits, lock, network);
+      return new Engine({ ...opts, root, runroot }, runtime, containers, events, exits, lock, exitWatchLock, network);
     } catch (e) {
+      exitWatchLock?.release();
       lock.release();
       throw e;
     }
@@ -90,7 +104,11 @@ export class Engine {
     for (const s of this.sessions?.list() ?? []) if (s.kind !== 'attach') await this.sessions!.get(s.id).close().catch(() => undefined);
     for (const s of this.sessions?.list() ?? []) await this.sessions!.get(s.id).close().catch(() => undefined);
     await (this.images as { close?: () => Promise<void> } | undefined)?.close?.();
+    // Exits from here on are `pier container cleanup`'s; the ones already written are handled before leaving.
     this.exits.close();
+    this.containers.closeWatchers();
+    this.exitWatchLock.release();
+    await this.containers.sweepExits();
     this.network?.close();
     this.lock.release();
   }

@@ -28,6 +28,8 @@ export interface ConmonCreateArgs extends ConmonCommon {
   restoreFrom?: string;
   /** runtime options appended after the subcommand's own (e.g. --tcp-established for restore) */
   runtimeOpts?: string[];
+  /** argv conmon runs once the container has exited (also after a failed create): `--exit-command` + args */
+  exitCommand?: string[];
 }
 
 export interface ConmonExecArgs extends ConmonCommon {
@@ -53,6 +55,10 @@ export function createArgs(a: ConmonCreateArgs): string[] {
   out.push('--conmon-pidfile', a.conmonPidFile);
   if (a.restoreFrom) out.push('--restore', a.restoreFrom);
   for (const o of a.runtimeOpts ?? []) out.push('--runtime-opt', o);
+  if (a.exitCommand?.length) {
+    out.push('--exit-command', a.exitCommand[0]);
+    for (const arg of a.exitCommand.slice(1)) out.push('--exit-command-arg', arg);
+  }
   return out;
 }
 

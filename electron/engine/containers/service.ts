@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { generateSpec } from '../spec/spec';
 import { rootlessSpecOptions } from '../runtime/rootless';
-import { ConmonRuntime, checkConmonRunning, type ContainerPaths } from '../runtime/conmon-runtime';
-import { ContainerStore, ConflictError } from '../store/containers';
+import { ConmonRuntime, checkConmonRunning, parentConmon, type ContainerPaths } from '../runtime/conmon-runtime';
+import { ContainerStore, ConflictError, NotFoundError } from '../store/containers';
+import { containerLockPath, lockFile, removeLockFile } from '../store/lock';
 import { assertContainerName } from '../../common/names';
 import type { ContainerRecord, ContainerConfig } from '../store/types';
 import type { CreateContainerOptions, ContainerSummary, ContainerAction } from '../../common/types';
@@ -16,6 +17,7 @@ import type { EventBus } from '../events';
 import type { ExitWatcher } from '../conmon/exitfile';
 import { readExitFile } from '../conmon/exitfile';
 import { resolveUser } from './user';
+import { ConmonWatch } from './conmon-watch';
 import { parseSignal, terminates } from './signals';
 import { summarize } from './summary';
 import { readLogs, type LogEntry, type LogOptions } from '../conmon/logs';
@@ -62,16 +64,62 @@ export class Containers {
   /** hooks other engine areas use (exec sessions end with their container) */
   readonly onStopped = new Set<(id: string) => void>();
 
+  /** conmon ending without an exit file while the engine runs: the container is marked exited (-1) */
+  private conmons = new ConmonWatch((id, pid) => { this.conmonGone(id, pid).catch(() => undefined); });
+
   constructor(readonly d: ContainersDeps) {}
 
-  /** Serializes operations per container. */
+  /** Stops watching conmon processes (engine close). */
+  closeWatchers(): void { this.conmons.close(); }
+
+  /**
+   * Serializes operations per container: in this process (a promise chain), then against `pier container
+   * cleanup` (an flock on <runroot>/locks/<id>). The record is re-read under the lock; a change made by cleanup
+   * is published here (once, as the engine's own would be). Rejects with NotFoundError if cleanup removed it.
+   */
   lock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
+    const locked = async () => {
+      const held = await lockFile(containerLockPath(this.d.runroot, id));
+      try {
+        await this.syncFromDisk(id);
+        return await fn();
+      } finally { held.release(); }
+    };
+    const next = prev.then(locked, locked);
     const tail = next.catch(() => undefined);
     this.locks.set(id, tail);
     tail.then(() => { if (this.locks.get(id) === tail) this.locks.delete(id); });
     return next;
+  }
+
+  /** Takes in what `pier container cleanup` did while this engine was not looking. Caller holds the lock. */
+  private async syncFromDisk(id: string): Promise<void> {
+    const r = this.d.store.find(id);
+    if (!r) throw new NotFoundError('container', id);
+    const wasActive = isActive(r);
+    const change = await this.d.store.refresh(id);
+    if (change === 'same') return;
+    if (wasActive && (change === 'gone' || !isActive(r))) {
+      for (const fn of this.onStopped) fn(r.id);
+      this.emit(r, 'exited', { exitCode: r.state.exitCode });
+    }
+    if (change === 'gone') {
+      this.emit(r, 'removed');
+      throw new NotFoundError('container', id);
+    }
+    if (r.config.autoRemove && (r.state.status === 'exited' || r.state.status === 'removing')) {
+      setImmediate(() => { this.remove(r.id, { force: true }).catch(() => undefined); });
+    }
+  }
+
+  /** Handles every exit file already written for a container still recorded as running (engine shutdown). */
+  async sweepExits(): Promise<void> {
+    await Promise.all(this.d.store.list().filter(isActive).map((r) => {
+      const exit = readExitFile(this.d.exits.dir, r.id);
+      return exit ? this.handleExit(r.id, exit.code).catch(() => undefined) : undefined;
+    }));
+    await Promise.all([...this.locks.values()]);
   }
 
   paths(r: ContainerRecord): ContainerPaths {
@@ -191,6 +239,7 @@ export class Containers {
     const { pid, conmonPid } = await this.d.runtime.create(p, { ...(restore ? { restoreFrom: restore.from, runtimeOpts: restore.opts } : {}), extraFds: net?.fds });
     r.state = { ...r.state, status: restore ? 'running' : 'created', initialized: true, pid, conmonPid, exitCode: undefined, error: undefined, stoppedByUser: false, ...(restore ? { startedAt: new Date().toISOString(), restoredFrom: restore.from } : {}) };
     await this.d.store.save(r);
+    await this.conmons.watch(r.id, conmonPid);
     if (r.config.consoleSize && r.config.terminal) await this.d.runtime.resize(p.bundle, r.config.consoleSize.rows, r.config.consoleSize.cols).catch(() => undefined);
   }
 
@@ -319,6 +368,7 @@ export class Containers {
         rm(path.join(this.d.exits.dir, r.id), { force: true }),
       ]);
       await this.d.store.delete(r.id);
+      removeLockFile(containerLockPath(this.d.runroot, r.id));
       this.emit(r, 'removed');
     });
   }
@@ -351,8 +401,25 @@ export class Containers {
     });
   }
 
+  /**
+   * conmon `pid` of container `id` ended. With an exit file that is a normal exit; without one conmon was killed
+   * (it writes the file before it exits): the container is deleted from the runtime (its processes would run
+   * unsupervised, with no one to collect their output or exit code) and marked exited with -1 and the reason.
+   */
+  private conmonGone(id: string, pid: number): Promise<void> {
+    return this.lock(id, async () => {
+      const r = this.d.store.find(id);
+      if (!r || !isActive(r) || r.state.conmonPid !== pid) return;
+      const exit = readExitFile(this.d.exits.dir, id);
+      if (exit) return this.finalizeExit(r, exit.code, exit.at);
+      r.state.error = `conmon (PID ${pid}) died before the container exited; exit code unknown`;
+      await this.finalizeExit(r, -1);
+    });
+  }
+
   /** Marks an exit: runtime state deleted, record updated, event, auto-remove. Caller holds the lock. */
   private async finalizeExit(r: ContainerRecord, code: number, at = new Date()): Promise<void> {
+    this.conmons.unwatch(r.state.conmonPid);
     // auto-remove: remove() deletes the runtime container, alongside the snapshot
     const deferDelete = r.config.autoRemove;
     if (!deferDelete) {
@@ -384,11 +451,26 @@ export class Containers {
         if (!r.state.initialized) return;
         const exit = readExitFile(this.d.exits.dir, r.id);
         if (exit) { await this.finalizeExit(r, exit.code, exit.at); return; }
-        const st = await this.d.runtime.state(r.id);
-        if (await checkConmonRunning(r.state.conmonPid)) {
+        let conmonAlive = await checkConmonRunning(r.state.conmonPid);
+        let st: Awaited<ReturnType<ConmonRuntime['state']>>;
+        try { st = await this.d.runtime.state(r.id); } catch (e) {
+          // only "does not exist" means gone: anything else leaves the container as it was, with the reason
+          r.state.error = `${(e as Error).message}; left as it was`;
+          await this.d.store.save(r);
+          if (conmonAlive) await this.conmons.watch(r.id, r.state.conmonPid);
+          return;
+        }
+        if (!conmonAlive && st?.pid) {
+          // the stored PID is stale or garbage: the container's parent is its conmon
+          const found = await parentConmon(st.pid);
+          if (found) { r.state.conmonPid = found; conmonAlive = true; }
+        }
+        if (conmonAlive) {
           if (st?.status === 'paused') r.state.status = 'paused';
           else if (st?.status === 'running') r.state.status = 'running';
+          if (r.state.error?.endsWith('; left as it was')) r.state.error = undefined;
           await this.d.store.save(r);
+          await this.conmons.watch(r.id, r.state.conmonPid);
           return;
         }
         if (st && (st.status === 'running' || st.status === 'paused')) {
@@ -417,6 +499,11 @@ export class Containers {
     if (!r.state.initialized) throw new InvalidStateError(`container ${r.name} is not running`);
     await this.d.runtime.resize(this.paths(r).bundle, rows, cols);
   }
+}
+
+/** The runtime has (or may have) a live container for this record. */
+function isActive(r: ContainerRecord): boolean {
+  return r.state.status === 'running' || r.state.status === 'paused' || (r.state.status === 'created' && r.state.initialized);
 }
 
 function mergeEnv(base: string[], over: string[]): string[] {

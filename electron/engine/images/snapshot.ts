@@ -18,18 +18,13 @@ import { usernsState } from '../runtime/userns';
 
 /** Inside a user namespace the kernel keeps overlay metadata in user.* xattrs. */
 const overlayExtra = (): string => (usernsState() ? ',userxattr' : '');
+import { isMountPoint, unmountDir } from './snapshot-dir';
 
 const run = promisify(execFile);
 
 interface SnapshotMeta { kind: 'overlay' | 'copy'; image: string; lowers: string[] /* top first, relative to layersDir */; layersDir: string }
 
-/** Decodes the octal escapes of /proc/self/mountinfo fields. */
-function unescapeMount(s: string): string { return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))); }
-
-export async function isMountPoint(p: string): Promise<boolean> {
-  const info = await fsp.readFile('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').some((line) => unescapeMount(line.split(' ')[4] ?? '') === p);
-}
+export { isMountPoint } from './snapshot-dir';
 
 async function probeOverlay(dir: string): Promise<string | undefined> {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not running as root (overlay mounts need CAP_SYS_ADMIN)';
@@ -116,11 +111,7 @@ class SnapshotterImpl implements Snapshotter {
   async unmount(containerId: string): Promise<void> {
     const p = this.paths(containerId);
     if (this.kind !== 'overlay' && !fs.existsSync(p.merged)) return;
-    if (!(await isMountPoint(p.merged))) return;
-    try { await run('umount', [p.merged]); } catch (e) {
-      // Busy (a process still holds it): detach now, the kernel frees it when released.
-      try { await run('umount', ['-l', p.merged]); } catch { throw new Error(`unmounting the root filesystem of container ${containerId} failed: ${((e as { stderr?: string }).stderr || (e as Error).message).trim()}`); }
-    }
+    await unmountDir(p.merged, containerId);
   }
 
   async remove(containerId: string): Promise<void> {

@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   syncTimeoutMs?: number;
   /** runc --rootless true: inside Pier's user namespace, no cgroups of its own (see rootless.ts) */
   rootless?: boolean;
+  /** conmon's exit command for a container (see exit-command.ts); none when undefined */
+  exitCommand?: (id: string) => string[];
 }
 
 export class RuntimeError extends Error {
@@ -70,7 +72,7 @@ export class ConmonRuntime {
       pidFile: path.join(c.runDir, 'pidfile'), name: c.name, exitDir: this.opts.exitDir,
       ociLog: this.info.runtime.jsonLog ? ociLog : undefined, terminal: c.terminal, stdin: c.stdin,
       logPath: c.logPath, logSizeMax: this.opts.logSizeMax, conmonPidFile: path.join(c.runDir, 'conmon.pid'),
-      restoreFrom: extra.restoreFrom, runtimeOpts: extra.runtimeOpts,
+      restoreFrom: extra.restoreFrom, runtimeOpts: extra.runtimeOpts, exitCommand: this.opts.exitCommand?.(c.id),
     };
     const pipes = makePipes(false);
     try {
@@ -85,7 +87,8 @@ export class ConmonRuntime {
         const reason = parseOciLog(await readFile(ociLog, 'utf8').catch(() => '')) ?? msg?.message?.trim() ?? 'the OCI runtime failed without a message';
         throw new RuntimeError(`cannot ${extra.restoreFrom ? 'restore' : 'create'} container ${c.name}: ${reason}`, classify(reason));
       }
-      const conmonPid = Number((await readFile(a.conmonPidFile, 'utf8')).trim());
+      // the container exists now: nothing about conmon's pidfile may undo that (the seed only warns)
+      const conmonPid = (await readPidFile(a.conmonPidFile)) ?? (await parentConmon(msg.data)) ?? 0;
       return { pid: msg.data, conmonPid };
     } catch (err) {
       await this.rt(['delete', '--force', c.id]).catch(() => undefined);
@@ -125,11 +128,19 @@ export class ConmonRuntime {
     await this.rt(['delete', ...(force ? ['--force'] : []), id]);
   }
 
-  /** The runtime's view, or undefined when it does not know the container. */
+  /**
+   * The runtime's view; undefined only when the runtime says the container does not exist. Any other failure
+   * (unreadable state, runtime crash, garbage output) throws: it says nothing about whether the container lives.
+   */
   async state(id: string): Promise<OciState | undefined> {
     const r = await this.rt(['state', id]);
-    if (r.code !== 0) return undefined;
-    try { return JSON.parse(r.stdout) as OciState; } catch { return undefined; }
+    if (r.code !== 0) {
+      if (/container does not exist|container ".*" does not exist|not found/i.test(r.stderr)) return undefined;
+      throw new RuntimeError(`cannot read the runtime's state of container ${id}: ${runtimeMessage(r.stderr) || 'exit ' + r.code}`, 'ERUNTIME');
+    }
+    try { return JSON.parse(r.stdout) as OciState; } catch {
+      throw new RuntimeError(`cannot read the runtime's state of container ${id}: unreadable output ${JSON.stringify(r.stdout.slice(0, 200))}`, 'ERUNTIME');
+    }
   }
 
   /** Resize through conmon's ctl FIFO (one message per write). */
@@ -138,6 +149,21 @@ export class ConmonRuntime {
   }
 
   runtimeInfo(): RuntimeInfo { return this.info; }
+}
+
+/** A pidfile's PID, or undefined when it is missing, unreadable or not a positive integer. */
+export async function readPidFile(file: string): Promise<number | undefined> {
+  const text = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (!/^[1-9]\d{0,9}$/.test(text)) return undefined;
+  const pid = Number(text);
+  return pid <= 0x3fffffff ? pid : undefined;
+}
+
+/** The conmon that parents container process `pid` (conmon is the runtime's subreaper), if it is one. */
+export async function parentConmon(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  return Number.isInteger(ppid) && ppid > 1 && (await checkConmonRunning(ppid)) ? ppid : undefined;
 }
 
 /** conmon is alive iff its PID exists and is a conmon process. */

@@ -30,6 +30,31 @@ export class ContainerStore {
   }
 
   containerDir(id: string): string { return path.join(this.dir, id); }
+
+  /** The record as it is on disk now (another process, `pier container cleanup`, may have changed it). */
+  async read(id: string): Promise<ContainerRecord | undefined> {
+    try {
+      const rec = JSON.parse(await readFile(this.file(id), 'utf8')) as ContainerRecord;
+      return rec.id === id ? rec : undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Brings the in-memory record in line with the disk (caller holds the container's lock): 'gone' when another
+   * process removed it (dropped here too), 'changed' when its state changed, else 'same'.
+   */
+  async refresh(id: string): Promise<'same' | 'changed' | 'gone'> {
+    const mem = this.byId.get(id);
+    if (!mem) return 'gone';
+    const disk = await this.read(id);
+    if (!disk) { this.byId.delete(id); return 'gone'; }
+    if (JSON.stringify(disk.state) === JSON.stringify(mem.state)) return 'same';
+    mem.state = disk.state;
+    return 'changed';
+  }
   private file(id: string): string { return path.join(this.dir, id, 'container.json'); }
 
   list(): ContainerRecord[] { return [...this.byId.values()]; }

@@ -2,7 +2,7 @@
 // (for the error message only). The kernel drops an flock when its holder dies, so a crashed or SIGKILLed engine
 // never blocks the next one and a reused PID means nothing. Per-container locks (FileLock) let the engine and
 // `pier container cleanup` (run by conmon) exclude each other.
-import { closeSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { flock, flockAsync } from '../../../native/index';
 
@@ -38,7 +38,13 @@ export function lockRoot(root: string): RootLock {
 /** An flock on one file: exclusive, held until release(). The file is created if missing. */
 export interface HeldLock { release(): void }
 
-function openLock(file: string): number { return openSync(file, 'a+', 0o600); }
+function openLock(file: string): number {
+  try { return openSync(file, 'a+', 0o600); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    return openSync(file, 'a+', 0o600);
+  }
+}
 
 /** Waits for the lock without blocking the event loop (a pool thread waits only when someone else holds it). */
 export async function lockFile(file: string): Promise<HeldLock> {
@@ -62,6 +68,11 @@ export function lockFileSync(file: string): HeldLock {
 function held(fd: number): HeldLock {
   let open = true;
   return { release: () => { if (open) { open = false; closeSync(fd); } } };
+}
+
+/** The lock `pier container cleanup` and the engine share for one container. */
+export function containerLockPath(runroot: string, id: string): string {
+  return path.join(runroot, 'locks', id);
 }
 
 /** Removes a lock file (its holders keep their lock on the unlinked inode; later openers get a new one). */

@@ -17,7 +17,7 @@ function editRecord(root: string, id: string, fn: (r: { state: { conmonPid: numb
 
 test('garbage conmon PID is re-found; an unreadable runtime state leaves the container running, with the reason', { timeout: 60_000 }, async () => {
   const d = testDirs();
-  const { child, ids: [a, b] } = await spawnEngineChild(d, [{ name: 'a', cmd: ['sleep', '300'] }, { name: 'b', cmd: ['sleep', '300'] }]);
+  const { child, ids: [a, b] } = await spawnEngineChild(d, [{ name: 'ra', cmd: ['sleep', '300'] }, { name: 'rb', cmd: ['sleep', '300'] }]);
   await killChild(child);
   const stateFile = path.join(d.runroot, 'runc', b, 'state.json');
   const goodState = readFileSync(stateFile, 'utf8');

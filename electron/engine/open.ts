@@ -4,6 +4,7 @@ import { Engine, type EngineOptions } from './engine';
 import { createImageService, createSnapshotter, imageDefaults, type ImageService, type Snapshotter } from './images/index';
 import type { RootfsProvider } from './containers/service';
 import { Sessions } from './sessions/manager';
+import { createCheckpointService } from './checkpoint/index';
 
 export interface OpenOptions extends Omit<EngineOptions, 'images'> {
   /** registry used for short names like "busybox" (no default is built in) */
@@ -38,11 +39,6 @@ export async function openEngine(opts: OpenOptions): Promise<Engine> {
   engine.snapshotter = snapshotter;
   engine.apiSocket = opts.apiSocket;
   engine.sessions = new Sessions(engine.containers, { apiSocket: opts.apiSocket });
-  try {
-    const { createCheckpointService } = await import('./checkpoint/index');
-    engine.checkpoints = createCheckpointService(engine);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-  }
+  engine.checkpoints = createCheckpointService(engine);
   return engine;
 }

@@ -108,7 +108,7 @@ test('CRIU missing or broken: a clear error naming the fix, and the container is
   }
 });
 
-test('pre-dump then dump restores correctly (only where the kernel tracks dirty memory)', { skip: !fs.existsSync('/proc/self') ? 'no proc' : undefined }, async (t) => {
+test('pre-dump then dump restores correctly (only where the kernel tracks dirty memory)', async (t) => {
   if (!cps().capability().preDump) { t.skip(`pre-dump unsupported here: ${cps().capability().preDumpReason}`); return; }
   const id = await counter('predump2', { rootfs: d.rootfs });
   const pre = await cps().create(id, { preDump: true });

@@ -3,11 +3,11 @@
 // start/kill/pause/resume/delete/state. Knows nothing of images, stores or UI.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createArgs, conmonEnv, type ConmonCreateArgs } from '../conmon/args';
+import { createArgs, conmonEnv, execArgs, type ConmonCreateArgs, type ConmonExecArgs } from '../conmon/args';
 import { parseOciLog } from '../conmon/sync';
 import { resizeMessage, writeCtl } from '../conmon/ctl';
 import { run, runChecked, spawnDetached, CommandError } from './proc';
-import { makePipes, parentExit, signalStart } from './pipes';
+import { makePipes, parentExit, signalStart, type ConmonPipes } from './pipes';
 import type { RuntimeInfo } from './discovery';
 import { cgroupPolicy, requireCgroups } from './rootless';
 
@@ -97,6 +97,22 @@ export class ConmonRuntime {
     } finally {
       pipes.close();
     }
+  }
+
+  /**
+   * Launches conmon for an exec session (`conmon --exec --exec-attach`) with the exec pipes
+   * from makePipes(true), and resolves once conmon's parent exited (its monitor runs on,
+   * detached). The caller then drives the pipes: attach-ready, start, sync (sessions/exec.ts).
+   * Rejects with ECONMON when conmon itself failed.
+   */
+  async launchExec(a: Omit<ConmonExecArgs, 'runtimePath' | 'runtimeArgs'>, pipes: ConmonPipes, cwd: string): Promise<void> {
+    const argv = execArgs({ ...a, runtimePath: this.runtimePath, runtimeArgs: this.globalArgs });
+    const child = spawnDetached(this.info.conmon.path, argv, { env: conmonEnv(process.env, true), cwd, fds: pipes.childFds });
+    const parent = parentExit(child);
+    pipes.releaseChildEnds();
+    signalStart(pipes.start);
+    const p = await parent;
+    if (p.code !== 0) throw new RuntimeError(`conmon failed to exec in container ${a.name}: ${p.stderr.trim() || 'exit ' + p.code}`, 'ECONMON');
   }
 
   async start(id: string, name = id): Promise<void> {

@@ -5,11 +5,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SeqpacketSocket } from '../../../native/index';
-import { execArgs, conmonEnv } from '../conmon/args';
 import { parseOciLog } from '../conmon/sync';
 import { readFile } from 'node:fs/promises';
-import { makePipes, parentExit, signalStart, type ConmonPipes } from '../runtime/pipes';
-import { spawnDetached } from '../runtime/proc';
+import { makePipes, signalStart, type ConmonPipes } from '../runtime/pipes';
 import type { ConmonRuntime } from '../runtime/conmon-runtime';
 import { processSpec } from '../spec/spec';
 import { SessionHub } from './hub';
@@ -62,19 +60,13 @@ export class ExecSession implements Session {
     const specPath = path.join(this.dir, 'exec-process-' + randomBytes(4).toString('hex'));
     await writeFile(specPath, JSON.stringify(proc));
     const ociLog = path.join(this.dir, 'oci-log');
-    const args = execArgs({
-      cid: t.id, cuuid: this.id, runtimePath: this.rt.runtimePath, runtimeArgs: this.rt.globalArgs, bundle: this.dir,
-      pidFile: path.join(this.dir, 'exec_pid'), name: t.name, exitDir: path.join(this.dir, 'exit'),
-      ociLog: this.rt.info.runtime.jsonLog ? ociLog : undefined, terminal: !!o.tty, stdin: !!o.stdin, processSpec: specPath,
-    });
     const pipes = (this.pipes = makePipes(true));
     try {
-      const child = spawnDetached(this.rt.info.conmon.path, args, { env: conmonEnv(process.env, true), cwd: this.dir, fds: pipes.childFds });
-      const parent = parentExit(child);
-      pipes.releaseChildEnds();
-      signalStart(pipes.start);
-      const p = await parent;
-      if (p.code !== 0) throw Object.assign(new Error(`conmon failed to exec in container ${t.name}: ${p.stderr.trim() || 'exit ' + p.code}`), { code: 'ECONMON' });
+      await this.rt.launchExec({
+        cid: t.id, cuuid: this.id, bundle: this.dir, pidFile: path.join(this.dir, 'exec_pid'), name: t.name,
+        exitDir: path.join(this.dir, 'exit'), ociLog: this.rt.info.runtime.jsonLog ? ociLog : undefined,
+        terminal: !!o.tty, stdin: !!o.stdin, processSpec: specPath,
+      }, pipes, this.dir);
       const ready = await pipes.attach!.next(SYNC_TIMEOUT, 'exec attach');
       if (!ready || ready.data < 0) throw await this.failure(ready?.message);
       if (o.tty) await this.rt.resize(this.dir, this.size.rows, this.size.cols).catch(() => undefined);

@@ -21,7 +21,20 @@ export interface ContainerSummary {
   /** set when the last exit was not requested by the user */
   unexpectedExit?: boolean;
   error?: string;
+  /** present when the container has a healthcheck */
+  health?: HealthStatus;
+  /** waiting to be restarted by its restart policy */
+  restarting?: boolean;
+  restartCount?: number;
 }
+
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+/** Docker's restart policies; maxRetries applies to on-failure (0 = unlimited). */
+export interface RestartPolicy { name: '' | 'no' | 'always' | 'on-failure' | 'unless-stopped'; maxRetries?: number }
+
+/** A healthcheck (Docker's Healthcheck config, durations in ms). test: ['CMD', …] | ['CMD-SHELL', cmd] | ['NONE']. */
+export interface HealthcheckConfig { test: string[]; intervalMs?: number; timeoutMs?: number; retries?: number; startPeriodMs?: number }
 
 export interface CreateContainerOptions {
   name?: string;
@@ -60,6 +73,9 @@ export interface CreateContainerOptions {
   stopTimeout?: number;
   autoRemove?: boolean;
   consoleSize?: { rows: number; cols: number };
+  restartPolicy?: RestartPolicy;
+  /** overrides the image's healthcheck (test ['NONE'] disables it) */
+  healthcheck?: HealthcheckConfig;
 }
 
 /** One published port (docker -p); hostIp "" = every address, hostPort 0 = any free port. */
@@ -75,10 +91,10 @@ export interface PortMapping {
 /** How a container joins one network (docker --network-alias, --ip). */
 export interface EndpointOptions { aliases?: string[]; ipv4?: string }
 
-export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unpaused' | 'removed' | 'renamed' | 'restored' | 'checkpointed' | 'killed' | 'stopped';
+export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unpaused' | 'removed' | 'renamed' | 'restored' | 'checkpointed' | 'killed' | 'stopped' | 'health_status';
 
 export type EngineEvent =
-  | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; time: number }
+  | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; health?: HealthStatus; time: number }
   | { type: 'image'; action: 'pulled' | 'removed' | 'tagged' | 'untagged' | 'loaded'; id: string; ref?: string; time: number }
   | { type: 'network'; action: 'create' | 'destroy' | 'connect' | 'disconnect'; id: string; name: string; container?: string; time: number }
   | { type: 'progress'; task: string; kind: 'pull' | 'checkpoint' | 'restore' | 'export' | 'import' | 'load'; ref: string; status: string; layer?: string; current?: number; total?: number; done?: boolean; error?: string; time: number };

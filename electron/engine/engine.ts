@@ -40,6 +40,8 @@ export class Engine {
   snapshotter?: import('./images/index').Snapshotter;
   sessions?: import('./sessions/types').SessionManager;
   checkpoints?: import('./checkpoint/index').CheckpointService;
+  /** restart policies and healthchecks */
+  supervisor?: import('./containers/supervisor').Supervisor;
   /** the Docker-compatible API socket this engine serves, when it does */
   apiSocket?: string;
 
@@ -101,6 +103,7 @@ export class Engine {
 
   /** Stops watching and releases the root. Containers keep running under their conmon. */
   async close(): Promise<void> {
+    this.supervisor?.close();
     for (const s of this.sessions?.list() ?? []) if (s.kind !== 'attach') await this.sessions!.get(s.id).close().catch(() => undefined);
     for (const s of this.sessions?.list() ?? []) await this.sessions!.get(s.id).close().catch(() => undefined);
     await (this.images as { close?: () => Promise<void> } | undefined)?.close?.();

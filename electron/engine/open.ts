@@ -5,6 +5,7 @@ import { createImageService, createSnapshotter, imageDefaults, type ImageService
 import type { RootfsProvider } from './containers/service';
 import { Sessions } from './sessions/manager';
 import { createCheckpointService } from './checkpoint/index';
+import { Supervisor } from './containers/supervisor';
 
 export interface OpenOptions extends Omit<EngineOptions, 'images'> {
   /** registry used for short names like "busybox" (no default is built in) */
@@ -39,6 +40,8 @@ export async function openEngine(opts: OpenOptions): Promise<Engine> {
   engine.snapshotter = snapshotter;
   engine.apiSocket = opts.apiSocket;
   engine.sessions = new Sessions(engine.containers, { apiSocket: opts.apiSocket });
+  engine.supervisor = new Supervisor(engine.containers, engine.sessions, engine.events);
+  await engine.supervisor.start();
   engine.checkpoints = createCheckpointService(engine);
   return engine;
 }

@@ -10,6 +10,7 @@ import { CreateContainerSchema, StopBodySchema, parse, qbool, qfilters, qint, qt
 import { ZERO_TIME, humanDuration, toRfc3339NanoUtc, unixSeconds } from './format';
 import { frame } from './attach';
 import { resolveImageName } from './images';
+import { healthcheckFromBody, healthSuffix, restartPolicyFromBody, supervisionInspect } from './supervision';
 import { procRow, processesOf, sample, type CgroupSample } from './cgroups';
 import { requireCgroups } from '../runtime/rootless';
 import { hostConfigNet, listNetworkFields, networkCreateOptions, networkSettings } from './networks';
@@ -38,9 +39,10 @@ const isRunning = (s: string) => s === 'running' || s === 'paused';
 function statusText(c: ContainerSummary): string {
   const now = Date.now();
   switch (c.status) {
-    case 'running': return `Up ${humanDuration(now - Date.parse(c.startedAt ?? c.created))}`;
+    case 'running': return `Up ${humanDuration(now - Date.parse(c.startedAt ?? c.created))}${healthSuffix(c)}`;
     case 'paused': return `Up ${humanDuration(now - Date.parse(c.startedAt ?? c.created))} (Paused)`;
-    case 'exited': return c.finishedAt ? `Exited (${c.exitCode ?? 0}) ${humanDuration(now - Date.parse(c.finishedAt))} ago` : `Exited (${c.exitCode ?? 0})`;
+    case 'exited': if (c.restarting) return `Restarting (${c.exitCode ?? 0}) ${humanDuration(now - Date.parse(c.finishedAt ?? c.created))} ago`;
+      return c.finishedAt ? `Exited (${c.exitCode ?? 0}) ${humanDuration(now - Date.parse(c.finishedAt))} ago` : `Exited (${c.exitCode ?? 0})`;
     case 'removing': return 'Removal In Progress';
     default: return 'Created';
   }
@@ -54,7 +56,7 @@ export function containerSummary(engine: Engine, c: ContainerSummary) {
   const rec = engine.containers.get(c.id);
   return {
     Id: c.id, Names: ['/' + c.name], Image: c.image, ImageID: c.imageId ?? '', Command: c.command, Created: unixSeconds(c.created),
-    Labels: c.labels, State: c.status === 'removing' ? 'removing' : c.status, Status: statusText(c),
+    Labels: c.labels, State: c.restarting ? 'restarting' : c.status, Status: statusText(c),
     HostConfig: { NetworkMode: networkMode(engine, c.id) }, ...listNetworkFields(engine, rec),
     Mounts: rec.config.binds.map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readOnly ? 'ro' : '', RW: !b.readOnly, Propagation: 'rprivate' })),
   };
@@ -64,20 +66,22 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
   const c = r.config, s = r.state;
   const p = engine.containers.paths(r);
   const execIds = [...(engineExecs.get(engine)?.values() ?? [])].filter((e) => e.containerId === r.id && e.running).map((e) => e.id);
+  const sup = supervisionInspect(r);
   return {
     Id: r.id, Created: r.created, Path: c.args[0] ?? '', Args: c.args.slice(1),
     State: {
-      Status: s.status === 'removing' ? 'removing' : s.status, Running: isRunning(s.status), Paused: s.status === 'paused', Restarting: false,
+      Status: s.status === 'removing' ? 'removing' : s.status, Running: isRunning(s.status), Paused: s.status === 'paused',
       OOMKilled: false, Dead: false, Pid: isRunning(s.status) ? s.pid : 0, ExitCode: s.exitCode ?? 0, Error: s.error ?? '',
       StartedAt: s.startedAt ?? ZERO_TIME, FinishedAt: s.finishedAt ?? ZERO_TIME,
       ...(s.restoredFrom ? { Checkpointed: true } : {}),
+      ...sup.state,
     },
     Image: c.imageId ?? '', ResolvConfPath: '', HostnamePath: '', HostsPath: '', LogPath: p.logPath, Name: '/' + r.name,
-    RestartCount: 0, Driver: engine.snapshotter?.kind ?? 'vfs', Platform: 'linux', MountLabel: '', ProcessLabel: '', AppArmorProfile: '',
+    RestartCount: sup.restartCount, Driver: engine.snapshotter?.kind ?? 'vfs', Platform: 'linux', MountLabel: '', ProcessLabel: '', AppArmorProfile: '',
     ExecIDs: execIds.length ? execIds : null,
     HostConfig: {
       Binds: c.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ':ro' : ''}`), AutoRemove: c.autoRemove,
-      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'json-file', Config: {} } /* k8s-file on disk; reported as json-file: clients (docker-py) read logs only from drivers they know */,
+      RestartPolicy: sup.restartPolicy, LogConfig: { Type: 'json-file', Config: {} } /* k8s-file on disk; reported as json-file: clients (docker-py) read logs only from drivers they know */,
       ...hostConfigNet(r),
       ConsoleSize: c.consoleSize ? [c.consoleSize.rows, c.consoleSize.cols] : [0, 0], ReadonlyRootfs: c.readOnlyRoot, Privileged: false,
       Runtime: engine.info().runtime.name, Init: false,
@@ -88,7 +92,7 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
       Hostname: c.hostname, Domainname: '', User: c.user, AttachStdin: c.stdin, AttachStdout: true, AttachStderr: true,
       Tty: c.terminal, OpenStdin: c.stdin, StdinOnce: !!c.stdinOnce, Env: c.env, Cmd: c.cmd ?? c.args, Image: c.image ?? c.rootfs ?? '',
       Volumes: null, WorkingDir: c.cwd, Entrypoint: c.entrypoint?.length ? c.entrypoint : null, OnBuild: null, Labels: c.labels,
-      StopSignal: c.stopSignal, StopTimeout: c.stopTimeout,
+      StopSignal: c.stopSignal, StopTimeout: c.stopTimeout, ...(sup.healthcheck ? { Healthcheck: sup.healthcheck } : {}),
       ...(c.net?.exposedPorts?.length ? { ExposedPorts: Object.fromEntries(c.net.exposedPorts.map((p) => [p, {}])) } : {}),
     },
     NetworkSettings: networkSettings(engine, r),
@@ -124,6 +128,7 @@ export function toCreateOptions(body: ReturnType<typeof parse<typeof CreateConta
       stdinOnce: !!body.StdinOnce, hostname: body.Hostname || undefined, readOnly: !!hc.ReadonlyRootfs,
       binds: (hc.Binds ?? []).map(parseBind), labels: body.Labels ?? undefined, stopSignal: body.StopSignal || undefined,
       stopTimeout: body.StopTimeout ?? undefined, autoRemove: !!hc.AutoRemove,
+      restartPolicy: restartPolicyFromBody(hc.RestartPolicy), healthcheck: healthcheckFromBody(body.Healthcheck),
       consoleSize: cs && cs[0] > 0 && cs[1] > 0 ? { rows: cs[0], cols: cs[1] } : undefined,
     },
   };

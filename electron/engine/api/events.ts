@@ -18,7 +18,7 @@ export function toDockerEvent(e: EngineEvent): Record<string, unknown> | undefin
   const timeNano = BigInt(Math.round(e.time)) * 1_000_000n;
   const time = Math.floor(e.time / 1000);
   if (e.type === 'container') {
-    const action = CONTAINER_ACTIONS[e.action];
+    const action = e.action === 'health_status' ? `health_status: ${e.health}` : CONTAINER_ACTIONS[e.action];
     if (!action) return undefined;
     const attrs: Record<string, string> = { name: e.name, ...(e.container?.labels ?? {}) };
     if (e.container?.image) attrs.image = e.container.image;

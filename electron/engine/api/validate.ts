@@ -19,7 +19,7 @@ export const HostConfigSchema = z.looseObject({
   PublishAllPorts: z.boolean().nullish(),
   Mounts: z.array(z.unknown()).nullish(),
   Init: z.boolean().nullish(),
-  RestartPolicy: z.looseObject({ Name: z.string().max(64).optional() }).nullish(),
+  RestartPolicy: z.looseObject({ Name: z.string().max(64).optional(), MaximumRetryCount: int.min(0).max(1e6).nullish() }).nullish(),
 });
 
 export const CreateContainerSchema = z.looseObject({
@@ -39,6 +39,10 @@ export const CreateContainerSchema = z.looseObject({
   Labels: z.record(z.string().max(4096), z.string().max(1 << 16)).nullish(),
   StopSignal: z.string().max(32).nullish(),
   StopTimeout: int.min(-1).max(1e6).nullish(),
+  Healthcheck: z.looseObject({
+    Test: z.array(z.string().max(1 << 16)).max(4096).nullish(), Interval: int.min(0).nullish(),
+    Timeout: int.min(0).nullish(), Retries: int.min(0).max(1e6).nullish(), StartPeriod: int.min(0).nullish(),
+  }).nullish(),
   HostConfig: HostConfigSchema.nullish(),
   NetworkingConfig: z.unknown().optional(),
 });

@@ -30,11 +30,14 @@ export interface ContainerNetworking {
   setup(r: ContainerRecord): Promise<NetSetup>;
   teardown(containerId: string): Promise<void>;
 }
+import { effectiveHealthcheck, validateHealthcheck, validateRestartPolicy } from './healthcheck-config';
+import type { HealthcheckConfig, HealthStatus } from '../../common/types';
+import type { ContainerState } from '../store/types';
 
 /** What the engine needs from the image area (see images/index.ts). */
 export interface RootfsProvider {
   /** Resolves an image reference to its config defaults. */
-  resolve(ref: string): Promise<{ imageId: string; ref: string; defaults: { entrypoint: string[]; cmd: string[]; env: string[]; workingDir: string; user: string; stopSignal?: string; labels: Record<string, string> } }>;
+  resolve(ref: string): Promise<{ imageId: string; ref: string; defaults: { entrypoint: string[]; cmd: string[]; env: string[]; workingDir: string; user: string; stopSignal?: string; labels: Record<string, string>; healthcheck?: HealthcheckConfig } }>;
   /** Creates or re-mounts the container's root; returns its path. */
   prepare(containerId: string, imageId: string): Promise<string>;
   remove(containerId: string): Promise<void>;
@@ -142,7 +145,7 @@ export class Containers {
     assertContainerName(name);
     if (this.d.store.nameTaken(name)) throw new ConflictError(`the container name "${name}" is already in use`);
 
-    let defaults = { entrypoint: [] as string[], cmd: [] as string[], env: [] as string[], workingDir: '', user: '', stopSignal: undefined as string | undefined, labels: {} as Record<string, string> };
+    let defaults = { entrypoint: [] as string[], cmd: [] as string[], env: [] as string[], workingDir: '', user: '', stopSignal: undefined as string | undefined, labels: {} as Record<string, string>, healthcheck: undefined as HealthcheckConfig | undefined };
     let imageId: string | undefined, imageRef: string | undefined;
     if (o.image) {
       if (!this.d.images) throw Object.assign(new Error(`cannot use image ${o.image}: this engine has no image store`), { code: 'EINVAL' });
@@ -161,6 +164,7 @@ export class Containers {
     const env = mergeEnv(defaults.env, o.env ?? []);
     if (o.stopSignal) parseSignal(o.stopSignal);
     const net = this.netConfig(o);
+    const healthcheck = checkSupervision(o, defaults.healthcheck);
     const config: ContainerConfig = {
       image: imageRef, imageId, rootfs: o.rootfs ? path.resolve(o.rootfs) : undefined,
       args, entrypoint, cmd, env, cwd: o.workingDir || defaults.workingDir || '/', user: o.user ?? defaults.user ?? '',
@@ -168,6 +172,7 @@ export class Containers {
       readOnlyRoot: !!o.readOnly, binds: o.binds ?? [], network: net ? 'bridge' : (o.network as 'none' | 'host' | undefined) ?? 'none', ...(net ? { net } : {}),
       labels: { ...defaults.labels, ...(o.labels ?? {}) }, stopSignal: o.stopSignal ?? defaults.stopSignal ?? 'SIGTERM',
       stopTimeout: o.stopTimeout ?? 10, autoRemove: !!o.autoRemove, consoleSize: o.consoleSize,
+      restartPolicy: o.restartPolicy, healthcheck, healthcheckRequested: o.healthcheck,
     };
     for (const b of config.binds) if (!path.isAbsolute(b.source) || !path.isAbsolute(b.destination)) throw Object.assign(new Error(`bind mount ${b.source}:${b.destination} needs absolute paths`), { code: 'EINVAL' });
     const rec: ContainerRecord = { id, name, created: new Date().toISOString(), config, state: { status: 'created', initialized: false, pid: 0, conmonPid: 0 } };
@@ -255,16 +260,27 @@ export class Containers {
     });
   }
 
-  start(ref: string): Promise<ContainerRecord> {
+  /** Starts by the user: resets the restart count. */
+  start(ref: string): Promise<ContainerRecord> { return this.startAs(ref, false); }
+
+  /** Starts by the restart policy (see supervisor.ts): counts a restart. */
+  startByPolicy(ref: string): Promise<ContainerRecord> { return this.startAs(ref, true); }
+
+  private startAs(ref: string, byPolicy: boolean): Promise<ContainerRecord> {
     const r = this.get(ref);
     return this.lock(r.id, async () => {
+      if (byPolicy && !r.state.restarting && r.state.stoppedByUser && r.config.restartPolicy?.name !== 'always') return r;
       if (r.state.status === 'running') throw new InvalidStateError(`container ${r.name} is already running`);
       if (r.state.status === 'paused') throw new InvalidStateError(`container ${r.name} is paused: unpause it instead`);
       if (r.state.status === 'removing') throw new InvalidStateError(`container ${r.name} is being removed`);
       if (r.state.initialized && r.state.status !== 'created') await this.cleanupRuntime(r);
       await this.initLocked(r);
       await this.d.runtime.start(r.id, r.name);
-      r.state = { ...r.state, status: 'running', startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined, stoppedByUser: false };
+      r.state = {
+        ...r.state, status: 'running', startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined,
+        stoppedByUser: false, restarting: false, restartCount: byPolicy ? (r.state.restartCount ?? 0) + 1 : 0,
+        health: r.config.healthcheck ? { status: 'starting', failingStreak: 0, log: [] } : undefined,
+      };
       await this.d.store.save(r);
       this.emit(r, 'started');
       return r;
@@ -274,6 +290,7 @@ export class Containers {
   /** Stops with the stop signal, then SIGKILL after timeoutSec (0 = SIGKILL at once). */
   async stop(ref: string, timeoutSec?: number): Promise<ContainerRecord> {
     const r = this.get(ref);
+    if (r.state.restarting) await this.cancelRestart(r);
     if (r.state.status !== 'running' && r.state.status !== 'paused') return r; // already stopped: not an error (docker returns 304)
     const timeout = timeoutSec ?? r.config.stopTimeout;
     await this.lock(r.id, async () => {
@@ -294,6 +311,31 @@ export class Containers {
     });
     this.emit(r, 'stopped');
     return r;
+  }
+
+  /** A stop while a policy restart is pending cancels it (the supervisor listens for 'stopped'). */
+  private cancelRestart(r: ContainerRecord): Promise<void> {
+    return this.lock(r.id, async () => {
+      if (!r.state.restarting) return;
+      r.state = { ...r.state, restarting: false, stoppedByUser: true };
+      await this.d.store.save(r);
+      this.emit(r, 'stopped');
+    });
+  }
+
+  /** Changes a container's state under its lock and persists it (used by supervision). */
+  updateState(id: string, change: (s: ContainerState) => void): Promise<void> {
+    return this.lock(id, async () => {
+      const r = this.d.store.find(id);
+      if (!r) return;
+      change(r.state);
+      await this.d.store.save(r);
+    });
+  }
+
+  emitHealth(id: string, health: HealthStatus): void {
+    const r = this.d.store.find(id);
+    if (r) this.d.events.publish({ type: 'container', action: 'health_status', id: r.id, name: r.name, container: summarize(r), health });
   }
 
   /** Sends a signal to the main process (all = every process in the container). */
@@ -504,6 +546,16 @@ export class Containers {
 /** The runtime has (or may have) a live container for this record. */
 function isActive(r: ContainerRecord): boolean {
   return r.state.status === 'running' || r.state.status === 'paused' || (r.state.status === 'created' && r.state.initialized);
+}
+
+/** Validates restart policy and healthcheck; returns the effective healthcheck. */
+function checkSupervision(o: CreateContainerOptions, fromImage?: HealthcheckConfig): HealthcheckConfig | undefined {
+  const invalid = (e: unknown) => Object.assign(new Error((e as Error).message), { code: 'EINVAL' });
+  try {
+    if (o.restartPolicy) validateRestartPolicy(o.restartPolicy, !!o.autoRemove);
+    if (o.healthcheck) validateHealthcheck(o.healthcheck);
+  } catch (e) { throw invalid(e); }
+  return effectiveHealthcheck(o.healthcheck, fromImage);
 }
 
 function mergeEnv(base: string[], over: string[]): string[] {

@@ -19,5 +19,8 @@ export function summarize(r: ContainerRecord): ContainerSummary {
     labels: r.config.labels,
     unexpectedExit: r.state.status === 'exited' && !r.state.stoppedByUser && (r.state.exitCode ?? 0) !== 0 ? true : undefined,
     error: r.state.error,
+    ...(r.state.health ? { health: r.state.health.status } : {}),
+    ...(r.state.restarting ? { restarting: true } : {}),
+    ...(r.state.restartCount ? { restartCount: r.state.restartCount } : {}),
   };
 }

@@ -4,6 +4,8 @@
 // that has it; a snapshot is a container's writable root (overlay or copy).
 import type { OciImageConfig } from './schema';
 import { LocalImageService, type ImageServiceOptions } from './service';
+import { fromDockerHealthcheck } from '../containers/healthcheck-config';
+import type { HealthcheckConfig } from '../../common/types';
 import type { LowerLayer } from './extract';
 
 export type { OciImageConfig } from './schema';
@@ -60,7 +62,7 @@ export function createImageService(opts: ImageServiceOptions): ImageService {
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The image config as container defaults (what `docker run IMAGE` starts with). */
-export function imageDefaults(img: ImageRecord): { entrypoint: string[]; cmd: string[]; env: string[]; workingDir: string; user: string; stopSignal?: string; labels: Record<string, string> } {
+export function imageDefaults(img: ImageRecord): { entrypoint: string[]; cmd: string[]; env: string[]; workingDir: string; user: string; stopSignal?: string; labels: Record<string, string>; healthcheck?: HealthcheckConfig } {
   const c = img.config.config ?? {};
   const env = [...(c.Env ?? [])];
   if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
@@ -72,5 +74,6 @@ export function imageDefaults(img: ImageRecord): { entrypoint: string[]; cmd: st
     user: c.User ?? '',
     ...(c.StopSignal ? { stopSignal: c.StopSignal } : {}),
     labels: { ...(c.Labels ?? {}) },
+    ...(c.Healthcheck?.Test?.length ? { healthcheck: fromDockerHealthcheck(c.Healthcheck) } : {}),
   };
 }

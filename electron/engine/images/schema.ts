@@ -61,6 +61,10 @@ export const ImageConfigSchema = z.object({
     WorkingDir: z.string().optional(),
     Labels: z.record(z.string(), z.string()).nullish(),
     StopSignal: z.string().optional(),
+    Healthcheck: z.object({
+      Test: strList, Interval: z.number().optional(), Timeout: z.number().optional(),
+      Retries: z.number().optional(), StartPeriod: z.number().optional(),
+    }).loose().nullish(),
   }).loose().nullish(),
   rootfs: z.object({ type: z.literal('layers'), diff_ids: z.array(digest).max(1024) }),
   history: z.array(z.object({

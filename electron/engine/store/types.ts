@@ -1,6 +1,7 @@
 // Persisted container records. One JSON file per container: <root>/containers/<id>/container.json.
 import type { BindMount, NetworkMode } from '../spec/spec';
 import type { ContainerNetConfig } from '../network/types';
+import type { HealthcheckConfig, HealthStatus, RestartPolicy } from '../../common/types';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';
 
@@ -31,7 +32,16 @@ export interface ContainerConfig {
   consoleSize?: { rows: number; cols: number };
   /** rootfs given directly (no image snapshot) */
   rootfs?: string;
+  restartPolicy?: RestartPolicy;
+  /** the effective healthcheck (create's, else the image's); absent = none */
+  healthcheck?: HealthcheckConfig;
+  /** the healthcheck the client sent at create (echoed as Config.Healthcheck) */
+  healthcheckRequested?: HealthcheckConfig;
 }
+
+/** One probe's result, as Docker's State.Health.Log keeps it (the last five). */
+export interface HealthProbe { start: string; end: string; exitCode: number; output: string }
+export interface HealthState { status: HealthStatus; failingStreak: number; log: HealthProbe[] }
 
 export interface ContainerState {
   status: ContainerStatus;
@@ -46,6 +56,11 @@ export interface ContainerState {
   stoppedByUser?: boolean;
   restoredFrom?: string;
   error?: string;
+  health?: HealthState;
+  /** restarts made by the restart policy since the last start by the user */
+  restartCount?: number;
+  /** a policy restart is scheduled */
+  restarting?: boolean;
 }
 
 export interface ContainerRecord {

@@ -67,6 +67,11 @@ export const methods = {
   /** opens a 'logs' stream (follow); returns its stream id */
   'containers.followLogs': m<{ stream: string }>()(z.object({ id, tail: z.number().int().min(0).max(100_000).optional() }).strict()),
   'streams.close': m<void>()(z.object({ stream: z.string().max(64) }).strict()),
+  /** opens a 'logs' stream of every container of a compose project, interleaved by time, lines tagged by service */
+  'stacks.followLogs': m<{ stream: string }>()(z.object({ project: z.string().min(1).max(256),
+    tail: z.number().int().min(0).max(100_000).optional() }).strict()),
+  /** removes every container of a compose project (and, with volumes, the project's named volumes) */
+  'stacks.remove': m<void>()(z.object({ project: z.string().min(1).max(256), volumes: z.boolean().optional() }).strict()),
 
   'images.list': m<ImageSummary[]>()(z.object({}).strict()),
   /** progress arrives as engine.event {type:'progress', kind:'pull'} */

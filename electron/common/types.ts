@@ -99,4 +99,13 @@ export type EngineEvent =
   | { type: 'network'; action: 'create' | 'destroy' | 'connect' | 'disconnect'; id: string; name: string; container?: string; time: number }
   | { type: 'progress'; task: string; kind: 'pull' | 'checkpoint' | 'restore' | 'export' | 'import' | 'load'; ref: string; status: string; layer?: string; current?: number; total?: number; done?: boolean; error?: string; time: number };
 
-export interface LogLine { time: string; stream: 'stdout' | 'stderr'; text: string }
+export interface LogLine {
+  time: string; stream: 'stdout' | 'stderr'; text: string;
+  /** in a stack's interleaved logs: the service (and replica) the line came from */
+  source?: string;
+}
+
+/** Compose's labels, which group containers into stacks. */
+export const COMPOSE_PROJECT = 'com.docker.compose.project';
+export const COMPOSE_SERVICE = 'com.docker.compose.service';
+export const COMPOSE_NUMBER = 'com.docker.compose.container-number';

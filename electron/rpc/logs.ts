@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine';
 import type { LogLine } from '../common/types';
 import type { ServerMessage } from '../common/contract';
+import { followMember, stackHistory, stackMembers, type StackMember } from './stack-logs';
 
 const BATCH_MS = 30;
 const BATCH_MAX = 500;
@@ -32,7 +33,34 @@ export class LogFollows {
     return stream;
   }
 
-  private async pump(stream: string, id: string, tail: number, ac: AbortController): Promise<void> {
+  /** A compose project's interleaved logs (see stack-logs.ts). Throws when the project has no container. */
+  openStack(project: string, tail?: number): string {
+    const members = stackMembers(this.engine, project);
+    if (!members.length) throw Object.assign(new Error(`no container belongs to stack "${project}"`), { code: 'ENOENT' });
+    const stream = `logs-${randomUUID()}`;
+    const ac = new AbortController();
+    this.active.set(stream, ac);
+    void this.pumpStack(stream, members, tail ?? 1000, ac);
+    return stream;
+  }
+
+  private async pumpStack(stream: string, members: StackMember[], tail: number, ac: AbortController): Promise<void> {
+    const out = this.batcher(stream, ac);
+    try {
+      const { lines, resume } = await stackHistory(this.engine, members, tail);
+      for (const l of lines) out.push(l);
+      out.flush();
+      await Promise.all(members.map(async (m) => {
+        const r = resume.get(m.id)!;
+        try {
+          for await (const l of followMember(this.engine, m, r.since, r.skip, ac.signal)) out.push(l);
+        } catch { /* this member was removed: the others go on */ }
+      }));
+    } catch { /* aborted */ }
+    this.finish(stream, ac, out);
+  }
+
+  private batcher(stream: string, ac: AbortController) {
     let batch: LogLine[] = [];
     let timer: NodeJS.Timeout | undefined;
     const flush = () => {
@@ -41,18 +69,28 @@ export class LogFollows {
       const lines = batch; batch = [];
       this.send({ t: 'stream', kind: 'logs', payload: { stream, lines } });
     };
-    try {
-      for await (const e of this.engine.containers.logs(id, { tail, follow: true }, ac.signal)) {
-        batch.push(toLogLine(e));
-        if (batch.length >= BATCH_MAX) flush();
-        else if (!timer) timer = setTimeout(flush, BATCH_MS);
-      }
-    } catch { /* aborted or container removed: end the stream */ }
-    flush();
+    const push = (l: LogLine) => {
+      batch.push(l);
+      if (batch.length >= BATCH_MAX) flush();
+      else if (!timer) timer = setTimeout(flush, BATCH_MS);
+    };
+    return { push, flush };
+  }
+
+  private finish(stream: string, ac: AbortController, out: { flush(): void }): void {
+    out.flush();
     if (this.active.get(stream) === ac) {
       this.active.delete(stream);
       if (!ac.signal.aborted) this.send({ t: 'stream', kind: 'logs', payload: { stream, end: true } });
     }
+  }
+
+  private async pump(stream: string, id: string, tail: number, ac: AbortController): Promise<void> {
+    const out = this.batcher(stream, ac);
+    try {
+      for await (const e of this.engine.containers.logs(id, { tail, follow: true }, ac.signal)) out.push(toLogLine(e));
+    } catch { /* aborted or container removed: end the stream */ }
+    this.finish(stream, ac, out);
   }
 
   close(stream: string): void {

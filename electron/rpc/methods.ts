@@ -7,6 +7,7 @@ import type { ContainerSummary, CreateContainerOptions } from '../common/types';
 import { notAvailable } from './errors';
 import { readLogLines, type LogFollows } from './logs';
 import type { SessionViewers } from './sessions';
+import { removeStack } from './stacks';
 import { diskUsage } from './df';
 
 export interface Ctx { engine: Engine; logs: LogFollows; viewers: SessionViewers }
@@ -59,6 +60,8 @@ export const handlers: Handlers = {
   'containers.logs': (ctx, p) => readLogLines(ctx.engine, p.id, p.tail),
   'containers.followLogs': (ctx, p) => ({ stream: ctx.logs.open(p.id, p.tail) }),
   'streams.close': (ctx, p) => { ctx.logs.close(p.stream); },
+  'stacks.followLogs': (ctx, p) => ({ stream: ctx.logs.openStack(p.project, p.tail) }),
+  'stacks.remove': (ctx, p) => removeStack(ctx.engine, p.project, !!p.volumes),
 
   'images.list': async (ctx) => (await images(ctx).list()).map(toImage),
   'images.pull': async (ctx, p) => {

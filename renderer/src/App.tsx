@@ -4,6 +4,7 @@ import { ContainersView } from './views/ContainersView';
 import { ImagesView } from './views/ImagesView';
 import { SystemView } from './views/SystemView';
 import { HostTerminalView } from './views/HostTerminalView';
+import { StacksView } from './views/StacksView';
 import { CreateDialog } from './components/CreateDialog';
 import { CommandPalette } from './components/CommandPalette';
 import { ConfirmRemove } from './components/ConfirmRemove';
@@ -22,6 +23,7 @@ export function App() {
         {view === 'images' && <ImagesView />}
         {view === 'system' && <SystemView />}
         {view === 'host' && <HostTerminalView />}
+        {view === 'stacks' && <StacksView />}
       </main>
       {dialog?.kind === 'create' && <CreateDialog image={dialog.image} />}
       {dialog?.kind === 'palette' && <CommandPalette />}

@@ -263,13 +263,18 @@ export class Containers {
   /** Starts by the user: resets the restart count. */
   start(ref: string): Promise<ContainerRecord> { return this.startAs(ref, false); }
 
-  /** Starts by the restart policy (see supervisor.ts): counts a restart. */
-  startByPolicy(ref: string): Promise<ContainerRecord> { return this.startAs(ref, true); }
+  /**
+   * Starts by the restart policy (see supervisor.ts) and counts a restart. Outside engine start, only a pending
+   * restart is carried out: a stop in between cancelled it.
+   */
+  startByPolicy(ref: string, atEngineStart = false): Promise<ContainerRecord> {
+    return this.startAs(ref, true, atEngineStart);
+  }
 
-  private startAs(ref: string, byPolicy: boolean): Promise<ContainerRecord> {
+  private startAs(ref: string, byPolicy: boolean, atEngineStart = false): Promise<ContainerRecord> {
     const r = this.get(ref);
     return this.lock(r.id, async () => {
-      if (byPolicy && !r.state.restarting && r.state.stoppedByUser && r.config.restartPolicy?.name !== 'always') return r;
+      if (byPolicy && !atEngineStart && !r.state.restarting) return r;
       if (r.state.status === 'running') throw new InvalidStateError(`container ${r.name} is already running`);
       if (r.state.status === 'paused') throw new InvalidStateError(`container ${r.name} is paused: unpause it instead`);
       if (r.state.status === 'removing') throw new InvalidStateError(`container ${r.name} is being removed`);
@@ -290,8 +295,10 @@ export class Containers {
   /** Stops with the stop signal, then SIGKILL after timeoutSec (0 = SIGKILL at once). */
   async stop(ref: string, timeoutSec?: number): Promise<ContainerRecord> {
     const r = this.get(ref);
-    if (r.state.restarting) await this.cancelRestart(r);
-    if (r.state.status !== 'running' && r.state.status !== 'paused') return r; // already stopped: not an error (docker returns 304)
+    if (r.state.status !== 'running' && r.state.status !== 'paused') {
+      await this.cancelRestart(r); // under the lock: a restart scheduled by an exit just before is seen
+      return r; // already stopped: not an error (docker returns 304)
+    }
     const timeout = timeoutSec ?? r.config.stopTimeout;
     await this.lock(r.id, async () => {
       r.state.stoppedByUser = true;

@@ -51,7 +51,9 @@ export class Supervisor {
     });
     for (const r of this.containers.d.store.list()) {
       if (r.state.status === 'running' && r.config.healthcheck) this.scheduleProbe(r.id, this.interval(r));
-      if (r.state.status === 'exited' && (r.state.restarting || shouldRestart(r, r.state.exitCode ?? 0, true))) this.restartNow(r.id);
+      if (r.state.status === 'exited' && (r.state.restarting || shouldRestart(r, r.state.exitCode ?? 0, true))) {
+        this.restartNow(r.id, true);
+      }
     }
   }
 
@@ -88,9 +90,9 @@ export class Supervisor {
     this.restartTimers.set(id, setTimeout(() => this.restartNow(id), delay));
   }
 
-  private restartNow(id: string): void {
+  private restartNow(id: string, atEngineStart = false): void {
     this.restartTimers.delete(id);
-    this.containers.startByPolicy(id).catch(async (e) => {
+    this.containers.startByPolicy(id, atEngineStart).catch(async (e) => {
       await this.containers.updateState(id, (s) => {
         s.restarting = false;
         s.error = `restart policy: ${(e as Error).message}`;

@@ -6,6 +6,7 @@ const ITEMS: Array<{ view: View; label: string; key: string }> = [
   { view: 'images', label: 'Images', key: 'Alt+2' },
   { view: 'system', label: 'System', key: 'Alt+3' },
   { view: 'host', label: 'Host terminal', key: 'Alt+4' },
+  { view: 'stacks', label: 'Stacks', key: 'Alt+5' },
 ];
 
 function RunningCount() {

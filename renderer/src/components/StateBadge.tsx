@@ -1,8 +1,10 @@
 import type { ContainerSummary } from '../../../electron/common/types';
+import { HealthBadge } from './HealthBadge';
 
 export function StateBadge({ c }: { c: ContainerSummary }) {
   const label = c.status === 'exited' ? `exited (${c.exitCode ?? '?'})` : c.status;
   // red only for exits nobody asked for (a stop's SIGKILL 137 is not a failure)
   const bad = c.status === 'exited' && !!c.unexpectedExit && c.exitCode !== 0;
-  return <span className={`badge st-${c.status}${bad ? ' bad' : ''}`} data-state={c.status} title={c.error ?? label}>{label}</span>;
+  const state = <span className={`badge st-${c.status}${bad ? ' bad' : ''}`} data-state={c.status} title={c.error ?? label}>{label}</span>;
+  return c.health && c.status === 'running' ? <>{state} <HealthBadge health={c.health} /></> : state;
 }

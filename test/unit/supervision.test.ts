@@ -11,7 +11,7 @@ import type { ContainerRecord } from '../../electron/engine/store/types';
 function rec(policy: string, state: Partial<ContainerRecord['state']> = {}, max?: number): ContainerRecord {
   return {
     id: 'x', name: 'x', created: '',
-    config: { restartPolicy: { name: policy as never, maxRetries: max }, autoRemove: false } as ContainerRecord['config'],
+    config: { restartPolicy: { name: policy as never, maxRetries: max }, autoRemove: false } as unknown as ContainerRecord['config'],
     state: { status: 'exited', initialized: false, pid: 0, conmonPid: 0, ...state },
   };
 }

@@ -69,7 +69,14 @@ export function validateShell<C extends ShellChannel>(channel: C, params: unknow
   return r.data as z.output<(typeof shellParams)[C]>;
 }
 
-export interface ShellInfo { platform: string; version: string; engine: { ok: boolean; root?: string; socket?: string; error?: string }; hidden: boolean }
+export interface ShellInfo {
+  platform: string;
+  version: string;
+  engine: { ok: boolean; root?: string; socket?: string; error?: string };
+  hidden: boolean;
+  /** what closing the window does, and why (no tray host → quit) */
+  close: { setting: 'auto' | 'on' | 'off'; trayHost?: boolean; action: 'hide' | 'quit'; explanation: string };
+}
 export interface DropResult { path: string; kind: 'checkpoint' | 'image' | 'rejected'; message: string; ok: boolean; result?: unknown }
 
 /**

@@ -6,6 +6,8 @@ import { parseShellArgs } from './core/args';
 import { PUSH, type NavigateTarget, type ShellInfo } from '../common/channels';
 import { trustedOrigins } from './core/security';
 import { quitMessage } from './core/quit';
+import { closeAction, closeExplanation, startHidden } from './core/close';
+import { probeTrayHost } from './tray-host';
 import type { TrayAction } from './core/tray-menu';
 import { EngineHost } from './engine-host';
 import { registerAppScheme, serveRenderer } from './protocol';
@@ -31,7 +33,13 @@ const host = new EngineHost();
 const archives = new Archives(host);
 const origins = () => trustedOrigins(devServer);
 const notifier = new Notifier(() => !!win && !win.isDestroyed() && win.isVisible(), (t) => navigate(t));
-const info = (): ShellInfo => ({ platform: process.platform, version: app.getVersion(), engine: { ok: !!host.engine, root: host.root, socket: host.socket, error: host.error ?? host.apiError }, hidden: !win?.isVisible() });
+let trayHost: boolean | undefined;
+const trayPresence = () => ({ created: !!tray, host: trayHost });
+const info = (): ShellInfo => ({
+  platform: process.platform, version: app.getVersion(),
+  engine: { ok: !!host.engine, root: host.root, socket: host.socket, error: host.error ?? host.apiError }, hidden: !win?.isVisible(),
+  close: { setting: args.closeToTray, trayHost, action: closeAction(args.closeToTray, trayPresence()), explanation: closeExplanation(args.closeToTray, trayPresence()) },
+});
 const ipc = new IpcBinding({ host, archives, origins, markUserStop: (id) => notifier.markUserStop(id), info });
 let tray: PierTray | undefined;
 let trayConn: ReturnType<EngineHost['connect']> | undefined;
@@ -110,7 +118,12 @@ async function start(): Promise<void> {
   });
   void archives.index.refresh();
 
-  const w = await createMainWindow({ userData: app.getPath('userData'), devServer, show: !args.hidden, hideOnClose: () => !quitting && !!tray });
+  trayHost = await probeTrayHost();
+  console.log(`pier: ${closeExplanation(args.closeToTray, trayPresence())}`);
+  const hideOnClose = () => !quitting && closeAction(args.closeToTray, trayPresence()) === 'hide';
+  const show = !startHidden(args.hidden, closeAction(args.closeToTray, trayPresence()));
+  if (args.hidden && show) console.log('pier: --hidden ignored: without a visible tray the window is the only way in');
+  const w = await createMainWindow({ userData: app.getPath('userData'), devServer, show, hideOnClose });
   win = w.win;
   ipc.attach(win);
   if (host.error) sendNotice(win.webContents, { level: 'error', title: 'Engine not running', message: host.error });
@@ -125,8 +138,8 @@ if (!app.requestSingleInstanceLock()) {
   app.exit(0);
 } else {
   app.on('second-instance', () => showWindow(win));
-  // the window only hides on close; the app stays in the tray until "Quit"
-  app.on('window-all-closed', () => { if (!tray) app.quit(); });
+  // closing hides the window only where a tray can bring it back (core/close.ts); otherwise Pier quits
+  app.on('window-all-closed', () => app.quit());
   app.on('activate', () => showWindow(win));
   app.on('before-quit', () => { quitting = true; });
   let closed = false;

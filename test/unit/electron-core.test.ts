@@ -6,10 +6,11 @@ import path from 'node:path';
 import { parseShellArgs } from '../../electron/main/core/args';
 import { exitNotification, progressNotification } from '../../electron/main/core/notify';
 import { quitMessage } from '../../electron/main/core/quit';
+import { closeAction, closeExplanation, parseNameHasOwner, startHidden } from '../../electron/main/core/close';
 import type { ContainerSummary, EngineEvent } from '../../electron/common/types';
 
 test('args: --hidden, overrides (absolute only), env fallbacks', () => {
-  assert.deepEqual(parseShellArgs([]), { hidden: false, noApi: false, root: undefined, runroot: undefined, socket: undefined, userData: undefined });
+  assert.deepEqual(parseShellArgs([]), { hidden: false, noApi: false, closeToTray: 'auto', root: undefined, runroot: undefined, socket: undefined, userData: undefined });
   const a = parseShellArgs(['.', '--hidden', '--root', '/tmp/r', '--runroot=/tmp/rr', '--socket', 'rel.sock', '--no-api']);
   assert.equal(a.hidden, true);
   assert.equal(a.root, '/tmp/r');
@@ -19,6 +20,31 @@ test('args: --hidden, overrides (absolute only), env fallbacks', () => {
   const e = parseShellArgs([], { PIER_ROOT: '/e/root', PIER_HIDDEN: '1', PIER_USER_DATA: '/e/ud' });
   assert.deepEqual([e.root, e.hidden, e.userData], ['/e/root', true, '/e/ud']);
   assert.equal(parseShellArgs(['--root', '/cli'], { PIER_ROOT: '/env' }).root, '/cli');
+  assert.equal(parseShellArgs(['--close-to-tray=off'], { PIER_CLOSE_TO_TRAY: 'on' }).closeToTray, 'off');
+  assert.equal(parseShellArgs([], { PIER_CLOSE_TO_TRAY: 'on' }).closeToTray, 'on');
+  assert.equal(parseShellArgs(['--close-to-tray=maybe']).closeToTray, 'auto');
+});
+
+test('close to tray only where a tray host exists; --hidden only where the tray is a way back', () => {
+  const host = { created: true, host: true }, noHost = { created: true, host: false }, unknown = { created: true, host: undefined };
+  const noTray = { created: false, host: true };
+  assert.equal(closeAction('auto', host), 'hide');
+  assert.equal(closeAction('auto', noHost), 'quit', 'stock GNOME: an invisible tray is no way back');
+  assert.equal(closeAction('auto', unknown), 'quit');
+  assert.equal(closeAction('on', noHost), 'hide', 'the user knows their desktop');
+  assert.equal(closeAction('on', noTray), 'quit', 'no Tray object at all');
+  assert.equal(closeAction('off', host), 'quit');
+  assert.equal(startHidden(true, 'hide'), true);
+  assert.equal(startHidden(true, 'quit'), false);
+  assert.equal(startHidden(false, 'hide'), false);
+  assert.match(closeExplanation('auto', noHost), /no tray host .*quits .*--close-to-tray=on/);
+  assert.match(closeExplanation('auto', host), /keeps Pier running in the tray/);
+  // gdbus and dbus-send answers to NameHasOwner
+  assert.equal(parseNameHasOwner('(true,)\n'), true);
+  assert.equal(parseNameHasOwner('(false,)\n'), false);
+  assert.equal(parseNameHasOwner('method return time=1 sender=org.freedesktop.DBus\n   boolean true\n'), true);
+  assert.equal(parseNameHasOwner('   boolean false\n'), false);
+  assert.equal(parseNameHasOwner('Error: no bus'), undefined);
 });
 
 const summary = (o: Partial<ContainerSummary> = {}): ContainerSummary => ({ id: 'abc123abc123abc1', name: 'web', image: 'busybox', command: 'sh', status: 'exited', created: '', pid: 0, terminal: false, stdin: false, labels: {}, ...o });

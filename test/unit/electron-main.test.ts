@@ -64,7 +64,8 @@ before(async () => {
     await e.containers.start(r.id);
     return r.id;
   });
-  Object.assign(process.env, { PIER_E2E: '1', PIER_ROOT: dirs.root, PIER_RUNROOT: dirs.runroot, PIER_SOCKET: path.join(dirs.runroot, 'docker.sock'), PIER_USER_DATA: userData });
+  // close-to-tray forced on: this machine has no tray host (auto would quit on close)
+  Object.assign(process.env, { PIER_E2E: '1', PIER_CLOSE_TO_TRAY: 'on', PIER_ROOT: dirs.root, PIER_RUNROOT: dirs.runroot, PIER_SOCKET: path.join(dirs.runroot, 'docker.sock'), PIER_USER_DATA: userData });
   const orig = console.log;
   console.log = (...a: unknown[]) => { logs.push(a.join(' ')); orig(...a); };
   register(new URL('../electron/fake-electron-hook.mjs', import.meta.url));
@@ -316,6 +317,8 @@ test('window: state saved on move; close hides to the tray; a second instance sh
   const file = path.join(userData, 'window-state.json');
   const saved = await waitFor(() => existsSync(file) && JSON.parse(readFileSync(file, 'utf8')), 5000);
   assert.deepEqual([saved.x, saved.y, saved.width, saved.height], [222, 111, 1000, 700]);
+  const info = await E.ipcMain.invoke('shell:info', trusted, wc(), {});
+  assert.deepEqual([info.result.close.setting, info.result.close.action], ['on', 'hide']);
   win().close();
   assert.equal(win().destroyed, false, 'hidden, not destroyed');
   assert.equal(win().visible, false);

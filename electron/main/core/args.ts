@@ -1,4 +1,6 @@
 // Command line and environment of the desktop app. Pure.
+import { parseCloseToTray, type CloseToTray } from './close';
+
 export interface ShellArgs {
   /** start to the tray, no window (`--hidden`) */
   hidden: boolean;
@@ -9,16 +11,19 @@ export interface ShellArgs {
   userData?: string;
   /** don't serve the Docker API socket */
   noApi: boolean;
+  /** what closing the window does (`--close-to-tray=auto|on|off`, PIER_CLOSE_TO_TRAY) */
+  closeToTray: CloseToTray;
 }
 
 const VALUE_FLAGS = { '--root': 'root', '--runroot': 'runroot', '--socket': 'socket', '--user-data-dir': 'userData' } as const;
 
 export function parseShellArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): ShellArgs {
-  const a: ShellArgs = { hidden: false, noApi: false };
+  const a: ShellArgs = { hidden: false, noApi: false, closeToTray: parseCloseToTray(env.PIER_CLOSE_TO_TRAY) };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '--hidden') a.hidden = true;
     else if (s === '--no-api') a.noApi = true;
+    else if (s.startsWith('--close-to-tray=')) a.closeToTray = parseCloseToTray(s.slice('--close-to-tray='.length));
     else {
       const eq = s.indexOf('=');
       const flag = eq > 0 ? s.slice(0, eq) : s;

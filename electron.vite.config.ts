@@ -29,29 +29,6 @@ function copyNativeAddon(): Plugin {
   };
 }
 
-/**
- * electron-vite's ESM shim prepends `const require = createRequire(import.meta.url)` to every
- * ESM chunk that mentions `require(`. A bundled module that declares its own module-level
- * `require` (the usual ESM idiom, e.g. electron/engine/sessions/host.ts) then collides with it
- * and the chunk fails to load ("Identifier 'require' has already been declared"). This runs
- * after the shim and drops the shim's binding when the chunk already declares one (the
- * module's own `var require = createRequire(import.meta.url)` serves the same purpose).
- */
-function dedupeRequireShim(): Plugin {
-  const shimLine = /^const require = __shims_module__\.createRequire\(import\.meta\.url\);\n/m;
-  return {
-    name: 'pier-dedupe-require-shim',
-    apply: 'build',
-    enforce: 'post',
-    renderChunk(code) {
-      if (!shimLine.test(code)) return null;
-      const decls = code.match(/^(?:var|let|const) require\b/gm) ?? [];
-      if (decls.length < 2) return null;
-      return { code: code.replace(shimLine, ''), map: null };
-    },
-  };
-}
-
 export default defineConfig({
   main: {
     build: {
@@ -73,7 +50,7 @@ export default defineConfig({
         },
       },
     },
-    plugins: [copyNativeAddon(), dedupeRequireShim()],
+    plugins: [copyNativeAddon()],
   },
   preload: {
     build: {

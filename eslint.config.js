@@ -36,4 +36,14 @@ export default [
       'no-useless-backreference': 'error',
     },
   },
+  {
+    // bundled by electron-vite, whose ESM shim declares `require` in every chunk calling require(
+    files: ['electron/**/*.ts', 'native/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: 'Program > VariableDeclaration > VariableDeclarator[id.name="require"]',
+        message: 'Name it nodeRequire: electron-vite\'s ESM shim already declares `require` in the bundled chunk.',
+      }],
+    },
+  },
 ];

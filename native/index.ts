@@ -55,13 +55,14 @@ interface Binding {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
+// not named `require`: electron-vite's ESM shim declares that name in every chunk that calls require(
+const nodeRequire = createRequire(import.meta.url);
 
 let loaded: Binding | undefined;
 function binding(): Binding {
   if (!loaded) {
     try {
-      loaded = require(path.join(here, 'build', 'Release', 'pier_native.node')) as Binding;
+      loaded = nodeRequire(path.join(here, 'build', 'Release', 'pier_native.node')) as Binding;
     } catch (err) {
       throw new Error(`Pier's native addon is not built (${(err as Error).message}): run "npm install" (needs python3, make, g++)`);
     }

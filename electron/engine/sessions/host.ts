@@ -7,7 +7,8 @@ import type { Session, StreamTag, Viewer, WatchOptions } from './types';
 import type { SessionInfo } from '../../common/contract';
 
 interface Pty { pid: number; onData(cb: (d: string) => void): void; onExit(cb: (e: { exitCode: number; signal?: number }) => void): void; write(d: string | Buffer): void; resize(c: number, r: number): void; kill(sig?: string): void; pause(): void; resume(): void }
-const require = createRequire(import.meta.url);
+// not named `require`: electron-vite's ESM shim declares that name in every chunk that calls require(
+const nodeRequire = createRequire(import.meta.url);
 
 export class HostSession implements Session {
   readonly id = 'h-' + randomBytes(6).toString('hex');
@@ -19,7 +20,7 @@ export class HostSession implements Session {
   private size: { rows: number; cols: number };
 
   constructor(opts: { rows?: number; cols?: number; apiSocket?: string; shell?: string }, onEnd: (s: HostSession) => void) {
-    const pty = require('@lydell/node-pty') as { spawn(file: string, args: string[], o: object): Pty };
+    const pty = nodeRequire('@lydell/node-pty') as { spawn(file: string, args: string[], o: object): Pty };
     this.size = { rows: opts.rows ?? 24, cols: opts.cols ?? 80 };
     const shell = opts.shell ?? process.env.SHELL ?? '/bin/bash';
     const env: Record<string, string> = { ...(process.env as Record<string, string>), TERM: 'xterm-256color' };

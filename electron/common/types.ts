@@ -20,6 +20,8 @@ export interface ContainerSummary {
   labels: Record<string, string>;
   /** set when the last exit was not requested by the user */
   unexpectedExit?: boolean;
+  /** the kernel's OOM killer ended the last run (conmon's `oom` file) */
+  oomKilled?: boolean;
   error?: string;
   /** present when the container has a healthcheck */
   health?: HealthStatus;
@@ -91,7 +93,7 @@ export interface PortMapping {
 /** How a container joins one network (docker --network-alias, --ip). */
 export interface EndpointOptions { aliases?: string[]; ipv4?: string }
 
-export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unpaused' | 'removed' | 'renamed' | 'restored' | 'checkpointed' | 'killed' | 'stopped' | 'health_status';
+export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unpaused' | 'removed' | 'renamed' | 'restored' | 'checkpointed' | 'killed' | 'stopped' | 'health_status' | 'oom';
 
 export type EngineEvent =
   | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; health?: HealthStatus; time: number }

@@ -71,7 +71,7 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
     Id: r.id, Created: r.created, Path: c.args[0] ?? '', Args: c.args.slice(1),
     State: {
       Status: s.status === 'removing' ? 'removing' : s.status, Running: isRunning(s.status), Paused: s.status === 'paused',
-      OOMKilled: false, Dead: false, Pid: isRunning(s.status) ? s.pid : 0, ExitCode: s.exitCode ?? 0, Error: s.error ?? '',
+      OOMKilled: !!s.oomKilled, Dead: false, Pid: isRunning(s.status) ? s.pid : 0, ExitCode: s.exitCode ?? 0, Error: s.error ?? '',
       StartedAt: s.startedAt ?? ZERO_TIME, FinishedAt: s.finishedAt ?? ZERO_TIME,
       ...(s.restoredFrom ? { Checkpointed: true } : {}),
       ...sup.state,

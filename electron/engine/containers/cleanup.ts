@@ -3,6 +3,7 @@
 // wrote its exit file, the exit is recorded (code and time from the file), the runtime state is deleted, and an
 // AutoRemove container is removed (runtime state, snapshot, run files, record). Idempotent: anything already
 // done is skipped, so a late or repeated cleanup changes nothing. Imports stay small: it runs once per exit.
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ContainerStore } from '../store/containers';
@@ -26,7 +27,8 @@ export async function cleanupContainer(t: CleanupTarget, id: string): Promise<Cl
     const exit = readExitFile(path.join(t.runroot, 'exits'), id);
     if (active && exit) {
       await deleteRuntimeContainer(t.runtimePath, t.runtimeRoot, id);
-      rec.state = { ...s, status: 'exited', initialized: false, pid: 0, conmonPid: 0, exitCode: exit.code, finishedAt: exit.at.toISOString() };
+      const oomKilled = existsSync(path.join(t.root, 'containers', id, 'b', 'oom'));
+      rec.state = { ...s, status: 'exited', initialized: false, pid: 0, conmonPid: 0, exitCode: exit.code, finishedAt: exit.at.toISOString(), oomKilled };
       await store.save(rec);
     } else if (!(s.status === 'exited' || s.status === 'removing')) {
       return 'nothing';

@@ -2,7 +2,7 @@
 // container runs under that container's lock, so an exit seen from conmon's exit
 // directory never races a stop or a remove.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { generateSpec } from '../spec/spec';
@@ -105,7 +105,7 @@ export class Containers {
     if (change === 'same') return;
     if (wasActive && (change === 'gone' || !isActive(r))) {
       for (const fn of this.onStopped) fn(r.id);
-      this.emit(r, 'exited', { exitCode: r.state.exitCode });
+      this.publishExit(r);
     }
     if (change === 'gone') {
       this.emit(r, 'removed');
@@ -114,6 +114,12 @@ export class Containers {
     if (r.config.autoRemove && (r.state.status === 'exited' || r.state.status === 'removing')) {
       setImmediate(() => { this.remove(r.id, { force: true }).catch(() => undefined); });
     }
+  }
+
+  /** `oom` (as Docker: before `die`) when the OOM killer ended the run, then `exited`. */
+  private publishExit(r: ContainerRecord): void {
+    if (r.state.oomKilled) this.emit(r, 'oom');
+    this.emit(r, 'exited', { exitCode: r.state.exitCode });
   }
 
   /** Handles every exit file already written for a container still recorded as running (engine shutdown). */
@@ -241,6 +247,7 @@ export class Containers {
     const finalSpec = restore?.spec ? await restore.spec(spec, rootfs, p.bundle) : spec;
     await writeFile(path.join(p.bundle, 'config.json'), JSON.stringify(finalSpec));
     await rm(path.join(this.d.exits.dir, r.id), { force: true });
+    await rm(path.join(p.bundle, 'oom'), { force: true }); // conmon writes it in its cwd when the OOM killer strikes
     const { pid, conmonPid } = await this.d.runtime.create(p, { ...(restore ? { restoreFrom: restore.from, runtimeOpts: restore.opts } : {}), extraFds: net?.fds });
     r.state = { ...r.state, status: restore ? 'running' : 'created', initialized: true, pid, conmonPid, exitCode: undefined, error: undefined, stoppedByUser: false, ...(restore ? { startedAt: new Date().toISOString(), restoredFrom: restore.from } : {}) };
     await this.d.store.save(r);
@@ -475,10 +482,11 @@ export class Containers {
       await this.d.runtime.delete(r.id).catch(() => undefined);
       await this.d.network?.teardown(r.id).catch(() => undefined);
     }
-    r.state = { ...r.state, status: 'exited', initialized: deferDelete, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString() };
+    const oomKilled = existsSync(path.join(this.paths(r).bundle, 'oom'));
+    r.state = { ...r.state, status: 'exited', initialized: deferDelete, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString(), oomKilled };
     await this.d.store.save(r);
     for (const fn of this.onStopped) fn(r.id);
-    this.emit(r, 'exited', { exitCode: code });
+    this.publishExit(r);
     if (r.config.autoRemove) setImmediate(() => { this.remove(r.id, { force: true }).catch(() => undefined); });
   }
 

@@ -22,5 +22,6 @@ export function summarize(r: ContainerRecord): ContainerSummary {
     ...(r.state.health ? { health: r.state.health.status } : {}),
     ...(r.state.restarting ? { restarting: true } : {}),
     ...(r.state.restartCount ? { restartCount: r.state.restartCount } : {}),
+    oomKilled: r.state.oomKilled || undefined,
   };
 }

@@ -81,7 +81,7 @@ export class ConmonRuntime {
       pipes.releaseChildEnds();
       signalStart(pipes.start);
       const parent = await exited;
-      if (parent.code !== 0) throw new RuntimeError(`conmon failed for container ${c.name}: ${parent.stderr.trim() || 'exit ' + parent.code}`, 'ECONMON');
+      if (parent.code !== 0) throw new RuntimeError(`conmon failed for container ${c.name}: ${parent.output.trim() || 'exit ' + parent.code}`, 'ECONMON');
       const msg = await pipes.sync.next(this.opts.syncTimeoutMs ?? 240_000, `create ${c.name}`);
       if (!msg || msg.data < 0) {
         const reason = parseOciLog(await readFile(ociLog, 'utf8').catch(() => '')) ?? msg?.message?.trim() ?? 'the OCI runtime failed without a message';
@@ -112,7 +112,7 @@ export class ConmonRuntime {
     pipes.releaseChildEnds();
     signalStart(pipes.start);
     const p = await parent;
-    if (p.code !== 0) throw new RuntimeError(`conmon failed to exec in container ${a.name}: ${p.stderr.trim() || 'exit ' + p.code}`, 'ECONMON');
+    if (p.code !== 0) throw new RuntimeError(`conmon failed to exec in container ${a.name}: ${p.output.trim() || 'exit ' + p.code}`, 'ECONMON');
   }
 
   async start(id: string, name = id): Promise<void> {

@@ -81,15 +81,20 @@ export function makePipes(exec: boolean): ConmonPipes {
 /** Tells conmon to go on (one byte on the start pipe). */
 export function signalStart(start: Writable): void { start.write(Buffer.from([0])); }
 
-/** Resolves with the exit code of the conmon parent (it exits after forking its monitor). */
-export function parentExit(child: ChildProcess): Promise<{ code: number; stderr: string }> {
+/**
+ * Resolves with the exit code of the conmon parent (it exits after forking its monitor) and everything it printed:
+ * stdout and stderr in the order read (conmon 2.1.6 prints option errors on stdout, others on stderr).
+ */
+export function parentExit(child: ChildProcess): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const err: Buffer[] = [];
-    child.stderr?.on('data', (b: Buffer) => err.push(b));
+    const out: Buffer[] = [];
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => out.push(b));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       setImmediate(() => {
-        resolve({ code: code ?? (signal ? 128 : -1), stderr: Buffer.concat(err).toString() });
+        resolve({ code: code ?? (signal ? 128 : -1), output: Buffer.concat(out).toString() });
+        child.stdout?.destroy();
         child.stderr?.destroy();
       });
     });

@@ -42,10 +42,11 @@ export async function runChecked(bin: string, args: string[], opts: Parameters<t
 /**
  * Starts a detached process (its own process group, not killed with Pier) with extra
  * fds at 3, 4, …: 'pipe' gives the parent a stream on that fd, a number passes an fd.
- * stdout is ignored; stderr is piped so messages printed before a daemon forks can be read.
+ * stdout and stderr are piped so messages printed before a daemon forks can be read (conmon 2.1.6 prints option
+ * errors on stdout, other failures on stderr).
  */
 export function spawnDetached(bin: string, args: string[], opts: { env: Record<string, string>; cwd: string; fds: Array<'pipe' | number> }): ChildProcess {
-  const stdio: StdioOptions = ['ignore', 'ignore', 'pipe', ...opts.fds];
+  const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', ...opts.fds];
   const child = spawn(bin, args, { env: opts.env, cwd: opts.cwd, stdio, detached: true });
   child.unref();
   return child;

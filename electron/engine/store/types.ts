@@ -55,6 +55,8 @@ export interface ContainerState {
   /** set when Pier stopped/killed it, so exits are not "unexpected" */
   stoppedByUser?: boolean;
   restoredFrom?: string;
+  /** the last run was ended by the OOM killer (conmon wrote <bundle>/oom) */
+  oomKilled?: boolean;
   error?: string;
   health?: HealthState;
   /** restarts made by the restart policy since the last start by the user */

@@ -12,6 +12,10 @@ import path from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { testDirs, type TestDirs } from '../helpers/rootfs';
 import type { TrayItem } from '../../electron/main/core/tray-menu';
+import type { PierBridge } from '../../electron/common/bridge';
+
+/** window.pier in the page (every call resolves with {ok, result} | {ok: false, error: {code, message}}) */
+type W = { pier: PierBridge };
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -99,7 +103,7 @@ test('the window loads the renderer over pier://app with a sandboxed, isolated p
   }));
   assert.equal(g.require, 'undefined');
   assert.equal(g.process, 'undefined');
-  for (const k of ['invoke', 'on', 'onStream', 'startDrag', 'getPathForFile', 'drop', 'exportArchive', 'rpc']) assert.ok(g.pier.includes(k), k);
+  for (const k of ['invoke', 'on', 'onStream', 'startDrag', 'getPathForFile', 'drop', 'exportArchive', 'shellInfo']) assert.ok(g.pier.includes(k), k);
   const prefs = await app!.evaluate(() => {
     const p = (globalThis as unknown as { __pier: { webPreferences: Record<string, unknown> } }).__pier.webPreferences;
     return { contextIsolation: p.contextIsolation, sandbox: p.sandbox, nodeIntegration: p.nodeIntegration, webviewTag: p.webviewTag };
@@ -113,18 +117,27 @@ test('navigation away, new windows and unknown channels are refused', { skip: SK
   assert.match(page!.url(), /^pier:\/\/app\//);
   assert.equal(await page!.evaluate(() => window.open('https://example.com/') === null), true);
   assert.equal(app!.windows().length, 1);
-  const err = await page!.evaluate(() => (window as unknown as { pier: { invoke(m: string, p: unknown): Promise<unknown> } }).pier.invoke('containers.nuke', {}).then(() => 'resolved', (e: Error) => e.message));
-  assert.match(err, /unknown method/);
-  const bad = await page!.evaluate(() => (window as unknown as { pier: { invoke(m: string, p: unknown): Promise<unknown> } }).pier.invoke('containers.stop', { id: '../../x' }).then(() => 'resolved', (e: Error) => e.message));
-  assert.match(bad, /invalid id/);
+  const err = await page!.evaluate(() => (window as unknown as W).pier.invoke('containers.nuke' as 'containers.list', {}));
+  assert.ok(!err.ok && /unknown method/.test(err.error.message), JSON.stringify(err));
+  // the error's code crosses contextBridge as data (a rejected Error would arrive with its message only)
+  const bad = await page!.evaluate(() => (window as unknown as W).pier.invoke('containers.stop', { id: '../../x' }));
+  assert.deepEqual(bad.ok ? 'resolved' : [bad.error.code, /invalid id/.test(bad.error.message)], ['EINVAL', true]);
 });
 
 test('sees the running container in the list (re-adopted from the store)', { skip: SKIP }, async () => {
-  const list = await page!.evaluate(() => (window as unknown as { pier: { invoke(m: string, p: unknown): Promise<Array<{ id: string; name: string; status: string }>> } }).pier.invoke('containers.list', {}));
-  const mine = list.find((c) => c.id === containerId);
+  const listed = await page!.evaluate(() => (window as unknown as W).pier.invoke('containers.list', {}));
+  assert.ok(listed.ok, JSON.stringify(listed));
+  const mine = listed.result.find((c) => c.id === containerId);
   assert.equal(mine?.status, 'running');
   await page!.locator(`[role="row"][data-id="${containerId}"]`).waitFor({ timeout: 20_000 });
   assert.ok(await page!.getByText(NAME).first().isVisible());
+});
+
+test('close-to-tray reports whether a tray host exists, and what closing does', { skip: SKIP }, async () => {
+  const info = await page!.evaluate(() => (window as unknown as W).pier.shellInfo());
+  assert.ok(info.ok, JSON.stringify(info));
+  console.log(`# tray host: ${info.result.close.trayHost}; ${info.result.close.explanation}`);
+  assert.equal(info.result.close.action, info.result.close.trayHost === true ? 'hide' : 'quit');
 });
 
 test('the tray menu template, read through the main process, has the container submenu', { skip: SKIP }, async () => {
@@ -147,14 +160,19 @@ test('the tray menu template, read through the main process, has the container s
 
 test('opens a terminal: an exec session through window.pier, bytes in and out', { skip: SKIP }, async () => {
   const out = await page!.evaluate(async (id) => {
-    const pier = (window as unknown as { pier: { invoke(m: string, p: unknown): Promise<{ id: string }>; onStream(k: string, fn: (p: { session: string; data?: Uint8Array }) => void): () => void } }).pier;
-    const s = await pier.invoke('sessions.exec', { id, cmd: ['sh'], tty: true, rows: 24, cols: 80 });
+    const pier = (window as unknown as W).pier;
+    const call = async (m: string, p: unknown): Promise<{ id: string }> => {
+      const r = await pier.invoke(m as 'sessions.exec', p as never);
+      if (!r.ok) throw new Error(`${m}: ${r.error.code} ${r.error.message}`);
+      return r.result as { id: string };
+    };
+    const s = await call('sessions.exec', { id, cmd: ['sh'], tty: true, rows: 24, cols: 80 });
     let text = '';
     const off = pier.onStream('session', (p) => { if (p.session === s.id && p.data) text += new TextDecoder().decode(p.data); });
-    await pier.invoke('sessions.watch', { session: s.id });
-    await pier.invoke('sessions.write', { session: s.id, data: 'echo pier-$((6*7))\n' });
+    await call('sessions.watch', { session: s.id });
+    await call('sessions.write', { session: s.id, data: 'echo pier-$((6*7))\n' });
     for (let i = 0; i < 100 && !text.includes('pier-42'); i++) await new Promise((r) => setTimeout(r, 100));
-    await pier.invoke('sessions.close', { session: s.id });
+    await call('sessions.close', { session: s.id });
     off();
     return text;
   }, containerId);
@@ -175,7 +193,8 @@ test('drag: an unknown or path-shaped id is refused; a real archive starts a nat
   assert.match(pathErr, /archive id/);
   assert.equal(await app!.evaluate(() => (globalThis as unknown as { __pier: { archives: { lastDrag?: unknown } } }).__pier.archives.lastDrag ?? null), null);
 
-  const cp = await page!.evaluate((id) => (window as unknown as { pier: { invoke(m: string, p: unknown): Promise<{ id: string; archive?: string }> } }).pier.invoke('checkpoints.create', { id, leaveRunning: true, export: true }).then((r) => r, (e: Error) => ({ error: e.message })), containerId) as { id?: string; archive?: string; error?: string };
+  const cp = await page!.evaluate((id) => (window as unknown as W).pier.invoke('checkpoints.create', { id, leaveRunning: true, export: true })
+    .then((r) => (r.ok ? r.result : { error: r.error.message })), containerId) as { id?: string; archive?: string; error?: string };
   if (cp.error || !cp.archive) { t.skip(`no checkpoint archive on this host: ${cp.error ?? 'no archive path'}`); return; }
   await app!.evaluate(() => (globalThis as unknown as { __pier: { archives: { index: { refresh(): Promise<void> } } } }).__pier.archives.index.refresh());
   await page!.evaluate((id) => (window as unknown as { pier: { startDrag(id: string): void } }).pier.startDrag(id), cp.id!);
@@ -185,7 +204,9 @@ test('drag: an unknown or path-shaped id is refused; a real archive starts a nat
 });
 
 test('drop: a non-archive is refused with the reason, nothing runs', { skip: SKIP }, async () => {
-  const rs = await page!.evaluate(() => (window as unknown as { pier: { drop(p: string[]): Promise<Array<{ ok: boolean; kind: string; message: string }>> } }).pier.drop(['/etc/hostname']));
+  const dropped = await page!.evaluate(() => (window as unknown as W).pier.drop(['/etc/hostname']));
+  assert.ok(dropped.ok, JSON.stringify(dropped));
+  const rs = dropped.result;
   assert.equal(rs[0].ok, false);
   assert.equal(rs[0].kind, 'rejected');
   assert.match(rs[0].message, /hostname/);

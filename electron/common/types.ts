@@ -78,6 +78,42 @@ export interface CreateContainerOptions {
   restartPolicy?: RestartPolicy;
   /** overrides the image's healthcheck (test ['NONE'] disables it) */
   healthcheck?: HealthcheckConfig;
+  /** volumes, extra binds and tmpfs mounts (see engine/volumes) */
+  mounts?: MountRequest[];
+  /** `--volumes-from CONTAINER[:ro|rw]` */
+  volumesFrom?: string[];
+}
+
+/** One requested mount: a volume (named, or anonymous without source), a host bind or a tmpfs. */
+export interface MountRequest {
+  type: 'volume' | 'bind' | 'tmpfs';
+  /** volume name (none: anonymous) or absolute host path */
+  source?: string;
+  target: string;
+  readOnly?: boolean;
+  /** volume: do not copy the image's content into an empty volume */
+  noCopy?: boolean;
+  /** volume: labels and driver options used when the volume is created by this mount */
+  volumeLabels?: Record<string, string>;
+  volumeOptions?: Record<string, string>;
+  tmpfsSize?: number;
+  tmpfsMode?: number;
+  /** --tmpfs options as given (validated) */
+  tmpfsOptions?: string[];
+}
+
+export interface VolumeSummary {
+  name: string;
+  driver: 'local';
+  mountpoint: string;
+  createdAt: string;
+  labels: Record<string, string>;
+  options: Record<string, string>;
+  anonymous: boolean;
+  /** ids of the containers that use it */
+  usedBy: string[];
+  /** bytes, when asked for */
+  size?: number;
 }
 
 /** One published port (docker -p); hostIp "" = every address, hostPort 0 = any free port. */
@@ -99,6 +135,7 @@ export type EngineEvent =
   | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; health?: HealthStatus; time: number }
   | { type: 'image'; action: 'pulled' | 'removed' | 'tagged' | 'untagged' | 'loaded'; id: string; ref?: string; time: number }
   | { type: 'network'; action: 'create' | 'destroy' | 'connect' | 'disconnect'; id: string; name: string; container?: string; time: number }
+  | { type: 'volume'; action: 'create' | 'mount' | 'unmount' | 'destroy'; id: string; container?: string; destination?: string; readOnly?: boolean; time: number }
   | { type: 'progress'; task: string; kind: 'pull' | 'checkpoint' | 'restore' | 'export' | 'import' | 'load'; ref: string; status: string; layer?: string; current?: number; total?: number; done?: boolean; error?: string; time: number };
 
 export interface LogLine {

@@ -13,6 +13,7 @@ import { Containers, type RootfsProvider } from './containers/service';
 import { bindStorageRoot, isRootless } from './runtime/rootless';
 import { NetworkService } from './network/service';
 import { bridgeNetworking } from './network/capability';
+import { ContainerMounts, VolumeService } from './volumes/index';
 
 export interface EngineOptions {
   /** state dir (--root) */
@@ -42,6 +43,8 @@ export class Engine {
   checkpoints?: import('./checkpoint/index').CheckpointService;
   /** restart policies and healthchecks */
   supervisor?: import('./containers/supervisor').Supervisor;
+  /** the local volume driver (always present) */
+  volumes!: VolumeService;
   /** the Docker-compatible API socket this engine serves, when it does */
   apiSocket?: string;
 
@@ -80,7 +83,9 @@ export class Engine {
       const images = opts.images ? await opts.images(root) : undefined;
       const network = bridgeNetworking() ? new NetworkService({ root, runroot, events }) : undefined;
       await network?.open();
-      const containers = new Containers({ runroot, runtime, store, events, exits, images, network });
+      const volumes = new VolumeService({ root, events, usedBy: (name) => store.list().filter((r) => r.config.mounts?.some((m) => m.type === 'volume' && m.name === name)).map((r) => r.id) });
+      await volumes.load();
+      const containers = new Containers({ runroot, runtime, store, events, exits, images, network, mounts: new ContainerMounts(volumes, events) });
       if (network) {
         network.containers = {
           get: (ref) => containers.get(ref), list: () => store.list(), save: (r) => store.save(r),
@@ -91,7 +96,9 @@ export class Engine {
       exits.onExit = (cid, ex) => { containers.handleExit(cid, ex.code).catch(() => undefined); };
       await containers.reconcile();
       await network?.reconcile();
-      return new Engine({ ...opts, root, runroot }, runtime, containers, events, exits, lock, exitWatchLock, network);
+      const engine = new Engine({ ...opts, root, runroot }, runtime, containers, events, exits, lock, exitWatchLock, network);
+      engine.volumes = volumes;
+      return engine;
     } catch (e) {
       exitWatchLock?.release();
       lock.release();

@@ -68,9 +68,9 @@ describe('image records', () => {
   });
   test('imageDefaults maps the config, with a PATH when missing', () => {
     const img = { config: { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] },
-      config: { Entrypoint: ['/e'], Cmd: ['c'], Env: ['A=1'], WorkingDir: '/w', User: '1:2', StopSignal: 'SIGINT', Labels: { l: 'v' } } } } as unknown as ImageRecord;
+      config: { Entrypoint: ['/e'], Cmd: ['c'], Env: ['A=1'], WorkingDir: '/w', User: '1:2', StopSignal: 'SIGINT', Labels: { l: 'v' }, Volumes: { '/data': {} } } } } as unknown as ImageRecord;
     const d = imageDefaults(img);
-    assert.deepEqual(d, { entrypoint: ['/e'], cmd: ['c'], env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=1'], workingDir: '/w', user: '1:2', stopSignal: 'SIGINT', labels: { l: 'v' } });
+    assert.deepEqual(d, { entrypoint: ['/e'], cmd: ['c'], env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=1'], workingDir: '/w', user: '1:2', stopSignal: 'SIGINT', labels: { l: 'v' }, volumes: ['/data'] });
     const empty = imageDefaults({ config: { config: null } } as unknown as ImageRecord);
     assert.equal(empty.workingDir, '/');
     assert.deepEqual(empty.cmd, []);

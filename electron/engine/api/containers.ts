@@ -14,6 +14,8 @@ import { healthcheckFromBody, healthSuffix, restartPolicyFromBody, supervisionIn
 import { procRow, processesOf, sample, type CgroupSample } from './cgroups';
 import { requireCgroups } from '../runtime/rootless';
 import { hostConfigNet, listNetworkFields, networkCreateOptions, networkSettings } from './networks';
+import { anonymousVolumes, parseBindString, parseMountObject, parseTmpfsMap } from '../volumes/index';
+import type { MountRequest } from '../../common/types';
 import { containerNameProblem } from '../../common/names';
 
 /** Docker's name check and message; a leading '/' is accepted (the caller strips it). */
@@ -58,7 +60,7 @@ export function containerSummary(engine: Engine, c: ContainerSummary) {
     Id: c.id, Names: ['/' + c.name], Image: c.image, ImageID: c.imageId ?? '', Command: c.command, Created: unixSeconds(c.created),
     Labels: c.labels, State: c.restarting ? 'restarting' : c.status, Status: statusText(c),
     HostConfig: { NetworkMode: networkMode(engine, c.id) }, ...listNetworkFields(engine, rec),
-    Mounts: rec.config.binds.map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readOnly ? 'ro' : '', RW: !b.readOnly, Propagation: 'rprivate' })),
+    Mounts: mountsJson(engine, rec),
   };
 }
 
@@ -87,11 +89,11 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
       Runtime: engine.info().runtime.name, Init: false,
     },
     GraphDriver: { Name: engine.snapshotter?.kind ?? 'vfs', Data: null },
-    Mounts: c.binds.map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readOnly ? 'ro' : '', RW: !b.readOnly, Propagation: 'rprivate' })),
+    Mounts: mountsJson(engine, r),
     Config: {
       Hostname: c.hostname, Domainname: '', User: c.user, AttachStdin: c.stdin, AttachStdout: true, AttachStderr: true,
       Tty: c.terminal, OpenStdin: c.stdin, StdinOnce: !!c.stdinOnce, Env: c.env, Cmd: c.cmd ?? c.args, Image: c.image ?? c.rootfs ?? '',
-      Volumes: null, WorkingDir: c.cwd, Entrypoint: c.entrypoint?.length ? c.entrypoint : null, OnBuild: null, Labels: c.labels,
+      Volumes: volumesField(r), WorkingDir: c.cwd, Entrypoint: c.entrypoint?.length ? c.entrypoint : null, OnBuild: null, Labels: c.labels,
       StopSignal: c.stopSignal, StopTimeout: c.stopTimeout, ...(sup.healthcheck ? { Healthcheck: sup.healthcheck } : {}),
       ...(c.net?.exposedPorts?.length ? { ExposedPorts: Object.fromEntries(c.net.exposedPorts.map((p) => [p, {}])) } : {}),
     },
@@ -103,14 +105,38 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
 /** exec instances per engine, so inspect can list ExecIDs (set by exec.ts) */
 export const engineExecs = new WeakMap<Engine, Map<string, { id: string; containerId: string; running: boolean }>>();
 
-function parseBind(b: string): { source: string; destination: string; readOnly?: boolean } {
-  const parts = b.split(':');
-  if (parts.length < 2 || parts.length > 3) throw badRequest(`invalid bind mount "${b}": expected SOURCE:DESTINATION[:ro]`);
-  const [source, destination, mode] = parts;
-  if (!source.startsWith('/')) throw badRequest(`invalid bind mount "${b}": named volumes are not supported; the source must be an absolute host path`);
-  const opts = (mode ?? '').split(',').filter(Boolean);
-  for (const o of opts) if (!['ro', 'rw', 'z', 'Z', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'].includes(o)) throw badRequest(`invalid bind mount "${b}": unknown mode "${o}"`);
-  return { source, destination, readOnly: opts.includes('ro') || undefined };
+/** Docker's Mounts list: binds, volumes (with their data directory) and tmpfs. */
+function mountsJson(engine: Engine, r: ContainerRecord) {
+  const out: Array<Record<string, unknown>> = r.config.binds.map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readOnly ? 'ro' : '', RW: !b.readOnly, Propagation: 'rprivate' }));
+  for (const m of r.config.mounts ?? []) {
+    if (m.type === 'volume') {
+      let src = '';
+      try { src = engine.volumes.mountpoint(m.name); } catch { /* name validated at create */ }
+      out.push({ Type: 'volume', Name: m.name, Source: src, Destination: m.destination, Driver: 'local', Mode: m.readOnly ? 'ro' : 'z', RW: !m.readOnly, Propagation: '' });
+    } else out.push({ Type: 'tmpfs', Source: '', Destination: m.destination, Mode: '', RW: !m.options.includes('ro'), Propagation: '' });
+  }
+  return out;
+}
+
+function volumesField(r: ContainerRecord): Record<string, object> | null {
+  const vols = (r.config.mounts ?? []).filter((m) => m.type === 'volume' && m.anonymous);
+  return vols.length ? Object.fromEntries(vols.map((m) => [m.destination, {}])) : null;
+}
+
+/** Binds, Config.Volumes, HostConfig.Mounts and Tmpfs as mount requests; host binds first. */
+function mountRequests(body: ReturnType<typeof parse<typeof CreateContainerSchema>>): { binds: Array<{ source: string; destination: string; readOnly?: boolean }>; mounts: MountRequest[] } {
+  const hc = body.HostConfig ?? {};
+  const binds: Array<{ source: string; destination: string; readOnly?: boolean }> = [];
+  const mounts: MountRequest[] = [];
+  const reqs = [...(hc.Binds ?? []).map(parseBindString), ...(hc.Mounts ?? []).map(parseMountObject), ...parseTmpfsMap(hc.Tmpfs)];
+  const taken = new Set(reqs.map((r) => r.target));
+  for (const r of reqs) {
+    if (r.type === 'bind') binds.push({ source: r.source!, destination: r.target, readOnly: r.readOnly });
+    else mounts.push(r);
+  }
+  // `-v /path`: an anonymous volume unless another mount already covers the path (moby does the same)
+  for (const r of anonymousVolumes(body.Volumes)) if (!taken.has(r.target)) mounts.push(r);
+  return { binds, mounts };
 }
 
 export function toCreateOptions(body: ReturnType<typeof parse<typeof CreateContainerSchema>>, name: string | undefined): { opts: CreateContainerOptions; warnings: string[] } {
@@ -118,15 +144,16 @@ export function toCreateOptions(body: ReturnType<typeof parse<typeof CreateConta
   const warnings: string[] = [];
   if (!body.Image) throw badRequest('config: Image is required');
   if (hc.Privileged) warnings.push('Pier does not run privileged containers; --privileged was ignored');
-  if (hc.Mounts && hc.Mounts.length) warnings.push('HostConfig.Mounts is not supported; use Binds (-v /host:/container)');
   const cs = hc.ConsoleSize;
+  let m: ReturnType<typeof mountRequests>;
+  try { m = mountRequests(body); } catch (e) { throw badRequest((e as Error).message); }
   return {
     warnings,
     opts: {
       name, image: body.Image, cmd: body.Cmd, entrypoint: body.Entrypoint, env: body.Env ?? undefined,
       workingDir: body.WorkingDir || undefined, user: body.User || undefined, tty: !!body.Tty, openStdin: !!body.OpenStdin,
       stdinOnce: !!body.StdinOnce, hostname: body.Hostname || undefined, readOnly: !!hc.ReadonlyRootfs,
-      binds: (hc.Binds ?? []).map(parseBind), labels: body.Labels ?? undefined, stopSignal: body.StopSignal || undefined,
+      binds: m.binds, mounts: m.mounts, volumesFrom: hc.VolumesFrom ?? undefined, labels: body.Labels ?? undefined, stopSignal: body.StopSignal || undefined,
       stopTimeout: body.StopTimeout ?? undefined, autoRemove: !!hc.AutoRemove,
       restartPolicy: restartPolicyFromBody(hc.RestartPolicy), healthcheck: healthcheckFromBody(body.Healthcheck),
       consoleSize: cs && cs[0] > 0 && cs[1] > 0 ? { rows: cs[0], cols: cs[1] } : undefined,
@@ -272,7 +299,7 @@ export function containerRoutes(): Route[] {
       if (isRunning(r.state.status) && !force) {
         throw new ApiError(409, `cannot remove container "/${r.name}": container is ${r.state.status}: stop the container before removing or force remove`);
       }
-      await engine.containers.remove(r.id, { force });
+      await engine.containers.remove(r.id, { force, volumes: qbool(query, 'v') });
       noContent(res);
     } },
 

@@ -35,6 +35,12 @@ export function toDockerEvent(e: EngineEvent): Record<string, unknown> | undefin
     const attrs: Record<string, string> = { name: e.name, type: 'bridge', ...(e.container ? { container: e.container } : {}) };
     return { Type: 'network', Action: e.action, Actor: { ID: e.id, Attributes: attrs }, scope: 'local', time, timeNano: Number(timeNano) };
   }
+  if (e.type === 'volume') {
+    const attrs: Record<string, string> = { driver: 'local' };
+    if (e.container) attrs.container = e.container;
+    if (e.action === 'mount') Object.assign(attrs, { destination: e.destination ?? '', 'read/write': String(!e.readOnly), propagation: '' });
+    return { Type: 'volume', Action: e.action, Actor: { ID: e.id, Attributes: attrs }, scope: 'local', time, timeNano: Number(timeNano) };
+  }
   return undefined;
 }
 
@@ -46,8 +52,9 @@ function matches(ev: Record<string, unknown>, f: Map<string, string[]>): boolean
       switch (k) {
         case 'type': return ev.Type === v;
         case 'event': return ev.Action === v;
-        case 'container': return (ev.Type === 'container' && (actor.ID.startsWith(v) || actor.Attributes.name === v)) || (ev.Type === 'network' && !!actor.Attributes.container?.startsWith(v));
+        case 'container': return (ev.Type === 'container' && (actor.ID.startsWith(v) || actor.Attributes.name === v)) || ((ev.Type === 'network' || ev.Type === 'volume') && !!actor.Attributes.container?.startsWith(v));
         case 'network': return ev.Type === 'network' && (actor.ID.startsWith(v) || actor.Attributes.name === v);
+        case 'volume': return ev.Type === 'volume' && actor.ID === v;
         case 'image': return actor.Attributes.image === v || (ev.Type === 'image' && actor.ID === v);
         case 'label': { const [lk, lv] = v.split('='); return lk in actor.Attributes && (lv === undefined || actor.Attributes[lk] === lv); }
         case 'scope': return v === 'local';
@@ -67,7 +74,7 @@ export function eventRoutes(engine: import('../engine').Engine): Route[] {
   engine.events.subscribe((e) => { recent.push(e); if (recent.length > RECENT) recent.shift(); });
   return [{ method: 'GET', path: /^\/events$/, handler: async ({ engine, res, query, req }) => {
     const f = qfilters(query);
-    for (const k of f.keys()) if (!['type', 'event', 'container', 'image', 'label', 'scope', 'network'].includes(k)) throw badRequest(`invalid filter '${k}'`);
+    for (const k of f.keys()) if (!['type', 'event', 'container', 'image', 'label', 'scope', 'network', 'volume'].includes(k)) throw badRequest(`invalid filter '${k}'`);
     const since = qtime(query, 'since'), until = qtime(query, 'until');
     const r: ServerResponse = res;
     r.writeHead(200, { 'Content-Type': 'application/json' });

@@ -19,7 +19,7 @@ const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
 
 export function imageSummary(i: ImageRecord) {
   return {
-    Id: i.id, ParentId: '', RepoTags: i.repoTags.map(familiar), RepoDigests: i.repoDigests.map(familiar),
+    Id: i.id, ParentId: i.parent ?? '', RepoTags: i.repoTags.map(familiar), RepoDigests: i.repoDigests.map(familiar),
     Created: Math.floor(Date.parse(i.created) / 1000) || 0, Size: i.size, SharedSize: -1, VirtualSize: i.size,
     Labels: i.config.config?.Labels ?? {}, Containers: -1,
   };
@@ -28,12 +28,15 @@ export function imageSummary(i: ImageRecord) {
 function inspectImage(i: ImageRecord) {
   const c = i.config.config ?? {};
   return {
-    Id: i.id, RepoTags: i.repoTags.map(familiar), RepoDigests: i.repoDigests.map(familiar), Parent: '', Comment: '',
+    Id: i.id, RepoTags: i.repoTags.map(familiar), RepoDigests: i.repoDigests.map(familiar), Parent: i.parent ?? '',
+    Comment: i.config.history?.at(-1)?.comment ?? '',
     Created: i.created, DockerVersion: '', Author: (i.config as { author?: string }).author ?? '',
     Config: {
       Hostname: '', Domainname: '', User: c.User ?? '', AttachStdin: false, AttachStdout: false, AttachStderr: false, Tty: false,
       OpenStdin: false, StdinOnce: false, Env: c.Env ?? null, Cmd: c.Cmd ?? null, Image: '', Volumes: c.Volumes ?? null,
-      WorkingDir: c.WorkingDir ?? '', Entrypoint: c.Entrypoint ?? null, OnBuild: null, Labels: c.Labels ?? null,
+      WorkingDir: c.WorkingDir ?? '', Entrypoint: c.Entrypoint ?? null, OnBuild: (c as { OnBuild?: string[] }).OnBuild ?? null, Labels: c.Labels ?? null,
+      ...((c as { Healthcheck?: object }).Healthcheck ? { Healthcheck: (c as { Healthcheck?: object }).Healthcheck } : {}),
+      ...((c as { Shell?: string[] }).Shell ? { Shell: (c as { Shell?: string[] }).Shell } : {}),
       ...(c.ExposedPorts ? { ExposedPorts: c.ExposedPorts } : {}), ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}),
     },
     Architecture: i.config.architecture ?? '', Os: i.config.os ?? 'linux', Size: i.size, VirtualSize: i.size,
@@ -78,7 +81,10 @@ export function imageRoutes(): Route[] {
   return [
     { method: 'GET', path: /^\/images\/json$/, handler: async ({ engine, res, query }) => {
       const f = qfilters(query);
-      const all = await images(engine).list();
+      const listed = await images(engine).list();
+      // like dockerd: untagged images that are another image's parent (build steps) only with all=1
+      const parents = new Set(listed.map((i) => i.parent).filter(Boolean));
+      const all = qbool(query, 'all') ? listed : listed.filter((i) => i.repoTags.length || !parents.has(i.id));
       const used = new Map<string, number>();
       for (const c of engine.containers.list()) if (c.imageId) used.set(c.imageId, (used.get(c.imageId) ?? 0) + 1);
       const out = all.filter((i) => {

@@ -22,6 +22,8 @@ import { archiveRoutes } from './archive';
 import { isSystemEngine } from '../runtime/rootless';
 import { shareWithGroup } from './socket-group';
 import { networkRoutes } from './networks';
+import { volumeRoutes } from './volumes';
+import { buildRoutes } from './build';
 
 export interface ApiServerOptions {
   socketPath: string;
@@ -39,7 +41,7 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
   const state: ApiState = { execs: new Map() };
   const routes: Route[] = [
     ...systemRoutes(), ...eventRoutes(engine), ...attachRoutes(), ...execRoutes(), ...checkpointRoutes(),
-    ...archiveRoutes(), ...containerRoutes(), ...networkRoutes(), ...imageRoutes(), ...pierCheckpointRoutes(),
+    ...archiveRoutes(), ...containerRoutes(), ...networkRoutes(), ...imageRoutes(), ...volumeRoutes(), ...buildRoutes(), ...pierCheckpointRoutes(),
   ];
 
   const debug = !!process.env.PIER_API_DEBUG;

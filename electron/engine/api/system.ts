@@ -1,13 +1,12 @@
-// /_ping, /version, /info, /system/df, and the minimal networks/volumes views clients
-// probe (testcontainers reads /networks/bridge; `docker inspect` falls through them).
+// /_ping, /version, /info, /system/df (volumes come from volumes.ts, networks from networks.ts).
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Route, Ctx } from './context';
 import { API_VERSION, MIN_API_VERSION, SERVER_VERSION, PIER_VERSION, json } from './context';
-import { notFound } from './errors';
 import { containerSummary } from './containers';
 import { rootlessSummary } from '../runtime/rootless';
 import { imageSummary } from './images';
+import { dfVolumes } from './volumes';
 
 function kernelVersion(): string { return os.release(); }
 
@@ -94,13 +93,9 @@ export function systemRoutes(): Route[] {
         LayersSize: du.layersSize,
         Images: imgs.map((i) => ({ ...imageSummary(i), Containers: counts.get(i.id) ?? 0 })),
         Containers: list.map((c) => ({ ...containerSummary(engine, c), SizeRw: 0, SizeRootFs: 0 })),
-        Volumes: [], BuildCache: [],
+        Volumes: await dfVolumes(engine), BuildCache: [],
       });
     } },
-    { method: 'GET', path: /^\/volumes$/, handler: ({ res }) => json(res, 200, { Volumes: [], Warnings: [] }) },
-    // Pier has no volumes or build cache yet: pruning them finds nothing (docker system prune)
-    { method: 'POST', path: /^\/volumes\/prune$/, handler: ({ res }) => json(res, 200, { VolumesDeleted: [], SpaceReclaimed: 0 }) },
     { method: 'POST', path: /^\/build\/prune$/, handler: ({ res }) => json(res, 200, { CachesDeleted: [], SpaceReclaimed: 0 }) },
-    { method: 'GET', path: /^\/volumes\/([^/]+)$/, handler: ({ params }) => { throw notFound(`get ${params[0]}: no such volume`); } },
   ];
 }

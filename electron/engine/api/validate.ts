@@ -17,7 +17,9 @@ export const HostConfigSchema = z.looseObject({
   Privileged: z.boolean().nullish(),
   PortBindings: z.record(z.string(), z.unknown()).nullish(),
   PublishAllPorts: z.boolean().nullish(),
-  Mounts: z.array(z.unknown()).nullish(),
+  Mounts: z.array(z.unknown()).max(1024).nullish(),
+  Tmpfs: z.record(z.string().max(4096), z.string().max(4096)).nullish(),
+  VolumesFrom: z.array(z.string().max(512)).max(256).nullish(),
   Init: z.boolean().nullish(),
   RestartPolicy: z.looseObject({ Name: z.string().max(64).optional(), MaximumRetryCount: int.min(0).max(1e6).nullish() }).nullish(),
 });
@@ -37,6 +39,7 @@ export const CreateContainerSchema = z.looseObject({
   AttachStdout: z.boolean().nullish(),
   AttachStderr: z.boolean().nullish(),
   Labels: z.record(z.string().max(4096), z.string().max(1 << 16)).nullish(),
+  Volumes: z.record(z.string().max(4096), z.unknown()).nullish(),
   StopSignal: z.string().max(32).nullish(),
   StopTimeout: int.min(-1).max(1e6).nullish(),
   Healthcheck: z.looseObject({

@@ -37,7 +37,7 @@ import type { ContainerState } from '../store/types';
 /** What the engine needs from the image area (see images/index.ts). */
 export interface RootfsProvider {
   /** Resolves an image reference to its config defaults. */
-  resolve(ref: string): Promise<{ imageId: string; ref: string; defaults: { entrypoint: string[]; cmd: string[]; env: string[]; workingDir: string; user: string; stopSignal?: string; labels: Record<string, string>; healthcheck?: HealthcheckConfig } }>;
+  resolve(ref: string): Promise<{ imageId: string; ref: string; defaults: { entrypoint: string[]; cmd: string[]; env: string[]; workingDir: string; user: string; stopSignal?: string; labels: Record<string, string>; healthcheck?: HealthcheckConfig; volumes?: string[] } }>;
   /** Creates or re-mounts the container's root; returns its path. */
   prepare(containerId: string, imageId: string): Promise<string>;
   remove(containerId: string): Promise<void>;
@@ -54,6 +54,8 @@ export interface ContainersDeps {
   exits: ExitWatcher;
   images?: RootfsProvider;
   network?: ContainerNetworking;
+  /** volumes and tmpfs mounts (volumes/container-mounts.ts) */
+  mounts?: import('../volumes/container-mounts').ContainerMounts;
 }
 
 export class InvalidStateError extends Error {
@@ -151,7 +153,7 @@ export class Containers {
     assertContainerName(name);
     if (this.d.store.nameTaken(name)) throw new ConflictError(`the container name "${name}" is already in use`);
 
-    let defaults = { entrypoint: [] as string[], cmd: [] as string[], env: [] as string[], workingDir: '', user: '', stopSignal: undefined as string | undefined, labels: {} as Record<string, string>, healthcheck: undefined as HealthcheckConfig | undefined };
+    let defaults = { entrypoint: [] as string[], cmd: [] as string[], env: [] as string[], workingDir: '', user: '', stopSignal: undefined as string | undefined, labels: {} as Record<string, string>, healthcheck: undefined as HealthcheckConfig | undefined, volumes: [] as string[] | undefined };
     let imageId: string | undefined, imageRef: string | undefined;
     if (o.image) {
       if (!this.d.images) throw Object.assign(new Error(`cannot use image ${o.image}: this engine has no image store`), { code: 'EINVAL' });
@@ -181,6 +183,11 @@ export class Containers {
       restartPolicy: o.restartPolicy, healthcheck, healthcheckRequested: o.healthcheck,
     };
     for (const b of config.binds) if (!path.isAbsolute(b.source) || !path.isAbsolute(b.destination)) throw Object.assign(new Error(`bind mount ${b.source}:${b.destination} needs absolute paths`), { code: 'EINVAL' });
+    if (this.d.mounts) {
+      const m = await this.d.mounts.resolve(o, defaults.volumes ?? [], (ref) => this.get(ref));
+      config.binds = m.binds;
+      if (m.mounts.length) config.mounts = m.mounts;
+    }
     const rec: ContainerRecord = { id, name, created: new Date().toISOString(), config, state: { status: 'created', initialized: false, pid: 0, conmonPid: 0 } };
     await this.d.store.save(rec);
     this.emit(rec, 'created');
@@ -238,8 +245,9 @@ export class Containers {
 
   private async createRuntime(r: ContainerRecord, rootfs: string, user: { uid: number; gid: number }, env: string[], net: NetSetup | undefined, restore?: { from: string; opts: string[]; spec?: RestoreSpecHook }): Promise<void> {
     const p = this.paths(r);
+    const vols = this.d.mounts ? await this.d.mounts.prepare(r, rootfs) : { binds: [], tmpfs: [] };
     const spec = generateSpec({
-      rootfs, hostname: r.config.hostname, readOnlyRoot: r.config.readOnlyRoot, binds: [...(net?.mounts ?? []), ...r.config.binds], network: r.config.network, netnsPath: net?.netnsPath,
+      rootfs, hostname: r.config.hostname, readOnlyRoot: r.config.readOnlyRoot, binds: [...(net?.mounts ?? []), ...r.config.binds, ...vols.binds], tmpfs: vols.tmpfs, network: r.config.network, netnsPath: net?.netnsPath,
       nofileHard: this.nofileHard,
       process: { args: r.config.args, env, cwd: r.config.cwd, uid: user.uid, gid: user.gid, terminal: r.config.terminal, consoleSize: r.config.consoleSize },
       annotations: { 'io.pier.name': r.name }, rootless: rootlessSpecOptions(),
@@ -407,7 +415,8 @@ export class Containers {
     });
   }
 
-  async remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+  /** `volumes`: also remove the container's anonymous volumes (docker rm -v); auto-remove always does. */
+  async remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const r = this.get(ref);
     if ((r.state.status === 'running' || r.state.status === 'paused') && !opts.force) {
       throw new ConflictError(`container ${r.name} is ${r.state.status}: stop it first or remove with force`);
@@ -426,6 +435,7 @@ export class Containers {
       await this.d.store.delete(r.id);
       removeLockFile(containerLockPath(this.d.runroot, r.id));
       this.emit(r, 'removed');
+      if (opts.volumes) await this.d.mounts?.removed(r);
     });
   }
 
@@ -486,8 +496,9 @@ export class Containers {
     r.state = { ...r.state, status: 'exited', initialized: deferDelete, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString(), oomKilled };
     await this.d.store.save(r);
     for (const fn of this.onStopped) fn(r.id);
+    this.d.mounts?.released(r);
     this.publishExit(r);
-    if (r.config.autoRemove) setImmediate(() => { this.remove(r.id, { force: true }).catch(() => undefined); });
+    if (r.config.autoRemove) setImmediate(() => { this.remove(r.id, { force: true, volumes: true }).catch(() => undefined); });
   }
 
   /** Deletes the runtime container if one exists (an exited container's was deleted at exit). */

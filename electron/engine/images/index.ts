@@ -14,7 +14,16 @@ export { parseReference, familiarName, DEFAULT_REGISTRY_SETTING, type Reference 
 export { createSnapshotter } from './snapshot';
 
 export interface ImageProgress { ref: string; layer?: string /* digest */; status: string /* 'resolving'|'downloading'|'verifying'|'extracting'|'done'|'exists' */; current?: number; total?: number }
-export interface ImageRecord { id: string /* sha256:<config digest> */; repoTags: string[]; repoDigests: string[]; created: string; size: number; layers: string[] /* diff ids */; config: OciImageConfig }
+export interface ImageRecord { id: string /* sha256:<config digest> */; repoTags: string[]; repoDigests: string[]; created: string; size: number; layers: string[] /* diff ids */; config: OciImageConfig; parent?: string }
+/** A new local image: a parent's layers (none: scratch), optionally one more layer tar, a config and a history entry. */
+export interface NewImage {
+  parent?: string;
+  layer?: { file: string; diffId: string };
+  config: NonNullable<OciImageConfig['config']>;
+  history: { created_by: string; comment?: string; author?: string; empty_layer?: boolean };
+  author?: string;
+  tags?: string[];
+}
 export interface ImageService {
   pull(ref: string, opts?: { onProgress?: (p: ImageProgress) => void; signal?: AbortSignal; auth?: { username: string; password: string } }): Promise<ImageRecord>;
   load(input: NodeJS.ReadableStream | string /* path */, opts?: { onProgress?: (p: ImageProgress) => void }): Promise<ImageRecord[]>;
@@ -30,6 +39,8 @@ export interface ImageService {
   diskUsage(): Promise<{ images: number; layersSize: number }>;
   /** Added: the image's unpacked layer directories, bottom first (used by the snapshotter). */
   layerStack(refOrId: string): Promise<Array<LowerLayer & { chainId: string }>>;
+  /** Added: stores a committed or built image (the layer file is consumed). */
+  createImage(o: NewImage): Promise<ImageRecord>;
   /** Added: stops the worker threads (idle workers never keep the process alive anyway). */
   close(): Promise<void>;
 }
@@ -62,7 +73,7 @@ export function createImageService(opts: ImageServiceOptions): ImageService {
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The image config as container defaults (what `docker run IMAGE` starts with). */
-export function imageDefaults(img: ImageRecord): { entrypoint: string[]; cmd: string[]; env: string[]; workingDir: string; user: string; stopSignal?: string; labels: Record<string, string>; healthcheck?: HealthcheckConfig } {
+export function imageDefaults(img: ImageRecord): { entrypoint: string[]; cmd: string[]; env: string[]; workingDir: string; user: string; stopSignal?: string; labels: Record<string, string>; healthcheck?: HealthcheckConfig; volumes: string[] } {
   const c = img.config.config ?? {};
   const env = [...(c.Env ?? [])];
   if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
@@ -75,5 +86,6 @@ export function imageDefaults(img: ImageRecord): { entrypoint: string[]; cmd: st
     ...(c.StopSignal ? { stopSignal: c.StopSignal } : {}),
     labels: { ...(c.Labels ?? {}) },
     ...(c.Healthcheck?.Test?.length ? { healthcheck: fromDockerHealthcheck(c.Healthcheck) } : {}),
+    volumes: Object.keys(c.Volumes ?? {}),
   };
 }

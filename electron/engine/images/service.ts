@@ -12,7 +12,7 @@ import { WorkerPool } from './workers';
 import { openArchive, writeTar, type ArchiveFS, type OutEntry } from './archive';
 import { DockerArchiveManifest, ImageConfigSchema, Index, Manifest, MT, isIndexMediaType, parseJson, type OciImageConfig } from './schema';
 import type { ExtractResult, LowerLayer, WhiteoutMode } from './extract';
-import type { ImageProgress, ImageRecord, ImageService } from './index';
+import type { ImageProgress, ImageRecord, ImageService, NewImage } from './index';
 
 export interface ImageServiceOptions { root: string; defaultRegistry?: string; insecureRegistries?: string[]; authFile?: string }
 
@@ -37,6 +37,7 @@ interface ImportJob {
   signal?: AbortSignal;
   /** Archive staging files may be hard-linked into the store instead of moved. */
   keepSources: boolean;
+  parent?: string;
   digestCache?: Map<string, string>;
 }
 
@@ -70,6 +71,7 @@ export class LocalImageService implements ImageService {
       size,
       layers: s.layers.map((l) => l.diffId),
       config: s.config,
+      ...(s.parent ? { parent: s.parent } : {}),
     };
   }
   private layerSizes = new Map<string, number>();
@@ -286,7 +288,7 @@ export class LocalImageService implements ImageService {
             id, repoTags: [...job.tags], repoDigests: [...job.repoDigests],
             created: config.created ?? new Date().toISOString(),
             manifest: { digest: manifestDigest, mediaType: manifest.mediaType, size: manifest.bytes.length },
-            layers: layerDescs, config, addedAt: new Date().toISOString(),
+            layers: layerDescs, config, addedAt: new Date().toISOString(), ...(job.parent ? { parent: job.parent } : {}),
           };
           images.push(rec);
         }
@@ -298,6 +300,33 @@ export class LocalImageService implements ImageService {
       job.signal?.removeEventListener('abort', onAbort);
       await Promise.all(temps.map((t) => fsp.rm(t, { recursive: true, force: true })));
     }
+  }
+
+  // ---------- commit / build ----------
+
+  async createImage(o: NewImage): Promise<ImageRecord> {
+    await this.store.init();
+    const p = o.parent ? this.get(o.parent) : undefined;
+    const now = new Date().toISOString();
+    const diffIds = [...(p?.layers.map((l) => l.diffId) ?? []), ...(o.layer ? [o.layer.diffId] : [])];
+    const config = {
+      architecture: p?.config.architecture ?? hostArch(), os: 'linux', created: now,
+      ...(o.author ? { author: o.author } : {}),
+      config: o.config,
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      history: [...(p?.config.history ?? []), { created: now, ...o.history, ...(o.layer ? {} : { empty_layer: true }) }],
+    };
+    const tags = (o.tags ?? []).map((t) => this.normalizeTag(t, 'the new image'));
+    return this.importImage({
+      label: tags[0] ? familiarName(tags[0], this.defaultRegistry) : 'new image',
+      progressRef: tags[0] ?? 'commit',
+      configBytes: Buffer.from(JSON.stringify(config)),
+      layers: [
+        ...(p?.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size })) ?? []),
+        ...(o.layer ? [{ file: o.layer.file, mediaType: MT.ociLayer }] : []),
+      ],
+      tags, repoDigests: [], keepSources: false, parent: p?.id,
+    });
   }
 
   // ---------- load / save ----------

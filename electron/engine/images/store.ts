@@ -31,6 +31,8 @@ export interface StoredImage {
   layers: LayerDescriptor[];
   config: OciImageConfig;
   addedAt: string;
+  /** the image this one was committed or built on (local images only) */
+  parent?: string;
 }
 export interface LayerMeta { chainId: string; diffId: string; parent?: string; size: number; whiteouts: string[] }
 

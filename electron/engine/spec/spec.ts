@@ -26,6 +26,8 @@ export interface SpecOptions {
   hostname?: string;
   readOnlyRoot?: boolean;
   binds?: BindMount[];
+  /** tmpfs mounts (volumes arrive as binds of their data directory) */
+  tmpfs?: Array<{ destination: string; options: string[] }>;
   network?: NetworkMode;
   /** the network namespace to join (bridge mode) */
   netnsPath?: string;
@@ -98,9 +100,14 @@ export function generateSpec(o: SpecOptions): OciSpec {
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ro(['ro']) },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ro(['relatime', 'ro']) },
   ];
+  const user: OciSpec['mounts'] = [];
   for (const b of o.binds ?? []) {
-    mounts.push({ destination: b.destination, type: 'bind', source: b.source, options: ['rbind', 'rprivate', b.readOnly ? 'ro' : 'rw'] });
+    user.push({ destination: b.destination, type: 'bind', source: b.source, options: ['rbind', 'rprivate', b.readOnly ? 'ro' : 'rw'] });
   }
+  for (const t of o.tmpfs ?? []) user.push({ destination: t.destination, type: 'tmpfs', source: 'tmpfs', options: t.options });
+  // parents before children (a volume at /data and a bind at /data/sub), otherwise in the given order
+  const depth = (d: string) => d.split('/').filter(Boolean).length;
+  mounts.push(...user.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.destination) - depth(b.m.destination) || a.i - b.i).map((x) => x.m));
   const namespaces: Array<{ type: string }> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if ((o.network ?? 'none') === 'none') namespaces.push({ type: 'network' });
   else if (o.network === 'bridge' && o.netnsPath) namespaces.push({ type: 'network', path: o.netnsPath } as { type: string });

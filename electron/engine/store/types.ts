@@ -37,11 +37,17 @@ export interface ContainerConfig {
   healthcheck?: HealthcheckConfig;
   /** the healthcheck the client sent at create (echoed as Config.Healthcheck) */
   healthcheckRequested?: HealthcheckConfig;
+  /** volumes and tmpfs mounts (binds stay in `binds`) */
+  mounts?: StoredMount[];
 }
 
 /** One probe's result, as Docker's State.Health.Log keeps it (the last five). */
 export interface HealthProbe { start: string; end: string; exitCode: number; output: string }
 export interface HealthState { status: HealthStatus; failingStreak: number; log: HealthProbe[] }
+
+export type StoredMount =
+  | { type: 'volume'; name: string; destination: string; readOnly?: boolean; noCopy?: boolean; anonymous?: boolean }
+  | { type: 'tmpfs'; destination: string; options: string[] };
 
 export interface ContainerState {
   status: ContainerStatus;

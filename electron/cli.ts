@@ -68,8 +68,10 @@ async function serve(argv: string[]): Promise<void> {
   const closers: Array<() => Promise<void>> = [];
   const { startApiServer } = await import('./engine/api/server').catch(() => ({ startApiServer: undefined }));
   if (startApiServer) {
-    const api = await startApiServer(engine, { socketPath: values.socket! });
-    closers.push(() => api.close());
+    const { rpcUpgrade } = await import('./rpc/ws');
+    const rpc = rpcUpgrade(engine);
+    const api = await startApiServer(engine, { socketPath: values.socket!, upgrade: rpc.handle });
+    closers.push(async () => { rpc.close(); await api.close(); });
     console.log(`pier: Docker-compatible API on unix://${values.socket}`);
     if (api.access) console.log(`pier: ${api.access}`);
   }

@@ -7,7 +7,7 @@
 // misuse (an unknown topic, a path given to startDrag) throws in the caller.
 import type { MethodName, Params, Result, Topic, streams } from './contract';
 import type { EngineEvent } from './types';
-import type { DropResult, Envelope, NavigateTarget, Notice, ShellInfo } from './channels';
+import type { DropResult, EngineChoiceDto, Envelope, NavigateTarget, Notice, ShellInfo } from './channels';
 
 export type { DropResult, Envelope, NavigateTarget, Notice, ShellInfo };
 export type StreamKind = keyof typeof streams;
@@ -31,6 +31,8 @@ export interface PierBridge {
   getPathForFile(file: object): string;
   openExternal(url: string): Promise<Envelope<void>>;
   shellInfo(): Promise<Envelope<ShellInfo>>;
+  /** switch engines: saves the choice; the app restarts on the new one */
+  setEngine(choice: EngineChoiceDto): Promise<Envelope<void>>;
 }
 
 /** The error side of an Envelope as a thrown Error carrying `code` (for callers that prefer throw). */

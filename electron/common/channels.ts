@@ -23,6 +23,8 @@ export const SHELL = {
   drop: 'shell:drop',
   openExternal: 'shell:open-external',
   info: 'shell:info',
+  /** switch engines: saves the choice and restarts the app on it */
+  setEngine: 'shell:set-engine',
 } as const;
 
 /** main → renderer pushes (payload only; the preload never passes the IpcRendererEvent on). */
@@ -35,7 +37,7 @@ export const PUSH = {
   notice: 'push:notice',
 } as const;
 
-export const INVOKE_CHANNELS: readonly string[] = [...RPC_CHANNELS, SHELL.exportArchive, SHELL.drop, SHELL.openExternal, SHELL.info];
+export const INVOKE_CHANNELS: readonly string[] = [...RPC_CHANNELS, SHELL.exportArchive, SHELL.drop, SHELL.openExternal, SHELL.info, SHELL.setEngine];
 export const SEND_CHANNELS: readonly string[] = [SHELL.startDrag];
 export const PUSH_CHANNELS: readonly string[] = Object.values(PUSH);
 
@@ -46,6 +48,11 @@ export const shellParams = {
   [SHELL.drop]: z.object({ paths: z.array(z.string().min(2).max(4096).startsWith('/', 'must be an absolute path')).min(1).max(32), name: containerName.optional() }).strict(),
   [SHELL.openExternal]: z.object({ url: z.string().max(2048) }).strict(),
   [SHELL.info]: z.object({}).strict(),
+  [SHELL.setEngine]: z.object({ choice: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('local') }).strict(),
+    z.object({ kind: z.literal('system') }).strict(),
+    z.object({ kind: z.literal('socket'), path: z.string().min(2).max(4096).startsWith('/', 'must be an absolute path') }).strict(),
+  ]) }).strict(),
 } as const;
 export type ShellChannel = keyof typeof shellParams;
 
@@ -69,10 +76,12 @@ export function validateShell<C extends ShellChannel>(channel: C, params: unknow
   return r.data as z.output<(typeof shellParams)[C]>;
 }
 
+export type EngineChoiceDto = { kind: 'local' } | { kind: 'system' } | { kind: 'socket'; path: string };
 export interface ShellInfo {
   platform: string;
   version: string;
-  engine: { ok: boolean; root?: string; socket?: string; error?: string };
+  /** label: what the status bar shows ("Rootless engine (this app)", "System engine (…)") */
+  engine: { ok: boolean; root?: string; socket?: string; error?: string; label?: string; choice?: EngineChoiceDto; warnings?: string[] };
   hidden: boolean;
   /** what closing the window does, and why (no tray host → quit) */
   close: { setting: 'auto' | 'on' | 'off'; trayHost?: boolean; action: 'hide' | 'quit'; explanation: string };

@@ -43,6 +43,10 @@ export interface SystemInfo {
   snapshotter?: { kind: string; reason?: string };
   containers: { total: number; running: number; paused: number; exited: number };
   apiSocket?: string;
+  /** a rootless engine (in its user namespace) */
+  rootless?: boolean;
+  /** what the user should know: a missing subordinate id range, no cgroups… */
+  warnings?: string[];
 }
 
 /** m<Result>()(paramsSchema): a method whose params are validated by the schema and whose result type is Result. */

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { ArchiveIndex, checkArchive, exportFileName, parseDragRequest, type DragCheck } from './core/drag';
 import { classifyArchive } from './core/drop';
 import type { DropResult } from '../common/channels';
-import type { Connection, EngineHost } from './engine-host';
+import type { Connection, EngineLink } from './engine-link';
 import { asset } from './paths';
 
 export interface DragRecord { id: string; file: string; at: number }
@@ -22,7 +22,7 @@ export class Archives {
   lastDrag?: DragRecord;
   private lastDir?: string;
 
-  constructor(private host: EngineHost) {
+  constructor(private host: EngineLink) {
     this.index = new ArchiveIndex(() => host.checkpoints());
   }
 

@@ -9,13 +9,8 @@ import { connect } from '../rpc/dispatcher';
 import type { ContainerSummary, EngineEvent } from '../common/types';
 import type { CheckpointSummary } from '../common/contract';
 
-/** What the RPC dispatcher pushes to a client (events and stream chunks). */
-export interface PushMessage { t: string; topic?: string; kind?: string; payload?: unknown; id?: number }
-
-export interface Connection {
-  call(method: string, params: unknown): Promise<unknown>;
-  close(): void;
-}
+import type { Connection, EngineLink, PushMessage, Published } from './engine-link';
+export type { Connection, PushMessage } from './engine-link';
 
 type ApiServerModule = typeof import('../engine/api/server');
 type ApiServerHandle = Awaited<ReturnType<ApiServerModule['startApiServer']>>;
@@ -26,7 +21,7 @@ const apiServerModules = import.meta.glob<ApiServerModule>('../engine/api/server
 
 export interface HostOptions { root?: string; runroot?: string; socket?: string; noApi?: boolean }
 
-export class EngineHost {
+export class EngineHost implements EngineLink {
   engine?: Engine;
   error?: string;
   socket?: string;
@@ -59,6 +54,7 @@ export class EngineHost {
   }
 
   get root(): string | undefined { return this.engine?.opts.root; }
+  get ok(): boolean { return !!this.engine; }
 
   /** A client of the engine; `send` receives events and stream chunks for it. */
   connect(send: (m: PushMessage) => void): Connection {
@@ -80,7 +76,7 @@ export class EngineHost {
     return this.engine ? this.engine.events.subscribe(fn) : () => undefined;
   }
 
-  publish(e: Parameters<Engine['events']['publish']>[0]): void { this.engine?.events.publish(e); }
+  publish(e: Published): void { this.engine?.events.publish(e); }
 
   async checkpoints(): Promise<CheckpointSummary[]> {
     const cp = (this.engine as unknown as { checkpoints?: { list(id?: string): Promise<CheckpointSummary[]> } } | undefined)?.checkpoints;

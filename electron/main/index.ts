@@ -1,6 +1,7 @@
 // Pier's Electron main process: single instance, the engine hosted here, the window,
 // the tray, drag-and-drop, notifications. The parts that can be pure live in core/
 // (unit-tested under Node); this file wires them to Electron.
+import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron';
 import { parseShellArgs } from './core/args';
 import { PUSH, type NavigateTarget, type ShellInfo } from '../common/channels';
@@ -9,7 +10,9 @@ import { quitMessage } from './core/quit';
 import { closeAction, closeExplanation, startHidden } from './core/close';
 import { probeTrayHost } from './tray-host';
 import type { TrayAction } from './core/tray-menu';
-import { EngineHost } from './engine-host';
+import { SelectedEngine, openLink } from './engine-select';
+import { choiceFromArg, rootRefusal, type EngineChoice } from './core/engine-choice';
+import { loadChoice, saveChoice } from './engine-choice-file';
 import { registerAppScheme, serveRenderer } from './protocol';
 import { hardenSessions, hardenWebContents } from './hardening';
 import { createMainWindow, showWindow } from './window';
@@ -20,6 +23,10 @@ import { Notifier } from './notifier';
 import { RENDERER_DIR, devServerUrl } from './paths';
 
 const args = parseShellArgs(process.argv.slice(1), process.env);
+// As root the window cannot run (Chromium refuses root with its sandbox, and Pier keeps the sandbox): say so and
+// how to reach the system engine. (The recording fake electron of the adapter tests sets PIER_E2E and runs as root.)
+const asRoot = process.getuid?.() === 0 && process.env.PIER_E2E !== '1';
+if (asRoot) console.error(`pier: ${rootRefusal()}`);
 const devServer = devServerUrl(app.isPackaged);
 if (args.userData) app.setPath('userData', args.userData);
 
@@ -29,20 +36,34 @@ registerAppScheme();
 let win: BrowserWindow | undefined;
 let quitting = false;
 const busy = new Set<string>();
-const host = new EngineHost();
+const host = new SelectedEngine();
 const archives = new Archives(host);
 const origins = () => trustedOrigins(devServer);
 const notifier = new Notifier(() => !!win && !win.isDestroyed() && win.isVisible(), (t) => navigate(t));
 let trayHost: boolean | undefined;
 const trayPresence = () => ({ created: !!tray, host: trayHost });
 const info = (): ShellInfo => ({
-  platform: process.platform, version: app.getVersion(),
-  engine: { ok: !!host.engine, root: host.root, socket: host.socket, error: host.error ?? host.apiError }, hidden: !win?.isVisible(),
+  platform: process.platform, version: app.getVersion(), hidden: !win?.isVisible(),
+  engine: { ok: host.ok, root: host.root, socket: host.socket, error: host.error ?? host.apiError, label: host.current?.label, choice: host.current?.choice, warnings: host.warnings },
   close: { setting: args.closeToTray, trayHost, action: closeAction(args.closeToTray, trayPresence()), explanation: closeExplanation(args.closeToTray, trayPresence()) },
 });
-const ipc = new IpcBinding({ host, archives, origins, markUserStop: (id) => notifier.markUserStop(id), info });
+const ipc = new IpcBinding({ host, archives, origins, markUserStop: (id) => notifier.markUserStop(id), info, setEngine: (c) => switchEngine(c) });
+
+/** Saves the choice and restarts the app on it (containers keep running; windows come back). */
+async function switchEngine(choice: EngineChoice): Promise<void> {
+  await saveChoice(app.getPath('userData'), choice);
+  console.log(`pier: switching engine: ${JSON.stringify(choice)}`);
+  app.relaunch({ args: process.argv.slice(1).filter((a) => !a.startsWith('--engine')) });
+  app.quit();
+}
+
+async function askSocket(): Promise<void> {
+  const r = await dialog.showOpenDialog({ title: 'Connect to a Pier engine socket', properties: ['openFile', 'showHiddenFiles'], defaultPath: '/run/pier' });
+  if (r.canceled || !r.filePaths[0]) return;
+  await switchEngine({ kind: 'socket', path: r.filePaths[0] });
+}
 let tray: PierTray | undefined;
-let trayConn: ReturnType<EngineHost['connect']> | undefined;
+let trayConn: ReturnType<SelectedEngine['connect']> | undefined;
 
 function navigate(t: NavigateTarget): void {
   showWindow(win);
@@ -52,6 +73,7 @@ function navigate(t: NavigateTarget): void {
 async function trayAction(a: TrayAction): Promise<void> {
   if (a.kind === 'show') return showWindow(win);
   if (a.kind === 'quit') { app.quit(); return; }
+  if (a.kind === 'engine') return a.choice === 'other' ? askSocket() : switchEngine(a.choice);
   const { op, id, name } = a;
   if (op === 'terminal') return navigate({ view: 'terminal', id });
   if (op === 'logs') return navigate({ view: 'logs', id });
@@ -103,12 +125,19 @@ async function start(): Promise<void> {
   ipc.bind();
   appMenu();
 
-  await host.start({ root: args.root, runroot: args.runroot, socket: args.socket, noApi: args.noApi });
+  const saved = await loadChoice(app.getPath('userData'));
+  if (saved.problem) console.error(`pier: ${saved.problem}`);
+  const choice = choiceFromArg(args.engine) ?? saved.choice;
+  host.set(await openLink(choice, {
+    root: args.root, runroot: args.runroot, socket: args.socket, noApi: args.noApi,
+    cli: path.join(app.getAppPath(), 'bin', 'pier.js'), execPath: process.execPath, log: (l) => console.log(`pier engine: ${l}`),
+  }));
+  console.log(`pier: engine: ${host.current?.label}`);
   if (host.error) console.error(`pier: engine not started: ${host.error}`);
   if (host.apiError) console.error(`pier: ${host.apiError}`);
   else if (host.socket) console.log(`pier: Docker API on unix://${host.socket}`);
 
-  tray = new PierTray({ containers: () => host.containers(), busy: () => busy, engineError: () => host.error, checkpointSupported: () => host.checkpointSupported, onAction: (a) => void trayAction(a) });
+  tray = new PierTray({ containers: () => host.containers(), busy: () => busy, engineError: () => host.error, checkpointSupported: () => host.checkpointSupported, engine: () => host.current && { label: host.current.label, choice: host.current.choice }, onAction: (a) => void trayAction(a) });
   // without a tray, closing the window quits (the tray is never the only way back)
   try { tray.create(); } catch (e) { tray = undefined; console.error(`pier: no tray: ${(e as Error).message}`); }
   host.subscribe((e) => {
@@ -133,7 +162,9 @@ async function start(): Promise<void> {
   }
 }
 
-if (!app.requestSingleInstanceLock()) {
+if (asRoot) {
+  app.whenReady().then(() => { dialog.showErrorBox('Pier cannot run as root', rootRefusal()); app.exit(1); }, () => app.exit(1));
+} else if (!app.requestSingleInstanceLock()) {
   // a second launch: the first instance shows its window (second-instance below)
   app.exit(0);
 } else {

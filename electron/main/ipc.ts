@@ -3,19 +3,21 @@
 // in one of Pier's windows), then the params (zod schema) — before anything runs.
 import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { methods, validateCall, type MethodName } from '../common/contract';
-import { PUSH, SHELL, compactPush, rpcChannel, validateShell, type Envelope, type Notice, type ShellInfo } from '../common/channels';
+import { PUSH, SHELL, compactPush, rpcChannel, validateShell, type Envelope, type Notice, type ShellInfo, type EngineChoiceDto } from '../common/channels';
 import { isTrustedSender } from './core/security';
-import type { Connection, EngineHost } from './engine-host';
+import type { Connection, EngineLink } from './engine-link';
 import type { Archives } from './archives';
 import { openExternalIfSafe } from './hardening';
 
 export interface IpcDeps {
-  host: EngineHost;
+  host: EngineLink;
   archives: Archives;
   origins: () => readonly string[];
   /** ids the user stopped from this shell recently (no "exited unexpectedly" notification) */
   markUserStop: (id: string) => void;
   info: () => ShellInfo;
+  /** saves the engine choice and restarts the app on it */
+  setEngine?: (choice: EngineChoiceDto) => Promise<void>;
 }
 
 const USER_STOPS: ReadonlySet<MethodName> = new Set(['containers.stop', 'containers.kill', 'containers.remove', 'containers.restart', 'checkpoints.create']);
@@ -117,6 +119,15 @@ export class IpcBinding {
     ipcMain.handle(SHELL.info, (e, params: unknown): Envelope => {
       if (!this.trusted(e)) return forbidden;
       try { validateShell(SHELL.info, params); return { ok: true, result: this.d.info() }; } catch (err) { return fail(err); }
+    });
+    ipcMain.handle(SHELL.setEngine, async (e, params: unknown): Promise<Envelope> => {
+      if (!this.trusted(e)) return forbidden;
+      try {
+        const p = validateShell(SHELL.setEngine, params);
+        if (!this.d.setEngine) return { ok: false, error: { code: 'ENOTSUP', message: 'this shell cannot switch engines' } };
+        await this.d.setEngine(p.choice);
+        return { ok: true, result: undefined };
+      } catch (err) { return fail(err); }
     });
   }
 

@@ -3,7 +3,7 @@
 // and converted here; clicks route to the shell's actions.
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron';
 import type { ContainerSummary } from '../common/types';
-import { buildTrayMenu, trayIconState, trayTooltip, type TrayAction, type TrayIconState, type TrayItem } from './core/tray-menu';
+import { buildTrayMenu, trayIconState, trayTooltip, type TrayAction, type TrayContext, type TrayIconState, type TrayItem } from './core/tray-menu';
 import { debounce, type Debounced } from './core/debounce';
 import { asset } from './paths';
 
@@ -12,6 +12,8 @@ export interface TrayDeps {
   busy: () => ReadonlySet<string>;
   engineError: () => string | undefined;
   checkpointSupported: () => boolean;
+  /** the engine in use, for the Engine submenu */
+  engine?: () => TrayContext['engine'];
   onAction: (a: TrayAction) => void;
 }
 
@@ -54,7 +56,7 @@ export class PierTray {
   rebuild(): void {
     const list = this.d.containers();
     const busy = this.d.busy();
-    const ctx = { busy, engineError: this.d.engineError(), checkpointSupported: this.d.checkpointSupported() };
+    const ctx = { busy, engineError: this.d.engineError(), checkpointSupported: this.d.checkpointSupported(), engine: this.d.engine?.() };
     this.template = buildTrayMenu(list, ctx);
     this.rebuilds++;
     const state = ctx.engineError ? 'idle' : trayIconState(list, busy);

@@ -79,6 +79,7 @@ export function createPierApi(ipc: PreloadIpc): PierBridge {
     getPathForFile: (file) => ipc.getPathForFile(file),
     openExternal: (url) => shell(SHELL.openExternal, { url }),
     shellInfo: () => shell(SHELL.info, {}),
+    setEngine: (choice) => shell(SHELL.setEngine, { choice }),
   };
   return api;
 }

@@ -8,6 +8,12 @@ import { notAvailable } from './errors';
 import { readLogLines, type LogFollows } from './logs';
 import type { SessionViewers } from './sessions';
 import { removeStack } from './stacks';
+import { rootlessSummary } from '../engine/runtime/rootless';
+
+function rootlessInfo(): { rootless?: boolean; warnings?: string[] } {
+  const r = rootlessSummary();
+  return r.rootless ? { rootless: true, warnings: r.warnings } : {};
+}
 import { diskUsage } from './df';
 
 export interface Ctx { engine: Engine; logs: LogFollows; viewers: SessionViewers }
@@ -124,5 +130,6 @@ function systemInfo(ctx: Ctx): SystemInfo {
     snapshotter: snap ? { kind: snap.kind, reason: snap.reason } : undefined,
     containers: { total: list.length, running: count('running'), paused: count('paused'), exited: count('exited') + count('created') },
     apiSocket: ctx.engine.apiSocket,
+    ...rootlessInfo(),
   };
 }

@@ -4,10 +4,10 @@
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Engine } from '../engine/engine';
-import { WS_PATH, encodeSessionFrame, type CallMessage, type ServerMessage } from '../common/contract';
-import { connect } from '../rpc/dispatcher';
+import { WS_PATH } from '../common/contract';
+import { serveWsClient } from '../rpc/ws';
 import { allowedHosts, check, newToken, tokenCookie, type Guard } from './guard';
 import { serveStatic } from './static';
 
@@ -76,7 +76,7 @@ export async function startWebServer(engine: Engine, opts: WebServerOptions = {}
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveClient(engine, ws));
+    wss.handleUpgrade(req, socket, head, (ws) => serveWsClient(engine, ws));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -101,20 +101,3 @@ export async function startWebServer(engine: Engine, opts: WebServerOptions = {}
   };
 }
 
-function serveClient(engine: Engine, ws: WebSocket): void {
-  const conn = connect(engine, {
-    send(m: ServerMessage) {
-      if (ws.readyState !== ws.OPEN) return;
-      if (m.t === 'stream' && m.kind === 'session' && m.payload.data) ws.send(encodeSessionFrame(m.payload.session, m.payload.data));
-      else ws.send(JSON.stringify(m));
-    },
-  });
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return;
-    let msg: CallMessage;
-    try { msg = JSON.parse(data.toString()) as CallMessage; } catch { return; }
-    conn.handle(msg);
-  });
-  ws.on('close', () => conn.close());
-  ws.on('error', () => conn.close());
-}

@@ -60,6 +60,8 @@ class App extends EventEmitter {
   setPath(k, v) { this.paths[k] = v; }
   getPath(k) { return this.paths[k] ?? `/tmp/pier-fake-${k}`; }
   getVersion() { return '0.1.0'; }
+  getAppPath() { return process.env.PIER_FAKE_APP_PATH ?? process.cwd(); }
+  relaunch(opts) { rec('relaunch', opts); this.relaunched = opts ?? {}; }
   enableSandbox() { rec('enableSandbox'); }
   quit() {
     this.quitCalls++;

@@ -29,6 +29,8 @@ export interface ApiServerOptions {
   socketPath: string;
   /** socket file mode; default 0600, or 0660 when running as root (DESIGN.md §4) */
   mode?: number;
+  /** takes upgrades the Docker API does not serve (the RPC WebSocket, see rpc/ws.ts); true = taken */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 }
 
 export interface ApiServer { socketPath: string; close(): Promise<void>; /** who may connect (system engine) */ access?: string }
@@ -99,6 +101,7 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
+    if (opts.upgrade?.(req, socket, head)) return;
     let resolved;
     try { resolved = resolve(req); } catch (e) { rawError(socket, e); return; }
     const { route, ctx } = resolved;

@@ -13,6 +13,8 @@ export interface ShellArgs {
   noApi: boolean;
   /** what closing the window does (`--close-to-tray=auto|on|off`, PIER_CLOSE_TO_TRAY) */
   closeToTray: CloseToTray;
+  /** `--engine local|system|/path/docker.sock` (or PIER_ENGINE): overrides the saved choice for this run */
+  engine?: string;
 }
 
 const VALUE_FLAGS = { '--root': 'root', '--runroot': 'runroot', '--socket': 'socket', '--user-data-dir': 'userData' } as const;
@@ -24,6 +26,7 @@ export function parseShellArgs(argv: readonly string[], env: Record<string, stri
     if (s === '--hidden') a.hidden = true;
     else if (s === '--no-api') a.noApi = true;
     else if (s.startsWith('--close-to-tray=')) a.closeToTray = parseCloseToTray(s.slice('--close-to-tray='.length));
+    else if (s === '--engine' || s.startsWith('--engine=')) a.engine = s.includes('=') ? s.slice(9) : argv[++i];
     else {
       const eq = s.indexOf('=');
       const flag = eq > 0 ? s.slice(0, eq) : s;
@@ -37,6 +40,7 @@ export function parseShellArgs(argv: readonly string[], env: Record<string, stri
   a.runroot ??= abs(env.PIER_RUNROOT);
   a.socket ??= abs(env.PIER_SOCKET);
   a.userData ??= abs(env.PIER_USER_DATA);
+  if (!a.engine && env.PIER_ENGINE) a.engine = env.PIER_ENGINE;
   if (env.PIER_HIDDEN === '1') a.hidden = true;
   if (env.PIER_NO_API === '1') a.noApi = true;
   return a;

@@ -1,11 +1,14 @@
 // The tray menu as data: built from the containers list on every change (debounced by the
 // caller), turned into an Electron Menu by a thin adapter (tray.ts). Pure.
+import { SYSTEM_SOCKET, sameChoice, type EngineChoice } from './engine-choice';
 import type { ContainerSummary } from '../../common/types';
 
 export type ContainerOp = 'terminal' | 'logs' | 'start' | 'stop' | 'pause' | 'unpause' | 'checkpoint-export' | 'remove';
 export type TrayAction =
   | { kind: 'show' }
   | { kind: 'quit' }
+  /** switch engines ('other' asks for a socket path) */
+  | { kind: 'engine'; choice: EngineChoice | 'other' }
   | { kind: 'container'; op: ContainerOp; id: string; name: string };
 
 /** A serialisable subset of Electron's MenuItemConstructorOptions; `action` replaces `click`. */
@@ -30,6 +33,24 @@ export interface TrayContext {
   checkpointSupported?: boolean;
   /** cap on per-container submenus; the rest are summarised */
   maxContainers?: number;
+  /** the engine in use (shown, and switchable, in an Engine submenu) */
+  engine?: { label: string; choice: EngineChoice };
+}
+
+/** "Engine: <label>" with the three choices; the current one is marked. */
+export function engineSubmenu(cur: { label: string; choice: EngineChoice }): TrayItem {
+  const mark = (c: EngineChoice, label: string): TrayItem => {
+    const on = sameChoice(c, cur.choice);
+    return { id: `engine:${c.kind}`, label: `${on ? '✓ ' : ''}${esc(label)}`, enabled: !on, action: { kind: 'engine', choice: c } };
+  };
+  const other = cur.choice.kind === 'socket';
+  return {
+    id: 'engine', label: `Engine: ${esc(cur.label)}`, type: 'submenu', submenu: [
+      mark({ kind: 'local' }, 'This app\'s engine (rootless for a normal user)'),
+      mark({ kind: 'system' }, `System engine (${SYSTEM_SOCKET})`),
+      { id: 'engine:socket', label: `${other ? '✓ ' : ''}Other pier socket…`, action: { kind: 'engine', choice: 'other' } },
+    ],
+  };
 }
 
 export interface Counts { running: number; paused: number; exited: number; created: number; total: number }
@@ -108,6 +129,7 @@ export function buildTrayMenu(list: readonly ContainerSummary[], ctx: TrayContex
     if (!sorted.length) items.push({ id: 'empty', label: 'No containers', enabled: false });
   }
   items.push({ type: 'separator' });
+  if (ctx.engine) items.push(engineSubmenu(ctx.engine));
   items.push({ id: 'show', label: 'Show Pier', action: { kind: 'show' } });
   items.push({ id: 'quit', label: 'Quit (containers keep running)', action: { kind: 'quit' } });
   return items;

@@ -1,5 +1,6 @@
 import { useUi, type View } from '../store/ui';
 import { useContainers } from '../store/containers';
+import { EngineSwitch } from './EngineSwitch';
 
 const ITEMS: Array<{ view: View; label: string; key: string }> = [
   { view: 'containers', label: 'Containers', key: 'Alt+1' },
@@ -29,6 +30,7 @@ export function Sidebar() {
       ))}
       <div className="spacer" />
       <button className="nav subtle" onClick={() => openDialog({ kind: 'palette' })} title="Ctrl+K">Commands…</button>
+      <EngineSwitch />
       <div className={`conn conn-${connection}`} data-connection={connection}>{connection === 'open' ? 'engine connected' : connection === 'connecting' ? 'connecting…' : connection === 'unauthorized' ? 'not authorized: open the URL printed by `pier serve` again' : 'engine unreachable, retrying…'}</div>
     </nav>
   );

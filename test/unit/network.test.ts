@@ -47,6 +47,9 @@ test('IPAM: first free address, never the gateway, network or broadcast; static 
   assert.equal(allocate('10.1.2.0/24', '10.1.2.1', new Set()), '10.1.2.2');
   assert.equal(allocate('10.1.2.0/24', '10.1.2.1', new Set(['10.1.2.2', '10.1.2.3'])), '10.1.2.4');
   assert.equal(allocate('10.1.2.0/24', '10.1.2.1', new Set(), '10.1.2.128/25'), '10.1.2.128');
+  // goes round: a freed address is not reused at once
+  assert.equal(allocate('10.1.2.0/24', '10.1.2.1', new Set(), undefined, '10.1.2.3'), '10.1.2.4');
+  assert.equal(allocate('10.1.2.0/30', '10.1.2.1', new Set(), undefined, '10.1.2.2'), '10.1.2.2');
   const full = new Set(Array.from({ length: 253 }, (_, i) => `10.1.2.${i + 2}`));
   assert.throws(() => allocate('10.1.2.0/24', '10.1.2.1', full), /no free IP address/);
   assert.throws(() => checkStatic('10.1.2.0/24', '10.1.2.1', '10.1.3.5', new Map(), 'n'), /not a usable address/);

@@ -50,3 +50,35 @@ export function splitRule(rule: string): string[] {
   while ((m = re.exec(rule))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]);
   return out;
 }
+
+// netavark 1.4 accepts forwarded traffic to a network only when it is a reply; with a FORWARD
+// policy of DROP, published ports are unreachable from other hosts and namespaces. Pier adds,
+// per network in use, one rule accepting connections DNATed to it (only published ports are),
+// in its own chain PIER_FORWARD, removed with the network's last endpoint.
+const CHAIN = 'PIER_FORWARD';
+
+function acceptRule(subnet: string, bridge: string): string[] {
+  return ['-d', subnet, '-o', bridge, '-m', 'conntrack', '--ctstate', 'DNAT', '-m', 'comment', '--comment', `pier ${bridge}`, '-j', 'ACCEPT'];
+}
+
+async function ipt(args: string[]): Promise<boolean> {
+  const r = await run('iptables', ['-w', '-t', 'filter', ...args], { timeoutMs: 30_000 }).catch(() => undefined);
+  return r?.code === 0;
+}
+
+/** Lets published ports of the network be reached from outside (idempotent). */
+export async function allowPublished(subnet: string, bridge: string): Promise<void> {
+  if (!(await ipt(['-L', CHAIN, '-n']))) await ipt(['-N', CHAIN]);
+  if (!(await ipt(['-C', 'FORWARD', '-j', CHAIN]))) await ipt(['-I', 'FORWARD', '-j', CHAIN]);
+  if (!(await ipt(['-C', CHAIN, ...acceptRule(subnet, bridge)]))) await ipt(['-A', CHAIN, ...acceptRule(subnet, bridge)]);
+}
+
+/** Removes the network's rule; the chain and its jump go with the last rule. */
+export async function revokePublished(subnet: string, bridge: string): Promise<void> {
+  while (await ipt(['-D', CHAIN, ...acceptRule(subnet, bridge)])) { /* duplicates from a crash */ }
+  const r = await run('iptables', ['-w', '-t', 'filter', '-S', CHAIN], { timeoutMs: 30_000 }).catch(() => undefined);
+  if (r?.code === 0 && !r.stdout.split('\n').some((l) => l.startsWith(`-A ${CHAIN} `))) {
+    while (await ipt(['-D', 'FORWARD', '-j', CHAIN])) { /* once */ }
+    await ipt(['-X', CHAIN]);
+  }
+}

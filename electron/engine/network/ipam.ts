@@ -46,13 +46,20 @@ export function checkSubnet(subnet: string, gateway?: string, ipRange?: string):
   return { subnet: cidrString(c), gateway: intToIp(gw) };
 }
 
-/** The first free host address (not network, broadcast, gateway or taken); inside ipRange when given. */
-export function allocate(subnet: string, gateway: string, taken: Set<string>, ipRange?: string): string {
+/**
+ * The next free host address after `last` (wrapping; not network, broadcast, gateway or taken), inside
+ * ipRange when given. Going round instead of reusing the lowest free address keeps a just-freed address
+ * (still in its peers' ARP caches with the old MAC) out of use as long as possible.
+ */
+export function allocate(subnet: string, gateway: string, taken: Set<string>, ipRange?: string, last?: string): string {
   const c = parseCidr(subnet);
   const r = ipRange ? parseCidr(ipRange) : c;
-  const first = Math.max(r.base, c.base + 1), last = Math.min(r.base + size(r) - 1, c.base + size(c) - 2);
-  for (let n = first; n <= last; n++) {
-    const ip = intToIp(n);
+  const first = Math.max(r.base, c.base + 1), end = Math.min(r.base + size(r) - 1, c.base + size(c) - 2);
+  const count = end - first + 1;
+  const after = last ? ipToInt(last) : first - 1;
+  const start = after >= first && after <= end ? after + 1 - first : 0;
+  for (let i = 0; i < count; i++) {
+    const ip = intToIp(first + ((start + i) % count));
     if (ip !== gateway && !taken.has(ip)) return ip;
   }
   throw new IpamError(`no free IP address left in network subnet ${ipRange ?? subnet}`, 'ENOSPC');

@@ -14,7 +14,8 @@ import { createNetns, isMounted, listNetns, netnsDir, removeNetns } from './netn
 import { findNetavark, Netavark, NetavarkError, type SetupRequest } from './netavark';
 import { adoptProxies, reservePorts, type Proxy } from './hostports';
 import { hostsFile, resolvConf } from './hostfiles';
-import { removeIdleBaseChains } from './firewall';
+import { waitForName } from './aardvark';
+import { allowPublished, removeIdleBaseChains, revokePublished } from './firewall';
 import { run } from '../runtime/proc';
 import type { Attachment, ContainerNetConfig, Endpoint, NetworkRecord } from './types';
 
@@ -169,6 +170,7 @@ export class NetworkService {
       const users = Object.values(s.attachments).filter((a) => n.name in a.addresses);
       if (users.length) throw err(`error while removing network: network ${n.name} id ${n.id} has active endpoints (${users.map((u) => u.containerName).join(', ')})`, 'EINUSE');
       delete s.networks[n.name];
+      delete s.lastIp?.[n.name];
     });
     this.o.events.publish({ type: 'network', action: 'destroy', id: n.id, name: n.name });
   }
@@ -237,7 +239,8 @@ export class NetworkService {
           const taken = takenOn(s, name);
           const want = cfg.networks[name].ipv4;
           if (want) { checkStatic(n.subnet, n.gateway, want, taken, name); addresses[name] = want; }
-          else addresses[name] = allocate(n.subnet, n.gateway, new Set(taken.keys()), n.ipRange);
+          else addresses[name] = allocate(n.subnet, n.gateway, new Set(taken.keys()), n.ipRange, s.lastIp?.[name]);
+          (s.lastIp ??= {})[name] = addresses[name];
         }
         const a: Attachment = { containerId: r.id, containerName: r.name, netns, phase: 'creating', endpoints: [], addresses, ports: res.ports, hostname: r.config.hostname };
         s.attachments[r.id] = a;
@@ -247,7 +250,9 @@ export class NetworkService {
       const eps = names.map((name, i) => ({ network: name, iface: `eth${i}`, ip: att.addresses[name], aliases: this.aliasesFor(r, this.get(name), cfg.networks[name].aliases) }));
       const endpoints = (await driver.setup(netns, this.request(att, eps, true, cfg.dns))).map((e) => ({ ...e, endpointId: randomBytes(32).toString('hex'), group: 0 }));
       hairpin(endpoints.map((e) => this.get(e.network).bridge));
+      if (res.ports.length) for (const e of endpoints) { const n = this.get(e.network); await allowPublished(n.subnet, n.bridge); }
       await this.store.mutate((s) => { s.attachments[r.id] = { ...att, phase: 'ready', endpoints }; });
+      await this.namesLive(r, endpoints);
       for (const p of res.proxies) p.target = endpoints[0]?.ip;
       this.proxies.set(r.id, res.proxies);
       const mounts = await this.writeFiles(r, endpoints);
@@ -258,6 +263,11 @@ export class NetworkService {
       await this.teardown(r.id).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** Waits until aardvark-dns answers for the container on its DNS-enabled networks. */
+  private async namesLive(r: ContainerRecord, endpoints: Endpoint[]): Promise<void> {
+    await Promise.all(endpoints.filter((e) => this.find(e.network)?.dnsEnabled).map((e) => waitForName(e.gateway, `${r.name}.dns.podman`)));
   }
 
   /** hosts, resolv.conf, hostname in the bundle, bind-mounted over the image's. */
@@ -312,7 +322,10 @@ export class NetworkService {
     // a failed netavark call can leave a bridge without ports; nothing else of ours uses it then
     for (const name of Object.keys(a.addresses)) {
       const n = this.find(name);
-      if (n && !this.activeOn(name).length) await removeIdleBridge(n.bridge);
+      if (n && !this.activeOn(name).length) {
+        await removeIdleBridge(n.bridge);
+        await revokePublished(n.subnet, n.bridge).catch(() => undefined);
+      }
     }
     if (!this.store.attachments.length) await removeIdleBaseChains().catch(() => undefined);
     if (failure) throw failure;
@@ -342,8 +355,9 @@ export class NetworkService {
     while (used.has(`eth${i}`)) i++;
     const ip = await this.store.mutate((s) => {
       const taken = takenOn(s, n.name);
-      const addr = ep.ipv4 ?? allocate(n.subnet, n.gateway, new Set(taken.keys()), n.ipRange);
+      const addr = ep.ipv4 ?? allocate(n.subnet, n.gateway, new Set(taken.keys()), n.ipRange, s.lastIp?.[n.name]);
       if (ep.ipv4) checkStatic(n.subnet, n.gateway, addr, taken, n.name);
+      (s.lastIp ??= {})[n.name] = addr;
       s.attachments[r.id].addresses[n.name] = addr;
       return addr;
     });
@@ -353,6 +367,7 @@ export class NetworkService {
       const [e] = await this.driver().setup(a.netns, req);
       hairpin([n.bridge]);
       await this.store.mutate((s) => { s.attachments[r.id].endpoints.push({ ...e, endpointId: randomBytes(32).toString('hex'), group }); });
+      await this.namesLive(r, [e]);
     } catch (e) {
       await this.driver().teardown(a.netns, req).catch(() => undefined);
       await removeIdleBridge(n.bridge);
@@ -404,6 +419,7 @@ export class NetworkService {
     }
     const known = new Set(this.store.attachments.map((a) => a.netns));
     for (const f of await listNetns(this.o.runroot)) if (!known.has(f)) await removeNetns(f).catch(() => undefined);
+    for (const n of this.list()) if (!this.activeOn(n.name).length) await revokePublished(n.subnet, n.bridge).catch(() => undefined);
     if (!this.store.attachments.length) await removeIdleBaseChains().catch(() => undefined);
   }
 

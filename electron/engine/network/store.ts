@@ -9,6 +9,8 @@ import type { Attachment, NetworkRecord } from './types';
 export interface NetworkState {
   networks: Record<string, NetworkRecord>;
   attachments: Record<string, Attachment>;
+  /** last address handed out per network (allocation goes round) */
+  lastIp?: Record<string, string>;
 }
 
 export class NetworkStore {
@@ -22,7 +24,7 @@ export class NetworkStore {
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     try {
       const s = JSON.parse(await readFile(this.file, 'utf8')) as NetworkState;
-      this.state = { networks: s.networks ?? {}, attachments: s.attachments ?? {} };
+      this.state = { networks: s.networks ?? {}, attachments: s.attachments ?? {}, lastIp: s.lastIp ?? {} };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read network state ${this.file}: ${(e as Error).message}`);
     }

@@ -12,7 +12,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 
-PKGS=(conmon runc busybox-static uidmap slirp4netns fuse-overlayfs docker-registry skopeo umoci
+PKGS=(conmon runc busybox-static uidmap slirp4netns netavark aardvark-dns iptables nftables fuse-overlayfs docker-registry skopeo umoci
       chromium xvfb podman zstd iproute2 procps psmisc apache2-utils)
 PKGS+=(docker-compose iptables)   # Compose v1 client; iptables for the reference dockerd
 need=()
@@ -29,6 +29,10 @@ if [ ${#need[@]} -gt 0 ]; then
 else
   log "Debian packages already installed"
 fi
+# Rootless networking (slirp4netns, pasta) opens /dev/net/tun: Debian's mode is 0666, but without
+# udev the node is created 0600. Bridge networks need netavark/aardvark-dns under /usr/lib/podman.
+if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then chmod 0666 /dev/net/tun && log "/dev/net/tun set to 0666"; fi
+for b in /usr/lib/podman/netavark /usr/lib/podman/aardvark-dns; do [ -x "$b" ] || missing+=("$b"); done
 # docker-registry's own service is not wanted: tests start their own on 127.0.0.1.
 if command -v systemctl >/dev/null 2>&1; then systemctl stop docker-registry >/dev/null 2>&1 || true; fi
 pkill -f '/usr/bin/docker-registry serve /etc/docker/registry/config.yml' >/dev/null 2>&1 || true

@@ -11,6 +11,14 @@ const sessionId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a session id');
 const size = z.object({ rows: z.number().int().min(1).max(1000), cols: z.number().int().min(1).max(1000) });
 const ref = z.string().min(1).max(512);
 
+const portMapping = z.object({
+  hostIp: z.string().max(64).regex(/^$|^[0-9.]+$|^[0-9a-fA-F:]+$/, 'an IPv4 or IPv6 address, or empty for all'),
+  hostPort: z.number().int().min(0).max(65535),
+  hostPortEnd: z.number().int().min(1).max(65535).optional(),
+  containerPort: z.number().int().min(1).max(65535),
+  protocol: z.enum(['tcp', 'udp']),
+}).strict();
+
 export const createParams = z.object({
   name: containerName.optional(),
   image: ref.optional(),
@@ -24,11 +32,28 @@ export const createParams = z.object({
   hostname: z.string().max(253).optional(),
   readOnly: z.boolean().optional(),
   binds: z.array(z.object({ source: z.string().startsWith('/'), destination: z.string().startsWith('/'), readOnly: z.boolean().optional() })).max(64).optional(),
-  network: z.enum(['none', 'host']).optional(),
+  /** 'none', 'host', 'bridge' (default network) or a user network's name */
+  network: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'a network name, bridge, host or none').max(128).optional(),
+  /** published ports (docker -p); hostPort 0 = any free port */
+  ports: z.array(portMapping).max(256).optional(),
+  /** names other containers on the (user) network also find it by */
+  networkAliases: z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, _ . -').max(253)).max(32).optional(),
   labels: z.record(z.string(), z.string()).optional(),
   autoRemove: z.boolean().optional(),
   consoleSize: size.optional(),
   start: z.boolean().optional(),
+}).strict();
+
+export interface NetworkSummary {
+  id: string; name: string; subnet: string; gateway: string; bridge: string; internal: boolean; dns: boolean;
+  isDefault: boolean; created: string; labels: Record<string, string>;
+  containers: Array<{ id: string; name: string; ip: string; mac: string }>;
+}
+export const networkCreateParams = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - (not first)').max(128),
+  subnet: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 subnet like 10.1.2.0/24').optional(),
+  gateway: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'an IPv4 address').optional(),
+  internal: z.boolean().optional(),
 }).strict();
 
 export interface ImageSummary { id: string; repoTags: string[]; size: number; created: string }
@@ -103,6 +128,12 @@ export const methods = {
   /** acknowledges bytes the client has consumed (flow control) */
   'sessions.ack': m<void>()(z.object({ session: sessionId, bytes: z.number().int().min(0).max(1 << 30) }).strict()),
   'sessions.close': m<void>()(z.object({ session: sessionId }).strict()),
+
+  'networks.list': m<NetworkSummary[]>()(z.object({}).strict()),
+  'networks.create': m<NetworkSummary>()(networkCreateParams),
+  'networks.remove': m<void>()(z.object({ name }).strict()),
+  'networks.connect': m<void>()(z.object({ network: name, id, aliases: z.array(name).max(32).optional() }).strict()),
+  'networks.disconnect': m<void>()(z.object({ network: name, id }).strict()),
 
   'system.info': m<SystemInfo>()(z.object({}).strict()),
   'system.df': m<{ images: number; layersSize: number; containers: number; checkpoints: number }>()(z.object({}).strict()),

@@ -22,6 +22,12 @@ export interface ContainerSummary {
   unexpectedExit?: boolean;
   /** the kernel's OOM killer ended the last run (conmon's `oom` file) */
   oomKilled?: boolean;
+  /** 'none', 'host' or 'bridge' (then `networks` names them) */
+  networkMode?: string;
+  /** published ports as bound (host port chosen) while it runs */
+  ports?: PortMapping[];
+  /** addresses on its networks while it runs */
+  networks?: Array<{ name: string; ip: string; gateway: string; mac: string }>;
   error?: string;
   /** present when the container has a healthcheck */
   health?: HealthStatus;

@@ -2,7 +2,7 @@
 // validateCall (contract.ts); results are plain data (DTOs).
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine';
-import type { MethodName, Params, Result, ImageSummary, CheckpointSummary, SystemInfo } from '../common/contract';
+import type { MethodName, Params, Result, ImageSummary, CheckpointSummary, SystemInfo, NetworkSummary } from '../common/contract';
 import type { ContainerSummary, CreateContainerOptions } from '../common/types';
 import { notAvailable } from './errors';
 import { readLogLines, type LogFollows } from './logs';
@@ -39,6 +39,17 @@ function checkpoints(ctx: Ctx): CheckpointArea {
   if (!s) throw notAvailable('checkpoints', 'the checkpoint service is not attached (needs CRIU, see System)');
   return s;
 }
+function network(ctx: Ctx) {
+  const s = ctx.engine.network;
+  if (!s) throw notAvailable('networks', 'bridge networks need a rootful engine with netavark (this one runs rootless or with PIER_NETWORK=off)');
+  return s;
+}
+function toNetwork(ctx: Ctx, name: string): NetworkSummary {
+  const s = network(ctx), n = s.get(name);
+  const containers = s.activeOn(n.name).flatMap((a) => a.endpoints.filter((e) => e.network === n.name)
+    .map((e) => ({ id: a.containerId, name: a.containerName, ip: e.ip, mac: e.mac })));
+  return { id: n.id, name: n.name, subnet: n.subnet, gateway: n.gateway, bridge: n.bridge, internal: n.internal, dns: n.dnsEnabled, isDefault: !!n.isDefault, created: n.created, labels: n.labels, containers };
+}
 const summary = (ctx: Ctx, id: string): ContainerSummary => ctx.engine.containers.inspect(id);
 const asSummary = (ctx: Ctx, r: ContainerSummary | { id: string }): ContainerSummary => ('status' in r ? r : summary(ctx, r.id));
 const toImage = (r: { id: string; repoTags: string[]; size: number; created: string }): ImageSummary => ({ id: r.id, repoTags: r.repoTags, size: r.size, created: r.created });
@@ -47,8 +58,9 @@ export const handlers: Handlers = {
   'containers.list': (ctx) => ctx.engine.containers.list(),
   'containers.inspect': (ctx, p) => ctx.engine.containers.get(p.id),
   'containers.create': async (ctx, p) => {
-    const { image, start, ...rest } = p;
+    const { image, start, networkAliases, ...rest } = p;
     const o: CreateContainerOptions = { ...rest };
+    if (networkAliases?.length && o.network) o.networks = { [o.network]: { aliases: networkAliases } };
     // an absolute path is a rootfs directory (works without the image service)
     if (image?.startsWith('/')) o.rootfs = image; else o.image = image;
     const r = await ctx.engine.containers.create(o);
@@ -114,6 +126,12 @@ export const handlers: Handlers = {
 
   'system.info': (ctx) => systemInfo(ctx),
   'system.df': (ctx) => diskUsage(ctx.engine),
+
+  'networks.list': (ctx) => network(ctx).list().map((n) => toNetwork(ctx, n.name)),
+  'networks.create': async (ctx, p) => toNetwork(ctx, (await network(ctx).create(p)).name),
+  'networks.remove': async (ctx, p) => { await network(ctx).remove(p.name); },
+  'networks.connect': async (ctx, p) => { await network(ctx).connect(p.id, p.network, { aliases: p.aliases }); },
+  'networks.disconnect': async (ctx, p) => { await network(ctx).disconnect(p.id, p.network); },
 };
 
 function systemInfo(ctx: Ctx): SystemInfo {

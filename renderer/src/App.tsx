@@ -5,6 +5,7 @@ import { ImagesView } from './views/ImagesView';
 import { SystemView } from './views/SystemView';
 import { HostTerminalView } from './views/HostTerminalView';
 import { StacksView } from './views/StacksView';
+import { NetworksView } from './views/NetworksView';
 import { CreateDialog } from './components/CreateDialog';
 import { CommandPalette } from './components/CommandPalette';
 import { ConfirmRemove } from './components/ConfirmRemove';
@@ -24,6 +25,7 @@ export function App() {
         {view === 'system' && <SystemView />}
         {view === 'host' && <HostTerminalView />}
         {view === 'stacks' && <StacksView />}
+        {view === 'networks' && <NetworksView />}
       </main>
       {dialog?.kind === 'create' && <CreateDialog image={dialog.image} />}
       {dialog?.kind === 'palette' && <CommandPalette />}

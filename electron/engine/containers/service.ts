@@ -232,10 +232,12 @@ export class Containers {
     const env = r.config.env.some((e) => e.startsWith('HOME=')) ? r.config.env : [...r.config.env, `HOME=${user.home}`];
     if (!r.config.env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${r.config.hostname}`);
     const net: NetSetup | undefined = r.config.net && this.d.network ? await this.d.network.setup(r) : undefined;
+    r.state.net = net?.state;
     try {
       await this.createRuntime(r, rootfs, user, env, net, restore);
     } catch (e) {
       net?.release();
+      r.state.net = undefined;
       if (net) await this.d.network!.teardown(r.id).catch(() => undefined);
       throw e;
     }
@@ -493,7 +495,7 @@ export class Containers {
       await this.d.network?.teardown(r.id).catch(() => undefined);
     }
     const oomKilled = existsSync(path.join(this.paths(r).bundle, 'oom'));
-    r.state = { ...r.state, status: 'exited', initialized: deferDelete, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString(), oomKilled };
+    r.state = { ...r.state, status: 'exited', initialized: deferDelete, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString(), oomKilled, net: undefined };
     await this.d.store.save(r);
     for (const fn of this.onStopped) fn(r.id);
     this.d.mounts?.released(r);
@@ -505,7 +507,7 @@ export class Containers {
   private async cleanupRuntime(r: ContainerRecord): Promise<void> {
     if (r.state.initialized) await this.d.runtime.delete(r.id, true).catch(() => undefined);
     await this.d.network?.teardown(r.id).catch(() => undefined);
-    r.state = { ...r.state, initialized: false, pid: 0, conmonPid: 0 };
+    r.state = { ...r.state, initialized: false, pid: 0, conmonPid: 0, net: undefined };
   }
 
   /**

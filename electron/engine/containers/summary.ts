@@ -23,5 +23,7 @@ export function summarize(r: ContainerRecord): ContainerSummary {
     ...(r.state.restarting ? { restarting: true } : {}),
     ...(r.state.restartCount ? { restartCount: r.state.restartCount } : {}),
     oomKilled: r.state.oomKilled || undefined,
+    networkMode: r.config.network,
+    ...(r.state.net ? { ports: r.state.net.ports, networks: r.state.net.endpoints } : {}),
   };
 }

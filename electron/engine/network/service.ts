@@ -55,6 +55,8 @@ export interface NetSetup {
   fds: number[];
   /** closes Pier's copies of the port sockets (call after conmon was spawned, or on failure) */
   release(): void;
+  /** what the container record shows (bound ports, addresses) */
+  state: NonNullable<ContainerRecord['state']['net']>;
 }
 
 export interface NetworkServiceOptions {
@@ -256,13 +258,18 @@ export class NetworkService {
       for (const p of res.proxies) p.target = endpoints[0]?.ip;
       this.proxies.set(r.id, res.proxies);
       const mounts = await this.writeFiles(r, endpoints);
-      return { netnsPath: netns, mounts, fds: res.fds, release: () => res.closeV4() };
+      return { netnsPath: netns, mounts, fds: res.fds, release: () => res.closeV4(), state: recordState(res.ports, endpoints) };
     } catch (e) {
       res.closeV4();
       for (const p of res.proxies) p.close();
       await this.teardown(r.id).catch(() => undefined);
       throw e;
     }
+  }
+
+  private syncState(r: ContainerRecord): void {
+    const a = this.store.attachment(r.id);
+    if (a && r.state.net) r.state.net = recordState(a.ports, a.endpoints);
   }
 
   /** Waits until aardvark-dns answers for the container on its DNS-enabled networks. */
@@ -344,6 +351,7 @@ export class NetworkService {
       const a = this.store.attachment(r.id);
       if (a && c.isRunning(r)) await this.connectLive(r, a, n, ep);
       r.config.net.networks[n.name] = ep;
+      this.syncState(r);
       await c.save(r);
     });
     this.o.events.publish({ type: 'network', action: 'connect', id: n.id, name: n.name, container: r.id });
@@ -397,6 +405,7 @@ export class NetworkService {
         this.refreshHosts(r);
       }
       delete r.config.net.networks[n.name];
+      this.syncState(r);
       await c.save(r);
     });
     this.o.events.publish({ type: 'network', action: 'disconnect', id: n.id, name: n.name, container: r.id });
@@ -428,6 +437,10 @@ export class NetworkService {
     for (const ps of this.proxies.values()) for (const p of ps) p.close();
     this.proxies.clear();
   }
+}
+
+function recordState(ports: Attachment['ports'], endpoints: Endpoint[]): NetSetup['state'] {
+  return { ports, endpoints: endpoints.map((e) => ({ name: e.network, ip: e.ip, gateway: e.gateway, mac: e.mac })) };
 }
 
 /** Addresses in use on a network (ip → container name). */

@@ -69,6 +69,8 @@ export interface ContainerState {
   restartCount?: number;
   /** a policy restart is scheduled */
   restarting?: boolean;
+  /** bridge mode, while the namespace exists: bound ports and addresses (the network store is authoritative) */
+  net?: { ports: import('../network/types').BoundPort[]; endpoints: Array<{ name: string; ip: string; gateway: string; mac: string }> };
 }
 
 export interface ContainerRecord {

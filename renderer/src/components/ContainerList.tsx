@@ -21,7 +21,7 @@ export function ContainerList() {
       <div className="row head" role="row">
         <span className="cell check"><AllCheckbox ids={ids} /></span>
         <span className="cell name">Name</span><span className="cell image">Image</span><span className="cell state">State</span>
-        <span className="cell uptime">Uptime / finished</span><span className="cell command">Command</span><span className="cell actions" />
+        <span className="cell uptime">Uptime / finished</span><span className="cell ports">Ports</span><span className="cell command">Command</span><span className="cell actions" />
       </div>
       <div className="list-body" style={{ height: v.getTotalSize() }}>
         {v.getVirtualItems().map((it) => <ContainerRow key={ids[it.index]} id={ids[it.index]} top={it.start} height={ROW} />)}

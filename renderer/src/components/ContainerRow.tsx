@@ -9,6 +9,7 @@ import { ago, duration, shortId } from '../lib/format';
 import { StateBadge } from './StateBadge';
 import { RowActions } from './RowActions';
 import { renderCount } from '../lib/probe';
+import { PortLinks } from './PortLinks';
 
 function Uptime({ startedAt, finishedAt, running }: { startedAt?: string; finishedAt?: string; running: boolean }) {
   const now = useClock((s) => s.now);
@@ -42,6 +43,7 @@ export const ContainerRow = memo(function ContainerRow({ id, top, height }: { id
       <span className="cell image" title={c.image}>{c.image}</span>
       <span className="cell state"><StateBadge c={c} /></span>
       <span className="cell uptime"><Uptime startedAt={c.startedAt} finishedAt={c.finishedAt} running={c.status === 'running'} /></span>
+      <span className="cell ports"><PortLinks ports={c.ports} /></span>
       <span className="cell command" title={c.command}>{c.command}</span>
       <span className="cell actions" onClick={(e) => e.stopPropagation()}>
         {error ? <span className="row-error" role="alert" title={error} onClick={() => useActions.getState().clearError(c.id)}>{error}</span> : <RowActions c={c} />}

@@ -5,6 +5,8 @@ import { api } from '../api/client';
 import { useUi } from '../store/ui';
 import { useContainers } from '../store/containers';
 import { useImages } from '../store/images';
+import { useNetworks } from '../store/networks';
+import { useEffect } from 'react';
 import { emptyForm, toParams, type CreateForm, type FormErrors } from '../lib/createForm';
 
 export function CreateDialog({ image }: { image?: string }) {
@@ -13,6 +15,8 @@ export function CreateDialog({ image }: { image?: string }) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const images = useImages((s) => s.list);
+  const networks = useNetworks((s) => s.list);
+  useEffect(() => { void useNetworks.getState().refresh(); }, []);
   const set = <K extends keyof CreateForm>(k: K, v: CreateForm[K]) => { setF({ ...f, [k]: v }); if (errors[k]) setErrors({ ...errors, [k]: undefined }); };
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -45,9 +49,12 @@ export function CreateDialog({ image }: { image?: string }) {
         {field('command', 'Command', <input value={f.command} onChange={(e) => set('command', e.target.value)} placeholder="(image default) e.g. sh -c 'echo hi'" name="command" />)}
         {field('env', 'Environment', <textarea rows={2} value={f.env} onChange={(e) => set('env', e.target.value)} placeholder="NAME=value, one per line" name="env" />)}
         {field('binds', 'Bind mounts', <textarea rows={2} value={f.binds} onChange={(e) => set('binds', e.target.value)} placeholder="/host/dir:/in/container[:ro], one per line" name="binds" />)}
+        {field('ports', 'Published ports', <input value={f.ports} onChange={(e) => set('ports', e.target.value)} placeholder="8080:80, 127.0.0.1::5432, 53:53/udp" name="ports" />, 'host port:container port; an empty host port picks a free one')}
+        {field('aliases', 'Network aliases', <input value={f.aliases} onChange={(e) => set('aliases', e.target.value)} placeholder="db, cache (user networks only)" name="aliases" />)}
         <div className="row-fields">
           {field('network', 'Network', <select value={f.network} onChange={(e) => set('network', e.target.value as CreateForm['network'])} name="network">
-            <option value="">default</option><option value="none">none</option><option value="host">host</option>
+            <option value="">default (bridge)</option><option value="none">none</option><option value="host">host</option>
+            {networks.filter((n) => !n.isDefault).map((n) => <option key={n.id} value={n.name}>{n.name} ({n.subnet})</option>)}
           </select>)}
           <label className="check"><input type="checkbox" checked={f.tty} onChange={(e) => set('tty', e.target.checked)} name="tty" /> TTY</label>
           <label className="check"><input type="checkbox" checked={f.interactive} onChange={(e) => set('interactive', e.target.checked)} name="interactive" /> Interactive (keep stdin open)</label>

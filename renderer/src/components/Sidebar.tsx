@@ -8,6 +8,7 @@ const ITEMS: Array<{ view: View; label: string; key: string }> = [
   { view: 'system', label: 'System', key: 'Alt+3' },
   { view: 'host', label: 'Host terminal', key: 'Alt+4' },
   { view: 'stacks', label: 'Stacks', key: 'Alt+5' },
+  { view: 'networks', label: 'Networks', key: 'Alt+6' },
 ];
 
 function RunningCount() {

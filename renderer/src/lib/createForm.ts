@@ -2,13 +2,20 @@
 // own schema before submit. Pure: unit-tested.
 import { createParams, type Params } from '../../../electron/common/contract';
 import { splitArgs } from './format';
+import { parsePublish } from '../../../electron/common/ports';
+import type { PortMapping } from '../../../electron/common/types';
 
 export interface CreateForm {
   image: string; name: string; command: string; env: string; tty: boolean; interactive: boolean;
-  network: '' | 'none' | 'host'; binds: string; start: boolean;
+  /** '' = the engine's default (bridge), none, host, or a network's name */
+  network: string; binds: string; start: boolean;
+  /** -p specs, one per line or comma-separated: [ip:][hostPort:]containerPort[/udp] */
+  ports: string;
+  /** extra names on a user network, comma-separated */
+  aliases: string;
 }
 
-export const emptyForm = (image = ''): CreateForm => ({ image, name: '', command: '', env: '', tty: true, interactive: true, network: '', binds: '', start: true });
+export const emptyForm = (image = ''): CreateForm => ({ image, name: '', command: '', env: '', tty: true, interactive: true, network: '', binds: '', start: true, ports: '', aliases: '' });
 
 export type FormErrors = Partial<Record<keyof CreateForm, string>>;
 
@@ -26,6 +33,13 @@ export function toParams(f: CreateForm): { params?: Params<'containers.create'>;
     if (!source?.startsWith('/') || !destination?.startsWith('/') || rest.length || (mode && mode !== 'ro' && mode !== 'rw')) { errors.binds = `"${line}" is not /host/path:/container/path[:ro]`; break; }
     binds.push({ source, destination, ...(mode === 'ro' ? { readOnly: true } : {}) });
   }
+  const ports: PortMapping[] = [];
+  for (const spec of f.ports.split(/[\n,]/).map((l) => l.trim()).filter(Boolean)) {
+    try { ports.push(...parsePublish(spec)); } catch (e) { errors.ports = (e as Error).message; break; }
+  }
+  const aliases = f.aliases.split(/[\s,]+/).map((a) => a.trim()).filter(Boolean);
+  if (aliases.length && ['', 'bridge', 'host', 'none'].includes(f.network)) errors.aliases = 'aliases need a user network (create one in Networks)';
+  if (ports.length && (f.network === 'host' || f.network === 'none')) errors.ports = `ports cannot be published with network ${f.network}`;
   const raw = {
     image: f.image.trim() || undefined,
     ...(f.name.trim() ? { name: f.name.trim() } : {}),
@@ -34,11 +48,13 @@ export function toParams(f: CreateForm): { params?: Params<'containers.create'>;
     tty: f.tty, openStdin: f.interactive,
     ...(f.network ? { network: f.network } : {}),
     ...(binds.length ? { binds } : {}),
+    ...(ports.length ? { ports } : {}),
+    ...(aliases.length ? { networkAliases: aliases } : {}),
     start: f.start,
   };
   const r = createParams.safeParse(raw);
   if (!r.success) for (const i of r.error.issues) {
-    const k = (i.path[0] === 'cmd' ? 'command' : i.path[0]) as keyof CreateForm;
+    const k = (i.path[0] === 'cmd' ? 'command' : i.path[0] === 'networkAliases' ? 'aliases' : i.path[0]) as keyof CreateForm;
     if (k && !errors[k]) errors[k] = i.message;
   }
   return Object.keys(errors).length ? { errors } : { params: raw, errors };

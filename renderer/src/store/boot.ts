@@ -2,6 +2,7 @@
 // the lists are fetched again (events may have been missed), never per event.
 import { api } from '../api/client';
 import { useContainers } from './containers';
+import { useNetworks } from './networks';
 import { useImages } from './images';
 import { useCheckpoints } from './checkpoints';
 import { useSessions } from './sessions';
@@ -20,6 +21,7 @@ export function boot(): () => void {
   const offEvents = c.onTopic('engine.event', (e) => {
     useContainers.getState().apply(e);
     useImages.getState().apply(e);
+    useNetworks.getState().apply(e);
     useCheckpoints.getState().apply(e);
   });
   let wasClosed = false;

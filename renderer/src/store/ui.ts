@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 import type { StateFilter } from './containers';
 
-export type View = 'containers' | 'stacks' | 'images' | 'system' | 'host';
+export type View = 'containers' | 'stacks' | 'images' | 'networks' | 'system' | 'host';
 export type DetailTab = 'terminal' | 'shell' | 'logs' | 'inspect' | 'checkpoints';
 export type Dialog = { kind: 'create'; image?: string } | { kind: 'palette' } | { kind: 'confirm-remove'; ids: string[] } | undefined;
 export interface Toast { id: number; text: string; kind: 'error' | 'info' }

@@ -10,6 +10,7 @@ import { LogsTab } from './tabs/LogsTab';
 import { InspectTab } from './tabs/InspectTab';
 import { CheckpointsTab } from './tabs/CheckpointsTab';
 import { shortId } from '../lib/format';
+import { PortLinks } from '../components/PortLinks';
 
 const TABS: Array<{ tab: DetailTab; label: string }> = [
   { tab: 'terminal', label: 'Terminal' }, { tab: 'shell', label: 'Shell' }, { tab: 'logs', label: 'Logs' },
@@ -27,6 +28,11 @@ export function ContainerDetail({ id }: { id: string }) {
         <div>
           <h2>{c.name} <StateBadge c={c} /></h2>
           <div className="muted small">{shortId(c.id)} · {c.image} · <code>{c.command}</code></div>
+          <div className="muted small net-line" data-testid="detail-network">
+            <span>network {c.networkMode ?? 'none'}</span>
+            {c.networks?.map((n) => <span key={n.name} data-network={n.name}>{n.name}: <code>{n.ip}</code> via <code>{n.gateway}</code></span>)}
+            {!!c.ports?.length && <span>ports <PortLinks ports={c.ports} /></span>}
+          </div>
         </div>
         <RowActions c={c} labels />
         <button className="link" onClick={() => useUi.getState().select(undefined)} aria-label="Close details">×</button>

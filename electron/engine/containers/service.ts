@@ -106,6 +106,9 @@ export class Containers {
     const change = await this.d.store.refresh(id);
     if (change === 'same') return;
     if (wasActive && (change === 'gone' || !isActive(r))) {
+      // cleanup ran in another process: the network namespace is torn down here
+      await this.d.network?.teardown(r.id).catch(() => undefined);
+      r.state.net = undefined;
       for (const fn of this.onStopped) fn(r.id);
       this.publishExit(r);
     }

@@ -24,6 +24,6 @@ export function summarize(r: ContainerRecord): ContainerSummary {
     ...(r.state.restartCount ? { restartCount: r.state.restartCount } : {}),
     oomKilled: r.state.oomKilled || undefined,
     networkMode: r.config.network,
-    ...(r.state.net ? { ports: r.state.net.ports, networks: r.state.net.endpoints } : {}),
+    ...(r.state.net && (r.state.status === 'running' || r.state.status === 'paused') ? { ports: r.state.net.ports, networks: r.state.net.endpoints } : {}),
   };
 }

@@ -88,6 +88,8 @@ export interface CreateContainerOptions {
   mounts?: MountRequest[];
   /** `--volumes-from CONTAINER[:ro|rw]` */
   volumesFrom?: string[];
+  /** API only: request fields reported back exactly as sent */
+  echo?: Record<string, unknown>;
 }
 
 /** One requested mount: a volume (named, or anonymous without source), a host bind or a tmpfs. */

@@ -16,6 +16,7 @@ import { requireCgroups } from '../runtime/rootless';
 import { hostConfigNet, listNetworkFields, networkCreateOptions, networkSettings } from './networks';
 import { anonymousVolumes, parseBindString, parseMountObject, parseTmpfsMap } from '../volumes/index';
 import type { MountRequest } from '../../common/types';
+import { dockerCommand, echoFromBody, echoOf } from './echo';
 import { containerNameProblem } from '../../common/names';
 
 /** Docker's name check and message; a leading '/' is accepted (the caller strips it). */
@@ -57,9 +58,10 @@ function networkMode(engine: Engine, id: string): string {
 export function containerSummary(engine: Engine, c: ContainerSummary) {
   const rec = engine.containers.get(c.id);
   return {
-    Id: c.id, Names: ['/' + c.name], Image: c.image, ImageID: c.imageId ?? '', Command: c.command, Created: unixSeconds(c.created),
+    Id: c.id, Names: ['/' + c.name], Image: c.image, ImageID: c.imageId ?? '', Command: dockerCommand(rec.config.args),
+    Created: unixSeconds(c.created),
     Labels: c.labels, State: c.restarting ? 'restarting' : c.status, Status: statusText(c),
-    HostConfig: { NetworkMode: networkMode(engine, c.id) }, ...listNetworkFields(engine, rec),
+    HostConfig: { NetworkMode: echoOf(rec)?.NetworkMode ?? networkMode(engine, c.id) }, ...listNetworkFields(engine, rec),
     Mounts: mountsJson(engine, rec),
   };
 }
@@ -69,6 +71,7 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
   const p = engine.containers.paths(r);
   const execIds = [...(engineExecs.get(engine)?.values() ?? [])].filter((e) => e.containerId === r.id && e.running).map((e) => e.id);
   const sup = supervisionInspect(r);
+  const echo = echoOf(r);
   return {
     Id: r.id, Created: r.created, Path: c.args[0] ?? '', Args: c.args.slice(1),
     State: {
@@ -84,14 +87,15 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
     HostConfig: {
       Binds: c.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ':ro' : ''}`), AutoRemove: c.autoRemove,
       RestartPolicy: sup.restartPolicy, LogConfig: { Type: 'json-file', Config: {} } /* k8s-file on disk; reported as json-file: clients (docker-py) read logs only from drivers they know */,
-      ...hostConfigNet(r),
+      ...hostConfigNet(r), ...hostConfigEcho(r),
       ConsoleSize: c.consoleSize ? [c.consoleSize.rows, c.consoleSize.cols] : [0, 0], ReadonlyRootfs: c.readOnlyRoot, Privileged: false,
       Runtime: engine.info().runtime.name, Init: false,
     },
     GraphDriver: { Name: engine.snapshotter?.kind ?? 'vfs', Data: null },
     Mounts: mountsJson(engine, r),
     Config: {
-      Hostname: c.hostname, Domainname: '', User: c.user, AttachStdin: c.stdin, AttachStdout: true, AttachStderr: true,
+      Hostname: c.hostname, Domainname: '', User: c.user, AttachStdin: echo?.AttachStdin ?? c.stdin,
+      AttachStdout: echo?.AttachStdout ?? true, AttachStderr: echo?.AttachStderr ?? true,
       Tty: c.terminal, OpenStdin: c.stdin, StdinOnce: !!c.stdinOnce, Env: c.env, Cmd: c.cmd ?? c.args, Image: c.image ?? c.rootfs ?? '',
       Volumes: volumesField(r), WorkingDir: c.cwd, Entrypoint: c.entrypoint?.length ? c.entrypoint : null, OnBuild: null, Labels: c.labels,
       StopSignal: c.stopSignal, StopTimeout: c.stopTimeout, ...(sup.healthcheck ? { Healthcheck: sup.healthcheck } : {}),
@@ -156,6 +160,7 @@ export function toCreateOptions(body: ReturnType<typeof parse<typeof CreateConta
       binds: m.binds, mounts: m.mounts, volumesFrom: hc.VolumesFrom ?? undefined, labels: body.Labels ?? undefined, stopSignal: body.StopSignal || undefined,
       stopTimeout: body.StopTimeout ?? undefined, autoRemove: !!hc.AutoRemove,
       restartPolicy: restartPolicyFromBody(hc.RestartPolicy), healthcheck: healthcheckFromBody(body.Healthcheck),
+      echo: { ...echoFromBody(body) },
       consoleSize: cs && cs[0] > 0 && cs[1] > 0 ? { rows: cs[0], cols: cs[1] } : undefined,
     },
   };
@@ -267,7 +272,9 @@ export function containerRoutes(): Route[] {
       const sig = query.get('signal') || 'SIGKILL';
       try { await engine.containers.kill(r.id, sig); } catch (e) {
         const ae = toApiError(e);
-        if (ae.status === 409) throw new ApiError(409, `Cannot kill container: ${params[0]}: ${ae.message}`);
+        // current dockerd's wording (API ≥ 1.42): the full id
+        const reason = isRunning(engine.containers.get(r.id).state.status) ? ae.message : `container ${r.id} is not running`;
+        if (ae.status === 409) throw new ApiError(409, `Cannot kill container: ${params[0]}: ${reason}`);
         throw e;
       }
       noContent(res);
@@ -441,4 +448,10 @@ function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
     res.once('drain', done);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** HostConfig fields reported as the client sent them, for containers created through the API. */
+function hostConfigEcho(r: ContainerRecord) {
+  const e = echoOf(r);
+  return e ? { NetworkMode: e.NetworkMode, Binds: e.Binds, PortBindings: e.PortBindings } : {};
 }

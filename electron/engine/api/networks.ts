@@ -140,7 +140,11 @@ export function networkRoutes(): Route[] {
     } },
     { method: 'DELETE', path: new RegExp(`^/networks/${ID}$`), handler: async ({ engine, res, params }) => {
       if (params[0] === 'host' || params[0] === 'none') throw new ApiError(403, `${params[0]} is a pre-defined network and cannot be removed`);
-      await net(engine).remove(getNetwork(engine, params[0]).name);
+      try { await net(engine).remove(getNetwork(engine, params[0]).name); } catch (e) {
+        // dockerd answers 403 for a network with active endpoints
+        if ((e as { code?: string }).code === 'EINUSE') throw new ApiError(403, (e as Error).message);
+        throw e;
+      }
       noContent(res);
     } },
     { method: 'POST', path: new RegExp(`^/networks/${ID}/connect$`), handler: async ({ engine, res, params, req }) => {
@@ -229,7 +233,7 @@ export function networkSettings(engine: Engine, r: ContainerRecord) {
   const onDefault = primary && engine.network?.find(primary.network)?.isDefault;
   return {
     Bridge: '', SandboxID: a && running ? r.id : '', SandboxKey: a && running ? a.netns : '',
-    Ports: running && a ? dockerPorts(a.ports) : {},
+    Ports: running && a ? dockerPorts(a.ports, r.config.net?.exposedPorts) : {},
     HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
     EndpointID: onDefault ? primary.endpointId : '', Gateway: onDefault ? primary.gateway : '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
     IPAddress: onDefault ? primary.ip : '', IPPrefixLen: onDefault ? primary.prefix : 0, IPv6Gateway: '', MacAddress: onDefault ? primary.mac : '',
@@ -242,7 +246,7 @@ export function listNetworkFields(engine: Engine, r: ContainerRecord) {
   const running = r.state.status === 'running' || r.state.status === 'paused';
   const a = running ? engine.network?.attachment(r.id) : undefined;
   const s = networkSettings(engine, r);
-  return { Ports: a ? listPorts(a.ports) : [], NetworkSettings: { Networks: s.Networks } };
+  return { Ports: a ? listPorts(a.ports, r.config.net?.exposedPorts) : [], NetworkSettings: { Networks: s.Networks } };
 }
 
 /** HostConfig fields as the client sent them. */

@@ -183,7 +183,7 @@ export class Containers {
       readOnlyRoot: !!o.readOnly, binds: o.binds ?? [], network: net ? 'bridge' : (o.network as 'none' | 'host' | undefined) ?? 'none', ...(net ? { net } : {}),
       labels: { ...defaults.labels, ...(o.labels ?? {}) }, stopSignal: o.stopSignal ?? defaults.stopSignal ?? 'SIGTERM',
       stopTimeout: o.stopTimeout ?? 10, autoRemove: !!o.autoRemove, consoleSize: o.consoleSize,
-      restartPolicy: o.restartPolicy, healthcheck, healthcheckRequested: o.healthcheck,
+      restartPolicy: o.restartPolicy, healthcheck, healthcheckRequested: o.healthcheck, ...(o.echo ? { echo: o.echo } : {}),
     };
     for (const b of config.binds) if (!path.isAbsolute(b.source) || !path.isAbsolute(b.destination)) throw Object.assign(new Error(`bind mount ${b.source}:${b.destination} needs absolute paths`), { code: 'EINVAL' });
     if (this.d.mounts) {

@@ -35,6 +35,8 @@ export interface ContainerConfig {
   restartPolicy?: RestartPolicy;
   /** the effective healthcheck (create's, else the image's); absent = none */
   healthcheck?: HealthcheckConfig;
+  /** Docker create-request fields kept only to be reported back as sent (api/echo.ts) */
+  echo?: Record<string, unknown>;
   /** the healthcheck the client sent at create (echoed as Config.Healthcheck) */
   healthcheckRequested?: HealthcheckConfig;
   /** volumes and tmpfs mounts (binds stay in `binds`) */

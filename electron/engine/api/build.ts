@@ -1,6 +1,13 @@
-// POST /commit (and, with the builder, POST /build).
+// POST /commit and POST /build (the classic builder's protocol: a tar context in, a JSON progress stream out).
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
 import type { Route } from './context';
 import { json, readJson } from './context';
+import { ApiError } from './errors';
+import { Builder } from '../build/builder';
+import { spool, unpackContext, applyDockerignore, DEFAULT_LIMITS } from '../build/context';
+import type { WorkerPool } from '../images/workers';
 import { badRequest, notFound, toApiError } from './errors';
 import { qbool } from './validate';
 import { commitContainer } from '../images/commit';
@@ -26,8 +33,58 @@ function configOverrides(body: unknown): Partial<ImageConfig> {
   return out as Partial<ImageConfig>;
 }
 
+function jsonParam(q: URLSearchParams, key: string): Record<string, string> | undefined {
+  const v = q.get(key);
+  if (!v) return undefined;
+  let o: unknown;
+  try { o = JSON.parse(v); } catch { throw badRequest(`invalid ${key}: not JSON`); }
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw badRequest(`invalid ${key}: expected a JSON object`);
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(o as Record<string, unknown>)) if (typeof x === 'string') out[k] = x; else if (x !== null) throw badRequest(`invalid ${key}: "${k}" must be a string`);
+  return out;
+}
+
 export function buildRoutes(): Route[] {
   return [
+    { method: 'POST', path: /^\/build$/, handler: async ({ engine, res, query, req }) => {
+      if (!engine.images || !engine.snapshotter) throw new ApiError(501, 'build needs the image store');
+      if (query.get('remote')) { req.resume(); throw badRequest('building from a remote URL is not supported: send the context as a tar'); }
+      const dockerfile = query.get('dockerfile') || 'Dockerfile';
+      const opts = {
+        dockerfile, tags: query.getAll('t').filter(Boolean).map(localName), buildArgs: jsonParam(query, 'buildargs'),
+        target: query.get('target') || undefined, labels: jsonParam(query, 'labels'), noCache: qbool(query, 'nocache'),
+        pull: qbool(query, 'pull'), rm: qbool(query, 'rm', true), forceRm: qbool(query, 'forcerm'), network: query.get('networkmode') || undefined,
+      };
+      const quiet = qbool(query, 'q');
+      const work = path.join(engine.opts.root, 'build', `ctx-${crypto.randomBytes(8).toString('hex')}`);
+      await fsp.mkdir(path.join(work, 'context'), { recursive: true, mode: 0o700 });
+      try {
+        await spool(req, path.join(work, 'context.tar'), DEFAULT_LIMITS.maxCompressed);
+        await unpackContext((engine.images as unknown as { pool: WorkerPool }).pool, path.join(work, 'context.tar'), path.join(work, 'context'));
+        await fsp.rm(path.join(work, 'context.tar'), { force: true });
+        await applyDockerignore(path.join(work, 'context'), [dockerfile, '.dockerignore']);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        const send = (o: unknown) => { if (!res.writableEnded) res.write(JSON.stringify(o) + '\r\n'); };
+        try {
+          const rec = await new Builder(engine, { ...opts, contextDir: path.join(work, 'context') }, (line) => { if (!quiet) send({ stream: line }); }).run();
+          send({ aux: { ID: rec.id } });
+          if (quiet) send({ stream: rec.id + '\n' });
+          else {
+            send({ stream: `Successfully built ${rec.id.slice(7, 19)}\n` });
+            for (const t of opts.tags) send({ stream: `Successfully tagged ${t.includes(':') ? t : `${t}:latest`}\n` });
+          }
+        } catch (e) {
+          const m = toApiError(e).message;
+          send({ errorDetail: { message: m }, error: m });
+        }
+        // the context is gone before the client sees the end of the stream
+        await fsp.rm(work, { recursive: true, force: true });
+        res.end();
+      } finally {
+        await fsp.rm(work, { recursive: true, force: true });
+      }
+    } },
     { method: 'POST', path: /^\/commit$/, handler: async ({ engine, res, query, req }) => {
       const container = query.get('container');
       if (!container) throw badRequest('commit: the container is required (?container=)');

@@ -45,6 +45,8 @@ export interface ExtractTask {
   expectDigest?: string;
   expectDiffId?: string;
   whiteoutMode: WhiteoutMode;
+  /** refuse the archive once its files would exceed this many bytes (untrusted build contexts) */
+  maxUnpacked?: number;
 }
 export interface ExtractResult {
   digest: string;
@@ -214,6 +216,9 @@ export async function extractLayer(task: ExtractTask): Promise<ExtractResult> {
       w.clear(target, false);
       if (task.whiteoutMode === 'overlay') mknodWhiteout(target);
       return 0;
+    }
+    if (task.maxUnpacked !== undefined && unpackedSize + (h.size ?? 0) > task.maxUnpacked) {
+      w.fail(h.name, `the archive unpacks to more than ${task.maxUnpacked} bytes`);
     }
     const parent = w.parentOf(comps, h.name, true);
     const target = parent + '/' + base;

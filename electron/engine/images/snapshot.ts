@@ -15,6 +15,7 @@ import type { LocalImageService } from './service';
 import { WorkerPool } from './workers';
 import { writeFileAtomic } from './store';
 import { usernsState } from '../runtime/userns';
+import { fuseOverlayfs } from '../runtime/fuse';
 
 /** Inside a user namespace the kernel keeps overlay metadata in user.* xattrs. */
 const overlayExtra = (): string => (usernsState() ? ',userxattr' : '');
@@ -50,6 +51,9 @@ async function probeOverlay(dir: string): Promise<string | undefined> {
 }
 
 class SnapshotterImpl implements Snapshotter {
+  /** fuse-overlayfs instead of the kernel's overlay (rootless, where the kernel refuses it); see fuse.ts */
+  mountProgram?: string;
+
   constructor(readonly kind: 'overlay' | 'copy', readonly reason: string | undefined, private readonly dir: string,
     private readonly images: ImageService & Partial<Pick<LocalImageService, 'layerStack' | 'pool'>>, private readonly pool: WorkerPool) {}
 
@@ -98,10 +102,11 @@ class SnapshotterImpl implements Snapshotter {
       if (!fs.existsSync(path.join(meta.layersDir, l))) throw new Error(`snapshot of container ${containerId}: image layer ${l} is missing (was the image removed?)`);
     }
     // Relative lower dirs (resolved against cwd by the kernel) keep the option string short.
-    const opts = `lowerdir=${meta.lowers.join(':')},upperdir=${p.upper},workdir=${p.work}${overlayExtra()}`;
+    const opts = `lowerdir=${meta.lowers.join(':')},upperdir=${p.upper},workdir=${p.work}${this.mountProgram ? '' : overlayExtra()}`;
     if (opts.length > 4000) throw new Error(`snapshot of container ${containerId}: too many layers for one overlay mount (${meta.lowers.length})`);
     try {
-      await run('mount', ['-t', 'overlay', 'overlay', '-o', opts, p.merged], { cwd: meta.layersDir });
+      if (this.mountProgram) await run(this.mountProgram, ['-o', opts, p.merged], { cwd: meta.layersDir });
+      else await run('mount', ['-t', 'overlay', 'overlay', '-o', opts, p.merged], { cwd: meta.layersDir });
     } catch (e) {
       throw new Error(`mounting the root filesystem of container ${containerId} failed: ${((e as { stderr?: string }).stderr || (e as Error).message).trim()}`);
     }
@@ -132,5 +137,9 @@ export async function createSnapshotter(opts: { root: string; images: ImageServi
   let reason = opts.force === 'copy' ? 'copy requested' : await probeOverlay(dir);
   if (opts.force === 'overlay' && reason) throw new Error(`overlay snapshots unavailable: ${reason}`);
   if (!reason && process.env.PIER_SNAPSHOTTER === 'copy') reason = 'PIER_SNAPSHOTTER=copy';
-  return new SnapshotterImpl(reason ? 'copy' : 'overlay', reason, dir, images, images.pool ?? new WorkerPool());
+  // rootless: fuse-overlayfs where the kernel refuses overlay (or when asked for, e.g. by the benchmark)
+  const fuse = usernsState() && (reason || process.env.PIER_SNAPSHOTTER === 'fuse-overlayfs') && opts.force !== 'copy' ? fuseOverlayfs() : undefined;
+  const snap = new SnapshotterImpl(reason && !fuse?.path ? 'copy' : 'overlay', fuse?.path ? undefined : reason ?? fuse?.why, dir, images, images.pool ?? new WorkerPool());
+  snap.mountProgram = fuse?.path;
+  return snap;
 }

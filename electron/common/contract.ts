@@ -160,7 +160,8 @@ export const streams = {
   /** log follow: { id, lines } */
   logs: null as unknown as { stream: string; lines?: LogLine[]; end?: boolean },
 } as const;
-export const FLOW = { HIGH_WATERMARK: 256 * 1024, LOW_WATERMARK: 32 * 1024, ACK_EVERY: 32 * 1024 } as const;
+/** The one set of flow-control constants: the engine's session hub pauses above HIGH, resumes at or below LOW. */
+export const FLOW = { HIGH_WATERMARK: 256 * 1024, LOW_WATERMARK: 64 * 1024, ACK_EVERY: 32 * 1024 } as const;
 
 export interface RpcError { code: string; message: string }
 

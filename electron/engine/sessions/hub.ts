@@ -5,9 +5,9 @@
 // every byte until its first viewer that takes the scrollback joins (pausing the source above HIGH),
 // so a fresh exec's output reaches its client whole however fast the process is.
 import type { StreamTag, Viewer, WatchOptions } from './types';
+import { FLOW } from '../../common/contract';
 
-export const HIGH_WATERMARK = 256 * 1024;
-export const LOW_WATERMARK = 64 * 1024;
+const { HIGH_WATERMARK, LOW_WATERMARK } = FLOW;
 export const SCROLLBACK_BYTES = 256 * 1024;
 
 interface ViewerState { onData: (c: Buffer, s: StreamTag) => void; onEnd: (code?: number) => void; flow: boolean; unacked: number; closed: boolean }

@@ -123,7 +123,9 @@ export const methods = {
   /** starts delivering the session's output to this client (scrollback first) */
   'sessions.watch': m<SessionInfo>()(z.object({ session: sessionId }).strict()),
   'sessions.unwatch': m<void>()(z.object({ session: sessionId }).strict()),
-  'sessions.write': m<void>()(z.object({ session: sessionId, data: z.string().max(32768) }).strict()),
+  /** binary: `data` is xterm's onBinary string, one character per byte (legacy mouse reports), sent as those bytes */
+  'sessions.write': m<void>()(z.object({ session: sessionId, data: z.string().max(32768), binary: z.boolean().optional() }).strict()
+    .refine((p) => !p.binary || /^[\x00-\xff]*$/.test(p.data), { message: 'binary data must be characters 0-255 (one per byte)', path: ['data'] })),
   'sessions.resize': m<void>()(z.object({ session: sessionId, ...size.shape }).strict()),
   /** acknowledges bytes the client has consumed (flow control) */
   'sessions.ack': m<void>()(z.object({ session: sessionId, bytes: z.number().int().min(0).max(1 << 30) }).strict()),

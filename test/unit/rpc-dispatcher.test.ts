@@ -111,6 +111,23 @@ describe('dispatcher on a real engine', { skip: root ? false : 'needs root for c
     const df = await conn.call('system.df', {}) as { containers: number };
     assert.ok(df.containers > 0);
   });
+
+  test('binary input (xterm onBinary: legacy mouse reports ≥ 0x80) reaches the program as those bytes', async () => {
+    // a mouse-reporting reader: raw tty, prints the hex of the 6 bytes of one X10 mouse report
+    const c = await conn.call('containers.create', { image: dirs.rootfs, name: 'rpc-mouse', cmd: ['sh', '-c', 'read go; stty raw -echo; echo ready; od -An -tx1 -N6; sleep 60'], tty: true, openStdin: true, start: true }) as { id: string };
+    const info = await conn.call('sessions.attach', { id: c.id, rows: 24, cols: 80 }) as { id: string };
+    const text = () => Buffer.concat(got.flatMap((m) => (m.t === 'stream' && m.kind === 'session' && m.payload.session === info.id && m.payload.data ? [Buffer.from(m.payload.data)] : []))).toString();
+    await conn.call('sessions.watch', { session: info.id });
+    await conn.call('sessions.write', { session: info.id, data: 'go\n' }); // output before attaching is not kept
+    await until(() => /ready/.test(text()), 5000, 'raw mode set');
+    // ESC [ M, button 0, column 200, row 100: each coordinate is 32 + n, one byte
+    const report = '\x1b[M' + String.fromCharCode(32, 32 + 200, 32 + 100);
+    await conn.call('sessions.write', { session: info.id, data: report, binary: true });
+    await until(() => /1b 5b 4d 20 e8 84/.test(text()), 5000, 'the report as 6 bytes (not UTF-8: c3 a8 c2 84)');
+    await assert.rejects(conn.call('sessions.write', { session: info.id, data: 'é€', binary: true }), /0-255/);
+    await conn.call('sessions.close', { session: info.id });
+    await conn.call('containers.remove', { id: c.id, force: true });
+  });
 });
 
 describe('areas an engine lacks answer ENOTAVAIL', { skip: root ? false : 'needs root' }, () => {

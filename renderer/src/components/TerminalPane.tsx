@@ -84,7 +84,8 @@ export function TerminalPane({ session, onEnd, readOnly }: TerminalPaneProps) {
     }, (e) => { t.write(`\x1b[31m${e.message}\x1b[0m\r\n`); onEndRef.current?.(undefined); });
 
     const sendInput = t.onData((data) => { api().call('sessions.write', { session, data }).catch((e) => t.write(`\r\n\x1b[31m${(e as Error).message}\x1b[0m\r\n`)); });
-    const sendBinary = t.onBinary((data) => { api().call('sessions.write', { session, data }).catch(() => undefined); });
+    // onBinary: one character per byte (mouse reports ≥ 0x80); sent as those bytes, not UTF-8
+    const sendBinary = t.onBinary((data) => { api().call('sessions.write', { session, data, binary: true }).catch(() => undefined); });
     const sendResize = t.onResize(({ rows, cols }) => { api().call('sessions.resize', { session, rows, cols }).catch(() => undefined); });
 
     // resize: observer → one fit per animation frame, skipped while hidden

@@ -90,6 +90,8 @@ export interface CreateContainerOptions {
   volumesFrom?: string[];
   /** API only: request fields reported back exactly as sent */
   echo?: Record<string, unknown>;
+  /** resource limits (cgroups, rlimits, /dev/shm) */
+  resources?: Resources;
 }
 
 /** One requested mount: a volume (named, or anonymous without source), a host bind or a tmpfs. */
@@ -137,7 +139,29 @@ export interface PortMapping {
 /** How a container joins one network (docker --network-alias, --ip). */
 export interface EndpointOptions { aliases?: string[]; ipv4?: string }
 
-export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unpaused' | 'removed' | 'renamed' | 'restored' | 'checkpointed' | 'killed' | 'stopped' | 'health_status' | 'oom';
+export interface Ulimit { name: string; soft: number; hard: number }
+
+/** Resource limits in Docker's units: bytes, nano-CPUs, µs; 0/undefined = unset. */
+export interface Resources {
+  memory?: number;
+  /** memory + swap; -1 = unlimited swap */
+  memorySwap?: number;
+  memoryReservation?: number;
+  nanoCpus?: number;
+  cpuShares?: number;
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  /** ≤ 0 = unlimited */
+  pidsLimit?: number;
+  blkioWeight?: number;
+  oomKillDisable?: boolean;
+  shmSize?: number;
+  ulimits?: Ulimit[];
+}
+
+export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unpaused' | 'removed' | 'renamed' | 'restored' | 'checkpointed' | 'killed' | 'stopped' | 'health_status' | 'oom' | 'updated';
 
 export type EngineEvent =
   | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; health?: HealthStatus; time: number }
@@ -156,3 +180,37 @@ export interface LogLine {
 export const COMPOSE_PROJECT = 'com.docker.compose.project';
 export const COMPOSE_SERVICE = 'com.docker.compose.service';
 export const COMPOSE_NUMBER = 'com.docker.compose.container-number';
+
+/** One stats reading of a running container, as the UI plots it (rates per second, bytes). */
+export interface StatsPoint {
+  id: string;
+  /** ms since the epoch */
+  t: number;
+  /** % of one CPU (200 = two full CPUs), Docker's CPU % */
+  cpu: number;
+  /** share of CFS periods that were throttled since the last reading, 0–100 */
+  throttled: number;
+  /** working set (usage minus inactive file cache), as `docker stats` shows */
+  mem: number;
+  /** memory limit; undefined when the container has none (the host's memory applies) */
+  memLimit?: number;
+  memCache: number;
+  netRx: number;
+  netTx: number;
+  blkRead: number;
+  blkWrite: number;
+  pids: number;
+  pidsLimit?: number;
+}
+
+/** What the host enforces, for the UI's "limits unavailable here" states. */
+export interface LimitsInfo {
+  cgroupVersion: 1 | 2;
+  rootless: boolean;
+  memory: boolean; swap: boolean; cpu: boolean; cpuset: boolean; pids: boolean; blkioWeight: boolean; oomKillDisable: boolean;
+  reason?: string;
+  ncpu: number;
+  memTotal: number;
+}
+
+export interface TopResult { titles: string[]; processes: string[][] }

@@ -14,6 +14,7 @@ import { bindStorageRoot, isRootless } from './runtime/rootless';
 import { NetworkService } from './network/service';
 import { bridgeNetworking } from './network/capability';
 import { ContainerMounts, VolumeService } from './volumes/index';
+import { StatsSampler } from './stats/sampler';
 
 export interface EngineOptions {
   /** state dir (--root) */
@@ -47,6 +48,8 @@ export class Engine {
   volumes!: VolumeService;
   /** the Docker-compatible API socket this engine serves, when it does */
   apiSocket?: string;
+  /** the one stats sampler every viewer shares (idle without watchers) */
+  readonly stats: StatsSampler;
 
   private constructor(
     readonly opts: EngineOptions,
@@ -58,7 +61,11 @@ export class Engine {
     private readonly exitWatchLock: HeldLock,
     /** bridge networks, published ports, container DNS (absent where netavark cannot run: rootless) */
     readonly network?: NetworkService,
-  ) {}
+  ) {
+    this.stats = new StatsSampler({
+      running: () => containers.list().filter((c) => (c.status === 'running' || c.status === 'paused') && c.pid > 0).map((c) => ({ id: c.id, pid: c.pid })),
+    });
+  }
 
   static async open(opts: EngineOptions): Promise<Engine> {
     const root = path.resolve(opts.root), runroot = path.resolve(opts.runroot);

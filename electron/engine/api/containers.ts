@@ -11,12 +11,11 @@ import { ZERO_TIME, humanDuration, toRfc3339NanoUtc, unixSeconds } from './forma
 import { frame } from './attach';
 import { resolveImageName } from './images';
 import { healthcheckFromBody, healthSuffix, restartPolicyFromBody, supervisionInspect } from './supervision';
-import { procRow, processesOf, sample, type CgroupSample } from './cgroups';
-import { requireCgroups } from '../runtime/rootless';
 import { hostConfigNet, listNetworkFields, networkCreateOptions, networkSettings } from './networks';
 import { anonymousVolumes, parseBindString, parseMountObject, parseTmpfsMap } from '../volumes/index';
 import type { MountRequest } from '../../common/types';
 import { dockerCommand, echoFromBody, echoOf } from './echo';
+import { resourcesHostConfig, toResources } from './resources';
 import { containerNameProblem } from '../../common/names';
 
 /** Docker's name check and message; a leading '/' is accepted (the caller strips it). */
@@ -90,6 +89,7 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
       ...hostConfigNet(r), ...hostConfigEcho(r),
       ConsoleSize: c.consoleSize ? [c.consoleSize.rows, c.consoleSize.cols] : [0, 0], ReadonlyRootfs: c.readOnlyRoot, Privileged: false,
       Runtime: engine.info().runtime.name, Init: false,
+      ...resourcesHostConfig(c.resources),
     },
     GraphDriver: { Name: engine.snapshotter?.kind ?? 'vfs', Data: null },
     Mounts: mountsJson(engine, r),
@@ -162,6 +162,7 @@ export function toCreateOptions(body: ReturnType<typeof parse<typeof CreateConta
       restartPolicy: restartPolicyFromBody(hc.RestartPolicy), healthcheck: healthcheckFromBody(body.Healthcheck),
       echo: { ...echoFromBody(body) },
       consoleSize: cs && cs[0] > 0 && cs[1] > 0 ? { rows: cs[0], cols: cs[1] } : undefined,
+      resources: toResources(hc, 'HostConfig'),
     },
   };
 }
@@ -216,7 +217,7 @@ export function containerRoutes(): Route[] {
       Object.assign(opts, networkCreateOptions(engine, body.HostConfig ?? {}, body, exposed));
       try {
         const rec = await engine.containers.create(opts);
-        json(res, 201, { Id: rec.id, Warnings: warnings });
+        json(res, 201, { Id: rec.id, Warnings: [...warnings, ...engine.containers.takeWarnings(rec.id)] });
       } catch (e) {
         const ae = toApiError(e);
         if (ae.status === 409 && /already in use/.test(ae.message) && name) {
@@ -362,44 +363,6 @@ export function containerRoutes(): Route[] {
       noContent(res);
     } },
 
-    { method: 'GET', path: new RegExp(`^/containers/${ID}/top$`), handler: async ({ engine, res, params }) => {
-      const r = getContainer(engine, params[0]);
-      if (!isRunning(r.state.status) || !r.state.pid) throw new ApiError(409, `container ${r.name} is not running`);
-      const pids = await processesOf(r.state.pid);
-      const rows = (await Promise.all(pids.map(procRow))).filter((x) => !!x);
-      json(res, 200, {
-        Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'],
-        Processes: rows.map((p) => [String(p.uid), String(p.pid), String(p.ppid), '0', p.stime, p.tty, p.time, p.cmd]),
-      });
-    } },
-
-    { method: 'GET', path: new RegExp(`^/containers/${ID}/stats$`), handler: async ({ engine, res, params, query, req }) => {
-      const r = getContainer(engine, params[0]);
-      requireCgroups('stats');
-      const stream = qbool(query, 'stream', true), oneShot = qbool(query, 'one-shot');
-      let closed = false;
-      req.socket.once('close', () => { closed = true; });
-      const take = async (): Promise<CgroupSample | undefined> => {
-        const cur = engine.containers.get(r.id);
-        if (!isRunning(cur.state.status) || !cur.state.pid) return undefined;
-        return sample(cur.state.pid).catch(() => undefined);
-      };
-      let prev = await take();
-      if (!stream) {
-        if (!oneShot && prev) { await sleep(1000); const cur = await take(); json(res, 200, statsJson(r, cur, prev)); return; }
-        json(res, 200, statsJson(r, prev, undefined));
-        return;
-      }
-      flush(res, 200, 'application/json');
-      while (!closed) {
-        await sleep(1000);
-        const cur = await take();
-        res.write(JSON.stringify(statsJson(r, cur, prev)) + '\n');
-        prev = cur;
-      }
-      res.end();
-    } },
-
     { method: 'POST', path: /^\/containers\/prune$/, handler: async ({ engine, res, query }) => {
       const f = qfilters(query);
       const deleted: string[] = [];
@@ -421,25 +384,6 @@ export function sizeParams(query: URLSearchParams): { h: number; w: number } {
 }
 
 function drainBody(req: import('node:http').IncomingMessage): void { req.resume(); }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function statsJson(r: ContainerRecord, cur: CgroupSample | undefined, prev: CgroupSample | undefined) {
-  const cpu = (s: CgroupSample | undefined) => ({
-    cpu_usage: { total_usage: s?.cpu.total ?? 0, percpu_usage: s?.cpu.percpu, usage_in_kernelmode: s?.cpu.system ?? 0, usage_in_usermode: s?.cpu.user ?? 0 },
-    system_cpu_usage: s?.system ?? 0, online_cpus: (s?.cpu.percpu?.length || undefined) ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1,
-    throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
-  });
-  return {
-    name: '/' + r.name, id: r.id, read: new Date().toISOString(), preread: prev ? new Date(Date.now() - 1000).toISOString() : ZERO_TIME,
-    pids_stats: { current: cur?.pids ?? 0 },
-    blkio_stats: { io_service_bytes_recursive: null, io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null, io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null },
-    num_procs: 0, storage_stats: {},
-    cpu_stats: cpu(cur), precpu_stats: cpu(prev),
-    memory_stats: cur ? { usage: cur.memory.usage ?? 0, limit: cur.memory.limit ?? 0, stats: cur.memory.stats } : {},
-    networks: undefined,
-  };
-}
-
 /** Resolves when `res` drains or `signal` aborts, leaving no listener behind. */
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();

@@ -10,7 +10,7 @@ import { qfilters, qtime } from './validate';
 
 const CONTAINER_ACTIONS: Record<string, string> = {
   created: 'create', started: 'start', exited: 'die', paused: 'pause', unpaused: 'unpause', removed: 'destroy',
-  renamed: 'rename', restored: 'restore', checkpointed: 'checkpoint', killed: 'kill', stopped: 'stop', oom: 'oom',
+  renamed: 'rename', restored: 'restore', checkpointed: 'checkpoint', killed: 'kill', stopped: 'stop', oom: 'oom', updated: 'update',
 };
 const IMAGE_ACTIONS: Record<string, string> = { pulled: 'pull', removed: 'delete', tagged: 'tag', untagged: 'untag', loaded: 'load' };
 

@@ -12,6 +12,7 @@ import type { Engine } from '../engine';
 import { ApiError, sendError, toApiError } from './errors';
 import { API_VERSION, MIN_API_VERSION, commonHeaders, versionNumber, type ApiState, type Ctx, type Hijack, type Route } from './context';
 import { systemRoutes } from './system';
+import { statsRoutes } from './stats';
 import { containerRoutes } from './containers';
 import { execRoutes } from './exec';
 import { imageRoutes } from './images';
@@ -43,7 +44,7 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
   const state: ApiState = { execs: new Map() };
   const routes: Route[] = [
     ...systemRoutes(), ...eventRoutes(engine), ...attachRoutes(), ...execRoutes(), ...checkpointRoutes(),
-    ...archiveRoutes(), ...containerRoutes(), ...networkRoutes(), ...imageRoutes(), ...volumeRoutes(), ...buildRoutes(), ...pierCheckpointRoutes(),
+    ...archiveRoutes(), ...statsRoutes(), ...containerRoutes(), ...networkRoutes(), ...imageRoutes(), ...volumeRoutes(), ...buildRoutes(), ...pierCheckpointRoutes(),
   ];
 
   const debug = !!process.env.PIER_API_DEBUG;

@@ -7,6 +7,7 @@ import { containerSummary } from './containers';
 import { rootlessSummary } from '../runtime/rootless';
 import { imageSummary } from './images';
 import { dfVolumes } from './volumes';
+import { dockerInfoFlags, hostLimits, limitWarnings } from '../stats/host';
 
 function kernelVersion(): string { return os.release(); }
 
@@ -66,8 +67,7 @@ export function systemRoutes(): Route[] {
         ContainersStopped: list.length - count('running') - count('paused'), Images: images,
         Driver: snap?.kind ?? 'vfs', DriverStatus: snap?.reason ? [['Reason', snap.reason]] : [],
         Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: ['k8s-file'] },
-        MemoryLimit: true, SwapLimit: true, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
-        KernelMemoryTCP: false, OomKillDisable: false, IPv4Forwarding: true, Debug: false, NFd: 0, NGoroutines: 0,
+        ...dockerInfoFlags(hostLimits()), Debug: false, NFd: 0, NGoroutines: 0,
         SystemTime: new Date().toISOString(), LoggingDriver: 'k8s-file', CgroupDriver: rl.cgroupDriver ?? 'cgroupfs', CgroupVersion: cgroupVersion(),
         NEventsListener: 0, KernelVersion: kernelVersion(), OperatingSystem: rel.name, OSVersion: rel.version, OSType: 'linux',
         Architecture: arch(), IndexServerAddress: process.env.PIER_CLIENT_INDEX_SERVER ?? '',
@@ -78,7 +78,7 @@ export function systemRoutes(): Route[] {
         Runtimes: Object.fromEntries(info.runtimes.filter((r) => r.works).map((r) => [r.name, { path: r.path }])),
         DefaultRuntime: info.runtime.name, Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
         LiveRestoreEnabled: true, Isolation: '', InitBinary: '', ContainerdCommit: { ID: 'none' }, RuncCommit: { ID: info.runtime.version }, InitCommit: { ID: 'none' },
-        SecurityOptions: ['name=seccomp,profile=unconfined', ...rl.securityOptions], CDISpecDirs: [], Warnings: rl.warnings,
+        SecurityOptions: ['name=seccomp,profile=unconfined', ...rl.securityOptions], CDISpecDirs: [], Warnings: [...rl.warnings, ...(rl.rootless ? [] : limitWarnings(hostLimits()))],
         // Pier's own
         Pier: { Version: PIER_VERSION, Conmon: info.conmon, Runtime: info.runtime, Criu: info.criu ?? null, RunRoot: engine.opts.runroot },
       });

@@ -10,9 +10,11 @@ import { rootlessSpecOptions } from '../runtime/rootless';
 import { ConmonRuntime, checkConmonRunning, parentConmon, type ContainerPaths } from '../runtime/conmon-runtime';
 import { ContainerStore, ConflictError, NotFoundError } from '../store/containers';
 import { containerLockPath, lockFile, removeLockFile } from '../store/lock';
+import { applyResources, checkResources, linuxResources, mergeUpdate } from '../spec/resources';
+import { hostLimits } from '../stats/host';
 import { assertContainerName } from '../../common/names';
 import type { ContainerRecord, ContainerConfig } from '../store/types';
-import type { CreateContainerOptions, ContainerSummary, ContainerAction } from '../../common/types';
+import type { CreateContainerOptions, ContainerSummary, ContainerAction, Resources } from '../../common/types';
 import type { EventBus } from '../events';
 import type { ExitWatcher } from '../conmon/exitfile';
 import { readExitFile } from '../conmon/exitfile';
@@ -68,6 +70,8 @@ export class Containers {
   private nofileHard = readNofileHard();
   /** hooks other engine areas use (exec sessions end with their container) */
   readonly onStopped = new Set<(id: string) => void>();
+  /** warnings from the last create of a container (limits this host discarded), taken once */
+  private warnings = new Map<string, string[]>();
 
   /** conmon ending without an exit file while the engine runs: the container is marked exited (-1) */
   private conmons = new ConmonWatch((id, pid) => { this.conmonGone(id, pid).catch(() => undefined); });
@@ -176,6 +180,7 @@ export class Containers {
     if (o.stopSignal) parseSignal(o.stopSignal);
     const net = this.netConfig(o);
     const healthcheck = checkSupervision(o, defaults.healthcheck);
+    const limits = o.resources ? checkResources(o.resources, hostLimits()) : undefined;
     const config: ContainerConfig = {
       image: imageRef, imageId, rootfs: o.rootfs ? path.resolve(o.rootfs) : undefined,
       args, entrypoint, cmd, env, cwd: o.workingDir || defaults.workingDir || '/', user: o.user ?? defaults.user ?? '',
@@ -184,6 +189,7 @@ export class Containers {
       labels: { ...defaults.labels, ...(o.labels ?? {}) }, stopSignal: o.stopSignal ?? defaults.stopSignal ?? 'SIGTERM',
       stopTimeout: o.stopTimeout ?? 10, autoRemove: !!o.autoRemove, consoleSize: o.consoleSize,
       restartPolicy: o.restartPolicy, healthcheck, healthcheckRequested: o.healthcheck, ...(o.echo ? { echo: o.echo } : {}),
+      ...(limits ? { resources: limits.resources } : {}),
     };
     for (const b of config.binds) if (!path.isAbsolute(b.source) || !path.isAbsolute(b.destination)) throw Object.assign(new Error(`bind mount ${b.source}:${b.destination} needs absolute paths`), { code: 'EINVAL' });
     if (this.d.mounts) {
@@ -194,6 +200,7 @@ export class Containers {
     const rec: ContainerRecord = { id, name, created: new Date().toISOString(), config, state: { status: 'created', initialized: false, pid: 0, conmonPid: 0 } };
     await this.d.store.save(rec);
     this.emit(rec, 'created');
+    if (limits?.warnings.length) this.warnings.set(rec.id, limits.warnings);
     return rec;
   }
 
@@ -257,6 +264,7 @@ export class Containers {
       process: { args: r.config.args, env, cwd: r.config.cwd, uid: user.uid, gid: user.gid, terminal: r.config.terminal, consoleSize: r.config.consoleSize },
       annotations: { 'io.pier.name': r.name }, rootless: rootlessSpecOptions(),
     });
+    applyResources(spec, r.config.resources);
     const finalSpec = restore?.spec ? await restore.spec(spec, rootfs, p.bundle) : spec;
     await writeFile(path.join(p.bundle, 'config.json'), JSON.stringify(finalSpec));
     await rm(path.join(this.d.exits.dir, r.id), { force: true });
@@ -564,6 +572,29 @@ export class Containers {
     const running = r.state.status === 'running' || r.state.status === 'paused' || (r.state.status === 'created' && r.state.initialized);
     const until = o.follow && running ? this.wait(r.id, 'not-running').then(() => undefined) : Promise.resolve();
     return readLogs(this.paths(r).logPath, { ...o, follow: o.follow && running }, { until, signal });
+  }
+
+  /** Warnings create() produced for this container (e.g. discarded limits); returned once. */
+  takeWarnings(id: string): string[] {
+    const w = this.warnings.get(id) ?? [];
+    this.warnings.delete(id);
+    return w;
+  }
+
+  /** Changes limits; applied at once to a running container (runtime update) and kept for later starts. */
+  update(ref: string, upd: Resources): Promise<{ record: ContainerRecord; warnings: string[] }> {
+    const r = this.get(ref);
+    return this.lock(r.id, async () => {
+      const merged = mergeUpdate(r.config.resources ?? {}, upd);
+      const { resources, warnings } = checkResources(merged, hostLimits());
+      if (r.state.status === 'running' || r.state.status === 'paused') {
+        await this.d.runtime.update(r.id, linuxResources(resources));
+      }
+      r.config.resources = resources;
+      await this.d.store.save(r);
+      this.emit(r, 'updated');
+      return { record: r, warnings };
+    });
   }
 
   async resize(ref: string, rows: number, cols: number): Promise<void> {

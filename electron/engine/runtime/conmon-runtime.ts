@@ -139,6 +139,12 @@ export class ConmonRuntime {
     await this.rtChecked(['resume', id]).catch(wrap(`unpause ${id}`));
   }
 
+  /** Changes a running container's cgroup limits (OCI linux.resources JSON on stdin). */
+  async update(id: string, resources: Record<string, unknown>): Promise<void> {
+    const r = await run(this.runtimePath, [...this.globalArgs, 'update', '--resources', '-', id], { input: JSON.stringify(resources), timeoutMs: 60_000 });
+    if (r.code !== 0) throw new RuntimeError(`cannot update container ${id}: ${runtimeMessage(r.stderr)}`, classify(r.stderr));
+  }
+
   /** Deletes the runtime's state; force also kills. Missing containers are fine. */
   async delete(id: string, force = true): Promise<void> {
     await this.rt(['delete', ...(force ? ['--force'] : []), id]);

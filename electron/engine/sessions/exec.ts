@@ -25,6 +25,8 @@ export interface ExecTarget {
   home: string;
   cwd: string;
   nofileHard?: number;
+  /** the container's process rlimits (--ulimit); exec'd processes get the same, as with Docker */
+  rlimits?: Array<{ type: string; soft: number; hard: number }>;
 }
 
 const SYNC_TIMEOUT = 60_000;
@@ -57,6 +59,7 @@ export class ExecSession implements Session {
     for (const e of o.env ?? []) { const k = e.split('=')[0]; const i = env.findIndex((x) => x.startsWith(k + '=')); if (i >= 0) env[i] = e; else env.push(e); }
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${t.home}`);
     const proc = processSpec({ args: o.cmd, env, cwd: o.cwd || t.cwd, uid: t.uid, gid: t.gid, terminal: !!o.tty, consoleSize: o.tty ? this.size : undefined }, t.nofileHard);
+    if (t.rlimits?.length) proc.rlimits = t.rlimits;
     const specPath = path.join(this.dir, 'exec-process-' + randomBytes(4).toString('hex'));
     await writeFile(specPath, JSON.stringify(proc));
     const ociLog = path.join(this.dir, 'oci-log');

@@ -51,11 +51,11 @@ export class Sessions implements SessionManager {
     if (rec.state.status !== 'running') throw new InvalidStateError(`container ${rec.name} is not running (it is ${rec.state.status}): start it before exec`);
     if (!o.cmd.length) throw Object.assign(new Error('exec needs a command'), { code: 'EINVAL' });
     const bundle = this.containers.paths(rec).bundle;
-    const spec = JSON.parse(await readFile(`${bundle}/config.json`, 'utf8')) as { root: { path: string }; process: { env: string[]; cwd: string; rlimits?: Array<{ hard: number }> } };
+    const spec = JSON.parse(await readFile(`${bundle}/config.json`, 'utf8')) as { root: { path: string }; process: { env: string[]; cwd: string; rlimits?: Array<{ type: string; soft: number; hard: number }> } };
     const user = resolveUser(spec.root.path, o.user ?? rec.config.user);
     const s = new ExecSession(this.containers.d.runtime, {
       id: rec.id, name: rec.name, bundle, env: spec.process.env.filter((e) => !e.startsWith('HOME=') || !o.user), uid: user.uid, gid: user.gid, home: user.home,
-      cwd: spec.process.cwd, nofileHard: spec.process.rlimits?.[0]?.hard,
+      cwd: spec.process.cwd, nofileHard: spec.process.rlimits?.[0]?.hard, rlimits: spec.process.rlimits,
     }, o, (x) => this.sessions.delete(x.id));
     this.sessions.set(s.id, s);
     await s.start();

@@ -2,6 +2,7 @@
 import type { BindMount, NetworkMode } from '../spec/spec';
 import type { ContainerNetConfig } from '../network/types';
 import type { HealthcheckConfig, HealthStatus, RestartPolicy } from '../../common/types';
+import type { Resources } from '../../common/types';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';
 
@@ -41,6 +42,8 @@ export interface ContainerConfig {
   healthcheckRequested?: HealthcheckConfig;
   /** volumes and tmpfs mounts (binds stay in `binds`) */
   mounts?: StoredMount[];
+  /** limits as checked at create/update (defaults applied) */
+  resources?: Resources;
 }
 
 /** One probe's result, as Docker's State.Health.Log keeps it (the last five). */

@@ -4,7 +4,7 @@
 // Every call is validated against `params` at the boundary; errors cross as {code, message}.
 import { z } from 'zod';
 import { containerName } from './names';
-import type { ContainerSummary, EngineEvent, LogLine } from './types';
+import type { ContainerSummary, EngineEvent, LimitsInfo, LogLine, StatsPoint, TopResult } from './types';
 
 const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a container id or name');
 const sessionId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a session id');
@@ -17,6 +17,16 @@ const portMapping = z.object({
   hostPortEnd: z.number().int().min(1).max(65535).optional(),
   containerPort: z.number().int().min(1).max(65535),
   protocol: z.enum(['tcp', 'udp']),
+}).strict();
+
+const bytes = z.number().int().min(0).max(2 ** 50);
+/** Resource limits in Docker's units (bytes, nano-CPUs, µs); the engine checks them against the host. */
+export const resourcesParams = z.object({
+  memory: bytes.optional(), memorySwap: z.number().int().min(-1).max(2 ** 50).optional(), memoryReservation: bytes.optional(),
+  nanoCpus: z.number().int().min(0).max(1024e9).optional(), cpuShares: z.number().int().min(0).max(262144).optional(),
+  cpuPeriod: z.number().int().min(0).max(1_000_000).optional(), cpuQuota: z.number().int().min(-1).max(2 ** 40).optional(),
+  cpusetCpus: z.string().max(256).optional(), cpusetMems: z.string().max(256).optional(),
+  pidsLimit: z.number().int().min(-1).max(2 ** 31).optional(), blkioWeight: z.number().int().min(0).max(1000).optional(),
 }).strict();
 
 export const createParams = z.object({
@@ -42,6 +52,7 @@ export const createParams = z.object({
   autoRemove: z.boolean().optional(),
   consoleSize: size.optional(),
   start: z.boolean().optional(),
+  resources: resourcesParams.extend({ shmSize: bytes.optional(), oomKillDisable: z.boolean().optional() }).optional(),
 }).strict();
 
 export interface NetworkSummary {
@@ -101,6 +112,14 @@ export const methods = {
     tail: z.number().int().min(0).max(100_000).optional() }).strict()),
   /** removes every container of a compose project (and, with volumes, the project's named volumes) */
   'stacks.remove': m<void>()(z.object({ project: z.string().min(1).max(256), volumes: z.boolean().optional() }).strict()),
+  /** processes of a running container (docker top; psArgs as for ps, default -ef) */
+  'containers.top': m<TopResult>()(z.object({ id, psArgs: z.string().max(256).optional() }).strict()),
+  /** changes limits; a running container gets them at once */
+  'containers.update': m<{ container: ContainerSummary; warnings: string[] }>()(z.object({ id, resources: resourcesParams }).strict()),
+  /** opens a 'stats' stream (one batch of points per second) for ids, or every running container; history = the last 5 min kept */
+  'stats.watch': m<{ stream: string; history: StatsPoint[] }>()(z.object({ ids: z.array(id).max(5000).optional() }).strict()),
+  /** what this host can limit (for "limits unavailable here") */
+  'system.limits': m<LimitsInfo>()(z.object({}).strict()),
 
   'images.list': m<ImageSummary[]>()(z.object({}).strict()),
   /** progress arrives as engine.event {type:'progress', kind:'pull'} */
@@ -161,6 +180,8 @@ export const streams = {
   session: null as unknown as { session: string; data?: Uint8Array; end?: boolean; exitCode?: number },
   /** log follow: { id, lines } */
   logs: null as unknown as { stream: string; lines?: LogLine[]; end?: boolean },
+  /** stats: { stream, points } once per sampling interval */
+  stats: null as unknown as { stream: string; points?: StatsPoint[]; end?: boolean },
 } as const;
 /** The one set of flow-control constants: the engine's session hub pauses above HIGH, resumes at or below LOW. */
 export const FLOW = { HIGH_WATERMARK: 256 * 1024, LOW_WATERMARK: 64 * 1024, ACK_EVERY: 32 * 1024 } as const;
@@ -188,7 +209,8 @@ export type ServerMessage =
   | { t: 'result'; id: number; result?: unknown; error?: RpcError }
   | { t: 'event'; topic: Topic; payload: (typeof topics)[Topic] }
   | { t: 'stream'; kind: 'session'; payload: (typeof streams)['session'] }
-  | { t: 'stream'; kind: 'logs'; payload: (typeof streams)['logs'] };
+  | { t: 'stream'; kind: 'logs'; payload: (typeof streams)['logs'] }
+  | { t: 'stream'; kind: 'stats'; payload: (typeof streams)['stats'] };
 
 /** Where the web-mode server accepts the WebSocket. */
 export const WS_PATH = '/rpc';

@@ -8,6 +8,7 @@ import { validateCall, type CallMessage, type ServerMessage } from '../common/co
 import { handlers, type Ctx } from './methods';
 import { LogFollows } from './logs';
 import { SessionViewers } from './sessions';
+import { StatsWatches } from './stats';
 import { toRpcError } from './errors';
 
 export interface RpcPeer {
@@ -26,7 +27,7 @@ export interface RpcConnection {
 export function connect(engine: Engine, peer: RpcPeer): RpcConnection {
   let closed = false;
   const send = (m: ServerMessage) => { if (!closed) peer.send(m); };
-  const ctx: Ctx = { engine, logs: new LogFollows(engine, send), viewers: new SessionViewers(engine, send) };
+  const ctx: Ctx = { engine, logs: new LogFollows(engine, send), viewers: new SessionViewers(engine, send), stats: new StatsWatches(engine, send) };
   const unsubscribe = engine.events.subscribe((payload) => send({ t: 'event', topic: 'engine.event', payload }));
 
   const call = async (method: string, params: unknown): Promise<unknown> => {
@@ -49,6 +50,7 @@ export function connect(engine: Engine, peer: RpcPeer): RpcConnection {
       closed = true;
       unsubscribe();
       ctx.logs.closeAll();
+      ctx.stats.closeAll();
       ctx.viewers.closeAll();
     },
   };

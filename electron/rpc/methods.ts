@@ -8,6 +8,8 @@ import { notAvailable } from './errors';
 import { readLogLines, type LogFollows } from './logs';
 import type { SessionViewers } from './sessions';
 import { removeStack } from './stacks';
+import { limitsInfo, type StatsWatches } from './stats';
+import { top } from '../engine/stats/top';
 import { rootlessSummary } from '../engine/runtime/rootless';
 
 function rootlessInfo(): { rootless?: boolean; warnings?: string[] } {
@@ -16,7 +18,7 @@ function rootlessInfo(): { rootless?: boolean; warnings?: string[] } {
 }
 import { diskUsage } from './df';
 
-export interface Ctx { engine: Engine; logs: LogFollows; viewers: SessionViewers }
+export interface Ctx { engine: Engine; logs: LogFollows; viewers: SessionViewers; stats: StatsWatches }
 type Handler<M extends MethodName> = (ctx: Ctx, p: Params<M>) => Promise<Result<M>> | Result<M>;
 type Handlers = { [M in MethodName]: Handler<M> };
 
@@ -77,9 +79,20 @@ export const handlers: Handlers = {
   'containers.rename': async (ctx, p) => { await ctx.engine.containers.rename(p.id, p.name); return summary(ctx, p.id); },
   'containers.logs': (ctx, p) => readLogLines(ctx.engine, p.id, p.tail),
   'containers.followLogs': (ctx, p) => ({ stream: ctx.logs.open(p.id, p.tail) }),
-  'streams.close': (ctx, p) => { ctx.logs.close(p.stream); },
   'stacks.followLogs': (ctx, p) => ({ stream: ctx.logs.openStack(p.project, p.tail) }),
   'stacks.remove': (ctx, p) => removeStack(ctx.engine, p.project, !!p.volumes),
+  'streams.close': (ctx, p) => { if (!ctx.stats.close(p.stream)) ctx.logs.close(p.stream); },
+  'containers.top': (ctx, p) => {
+    const r = ctx.engine.containers.get(p.id);
+    if ((r.state.status !== 'running' && r.state.status !== 'paused') || !r.state.pid) throw Object.assign(new Error(`container ${r.name} is not running`), { code: 'ESTATE' });
+    return top(r.state.pid, p.psArgs);
+  },
+  'containers.update': async (ctx, p) => {
+    const { record, warnings } = await ctx.engine.containers.update(p.id, p.resources);
+    return { container: summary(ctx, record.id), warnings };
+  },
+  'stats.watch': (ctx, p) => ctx.stats.open(p.ids),
+  'system.limits': () => limitsInfo(),
 
   'images.list': async (ctx) => (await images(ctx).list()).map(toImage),
   'images.pull': async (ctx, p) => {

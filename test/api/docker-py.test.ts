@@ -57,4 +57,33 @@ describe('docker-py against pier serve', { skip }, () => {
     assert.ok((out.images as string[]).includes('pier-test/busybox:latest'));
     assert.equal(out.error_exit, 3);
   });
+
+  test('volumes and build through docker-py', () => {
+    const script = String.raw`
+import docker, io, json, sys
+c = docker.DockerClient(base_url=sys.argv[1])
+out = {}
+v = c.volumes.create(name='pyvol', labels={'sdk': 'py'})
+out['vol'] = [v.name, v.attrs['Driver'], v.attrs['Labels']]
+c.containers.run('pier-test/busybox', ['sh', '-c', 'echo kept > /d/f'], volumes={'pyvol': {'bind': '/d', 'mode': 'rw'}}, remove=True)
+out['persist'] = c.containers.run('pier-test/busybox', ['cat', '/d/f'], volumes=['pyvol:/d:ro'], remove=True).decode()
+out['listed'] = [x.name for x in c.volumes.list(filters={'label': 'sdk=py'})]
+v.remove()
+out['after'] = [x.name for x in c.volumes.list()]
+df = io.BytesIO(b'FROM pier-test/busybox\nRUN echo built > /b.txt\nCMD ["cat", "/b.txt"]\n')
+img, logs = c.images.build(fileobj=df, tag='pybuilt:1', rm=True)
+out['tags'] = img.tags
+out['steps'] = [l['stream'].strip() for l in logs if 'stream' in l and l['stream'].startswith('Step')]
+out['run'] = c.containers.run('pybuilt:1', remove=True).decode()
+print(json.dumps(out))
+`;
+    const out = JSON.parse(execFileSync('python3', ['-c', script, `unix://${srv.socket}`], { encoding: 'utf8', timeout: 120_000 })) as Record<string, unknown>;
+    assert.deepEqual(out.vol, ['pyvol', 'local', { sdk: 'py' }]);
+    assert.equal(out.persist, 'kept\n');
+    assert.deepEqual(out.listed, ['pyvol']);
+    assert.deepEqual(out.after, []);
+    assert.deepEqual(out.tags, ['pybuilt:1']);
+    assert.deepEqual(out.steps, ['Step 1/3 : FROM pier-test/busybox', 'Step 2/3 : RUN echo built > /b.txt', 'Step 3/3 : CMD ["cat", "/b.txt"]']);
+    assert.equal(out.run, 'built\n');
+  });
 });

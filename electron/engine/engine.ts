@@ -118,8 +118,12 @@ export class Engine {
   /** Stops watching and releases the root. Containers keep running under their conmon. */
   async close(): Promise<void> {
     this.supervisor?.close();
-    for (const s of this.sessions?.list() ?? []) if (s.kind !== 'attach') await this.sessions!.get(s.id).close().catch(() => undefined);
-    for (const s of this.sessions?.list() ?? []) await this.sessions!.get(s.id).close().catch(() => undefined);
+    // exec processes outlive the engine like containers do (detach); host shells end; attach sessions detach
+    for (const info of this.sessions?.list() ?? []) {
+      let s: ReturnType<NonNullable<Engine['sessions']>['get']>;
+      try { s = this.sessions!.get(info.id); } catch { continue; } // ended meanwhile
+      if (s.detach) s.detach(); else await s.close().catch(() => undefined);
+    }
     await (this.images as { close?: () => Promise<void> } | undefined)?.close?.();
     // Exits from here on are `pier container cleanup`'s; the ones already written are handled before leaving.
     this.exits.close();

@@ -106,6 +106,7 @@ export class ExecSession implements Session {
     // output first (EOF on the attach socket), then conmon's final sync message
     await this.sockDone;
     const msg = await this.pipes!.sync.next(24 * 3600_000, 'exec exit').catch(() => undefined);
+    if (this.detached) return undefined; // the process lives on under its conmon; its files stay
     let code = msg?.data;
     if (code === undefined) {
       const text = await readFile(path.join(this.dir, 'exit', this.t.id), 'utf8').catch(() => '');
@@ -134,6 +135,22 @@ export class ExecSession implements Session {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     if (!buf.length) return Promise.resolve();
     return new Promise((resolve, reject) => this.sock!.write(buf, (e) => (e ? reject(e) : resolve())));
+  }
+
+  private detached = false;
+
+  /**
+   * Lets go of the process without ending it (engine shutdown: `docker exec -d` keeps running, as
+   * LiveRestoreEnabled promises): the pipes and attach socket are closed, conmon and the process stay.
+   */
+  detach(): void {
+    if (!this.alive) return;
+    this.detached = true;
+    this.alive = false;
+    this.sock?.destroy();
+    this.pipes?.close();
+    this.hub.end(undefined);
+    this.onEnd(this);
   }
 
   async closeStdin(): Promise<void> { if (this.alive) this.sock?.end(); }

@@ -30,6 +30,8 @@ export interface Session {
   resize(rows: number, cols: number): Promise<void>;
   /** Ends the session: detaches (attach), kills the process (exec, host). */
   close(): Promise<void>;
+  /** Engine shutdown: lets go without ending the process (exec); absent where the process cannot outlive Pier. */
+  detach?(): void;
   /** Resolves with the exit code when the process ends (attach: the container's exit). */
   readonly exited: Promise<number | undefined>;
 }

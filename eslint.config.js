@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 import pier from './scripts/lint/layers.js';
 
 export default [
-  { ignores: ['out/**', 'dist/**', 'native/build/**', 'node_modules/**', '.pier-test/**', '.scratch/**', 'test-results/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'native/build/**',
+      'node_modules/**',
+      '.pier-test/**',
+      '.scratch/**',
+      'test-results/**',
+    ],
+  },
   {
     files: ['**/*.{ts,tsx,js,mjs,cjs}'],
     languageOptions: { parser: tseslint.parser, ecmaVersion: 'latest', sourceType: 'module' },
@@ -12,9 +22,16 @@ export default [
     plugins: { pier, '@typescript-eslint': tseslint.plugin },
     rules: {
       'pier/layers': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', {
-        args: 'after-used', argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true,
-      }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          args: 'after-used',
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrors: 'none',
+          ignoreRestSiblings: true,
+        },
+      ],
       'no-unused-private-class-members': 'error',
       'no-unused-labels': 'error',
       'no-unreachable': 'error',
@@ -40,10 +57,13 @@ export default [
     // bundled by electron-vite, whose ESM shim declares `require` in every chunk calling require(
     files: ['electron/**/*.ts', 'native/*.ts'],
     rules: {
-      'no-restricted-syntax': ['error', {
-        selector: 'Program > VariableDeclaration > VariableDeclarator[id.name="require"]',
-        message: 'Name it nodeRequire: electron-vite\'s ESM shim already declares `require` in the bundled chunk.',
-      }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Program > VariableDeclaration > VariableDeclarator[id.name="require"]',
+          message: "Name it nodeRequire: electron-vite's ESM shim already declares `require` in the bundled chunk.",
+        },
+      ],
     },
   },
 ];

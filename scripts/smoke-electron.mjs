@@ -20,14 +20,22 @@ function skip(reason) {
   console.log(`smoke:electron skipped: ${reason}`);
   process.exit(0);
 }
-if (!bin) skip(`no Electron binary (looked in ${dirs.join(', ')}); set ELECTRON_OVERRIDE_DIST_PATH or run \`npx install-electron\``);
+if (!bin)
+  skip(
+    `no Electron binary (looked in ${dirs.join(', ')}); set ELECTRON_OVERRIDE_DIST_PATH or run \`npx install-electron\``,
+  );
 if (process.getuid?.() !== 0) skip('needs root (the smoke test runs real conmon + runc containers)');
 
 const step = (what, cmd, args, env = {}) => {
   console.log(`smoke:electron: ${what}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  if (r.status !== 0) { console.error(`smoke:electron: ${what} failed`); process.exit(r.status ?? 1); }
+  if (r.status !== 0) {
+    console.error(`smoke:electron: ${what} failed`);
+    process.exit(r.status ?? 1);
+  }
 };
 step('building out/ (electron-vite + renderer)', 'npm', ['run', '--silent', 'build']);
-step(`running the app (${bin})`, process.execPath, ['scripts/run-tests.mjs', 'electron'], { ELECTRON_OVERRIDE_DIST_PATH: path.dirname(bin) });
+step(`running the app (${bin})`, process.execPath, ['scripts/run-tests.mjs', 'electron'], {
+  ELECTRON_OVERRIDE_DIST_PATH: path.dirname(bin),
+});
 console.log('smoke:electron: passed');

@@ -9,4 +9,5 @@ if [ "$(id -u)" = 0 ]; then bash scripts/setup-host.sh; else echo "[test] not ro
 npm run --silent build >/tmp/pier-build.log 2>&1 || { cat /tmp/pier-build.log; exit 1; }
 npm run --silent typecheck
 npm run --silent lint
+npm run --silent format:check
 exec node scripts/run-tests.mjs "$@"

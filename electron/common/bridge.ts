@@ -37,7 +37,13 @@ export interface PierBridge {
 
 /** The error side of an Envelope as a thrown Error carrying `code` (for callers that prefer throw). */
 export class BridgeError extends Error {
-  constructor(readonly code: string, message: string) { super(message); this.name = 'BridgeError'; }
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BridgeError';
+  }
 }
 
 /** The result of an Envelope, or its error thrown as a BridgeError with the same code. */

@@ -63,7 +63,8 @@ export function violation(from, fileAbs, spec) {
   if (name === 'electron') return ELECTRON.has(from) ? undefined : `${from} may not import electron`;
   const isNode = spec.startsWith('node:') || builtins.has(name);
   if (isNode) return NO_NODE.has(from) ? `${from} may not import the Node built-in ${spec}` : undefined;
-  if (from === 'common' && !COMMON_PACKAGES.has(name)) return `common may not import ${spec} (allowed: ${[...COMMON_PACKAGES]})`;
+  if (from === 'common' && !COMMON_PACKAGES.has(name))
+    return `common may not import ${spec} (allowed: ${[...COMMON_PACKAGES]})`;
   return undefined;
 }
 

@@ -13,22 +13,82 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** [file planted in the scratch tree, its source, the expected message fragment (undefined: clean)] */
 const plants: Array<[string, string, string | undefined]> = [
-  ['electron/engine/planted.ts', "import { app } from 'electron';\nexport const a = app;\n", 'engine may not import electron'],
-  ['electron/engine/images/planted.ts', "export { createWindow } from '../../main/window';\n", 'engine may not import from main'],
-  ['electron/engine/planted-rpc.ts', "export const m = await import('../rpc/methods');\n", 'engine may not import from rpc'],
-  ['electron/engine/planted-web.ts', "import type { WebServer } from '../web/server';\nexport type W = WebServer;\n", 'engine may not import from web'],
-  ['electron/engine/planted-ui.ts', "export * from '../../renderer/src/store/ui';\n", 'engine may not import from renderer'],
-  ['electron/common/planted.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", 'common may not import the Node built-in'],
-  ['electron/common/planted-engine.ts', "import type { Engine } from '../engine/engine';\nexport type E = Engine;\n", 'common may not import from engine'],
-  ['renderer/src/planted.ts', "import { Engine } from '../../electron/engine/engine';\nexport const e = Engine;\n", 'renderer may not import from engine'],
-  ['renderer/src/planted-fs.ts', "import fs from 'fs';\nexport const f = fs;\n", 'renderer may not import the Node built-in fs'],
-  ['electron/preload/planted.ts', "import { SHELL } from '../main/core/planted';\nexport const s = SHELL;\n", 'preload may not import from main'],
-  ['electron/preload/planted-require.ts', "const ipc = require('../main/ipc');\nexport default ipc;\n", 'preload may not import from main'],
-  ['electron/web/planted.ts', "import { BrowserWindow } from 'electron';\nexport const b = BrowserWindow;\n", 'web may not import electron'],
+  [
+    'electron/engine/planted.ts',
+    "import { app } from 'electron';\nexport const a = app;\n",
+    'engine may not import electron',
+  ],
+  [
+    'electron/engine/images/planted.ts',
+    "export { createWindow } from '../../main/window';\n",
+    'engine may not import from main',
+  ],
+  [
+    'electron/engine/planted-rpc.ts',
+    "export const m = await import('../rpc/methods');\n",
+    'engine may not import from rpc',
+  ],
+  [
+    'electron/engine/planted-web.ts',
+    "import type { WebServer } from '../web/server';\nexport type W = WebServer;\n",
+    'engine may not import from web',
+  ],
+  [
+    'electron/engine/planted-ui.ts',
+    "export * from '../../renderer/src/store/ui';\n",
+    'engine may not import from renderer',
+  ],
+  [
+    'electron/common/planted.ts',
+    "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
+    'common may not import the Node built-in',
+  ],
+  [
+    'electron/common/planted-engine.ts',
+    "import type { Engine } from '../engine/engine';\nexport type E = Engine;\n",
+    'common may not import from engine',
+  ],
+  [
+    'renderer/src/planted.ts',
+    "import { Engine } from '../../electron/engine/engine';\nexport const e = Engine;\n",
+    'renderer may not import from engine',
+  ],
+  [
+    'renderer/src/planted-fs.ts',
+    "import fs from 'fs';\nexport const f = fs;\n",
+    'renderer may not import the Node built-in fs',
+  ],
+  [
+    'electron/preload/planted.ts',
+    "import { SHELL } from '../main/core/planted';\nexport const s = SHELL;\n",
+    'preload may not import from main',
+  ],
+  [
+    'electron/preload/planted-require.ts',
+    "const ipc = require('../main/ipc');\nexport default ipc;\n",
+    'preload may not import from main',
+  ],
+  [
+    'electron/web/planted.ts',
+    "import { BrowserWindow } from 'electron';\nexport const b = BrowserWindow;\n",
+    'web may not import electron',
+  ],
   // allowed edges stay quiet
-  ['electron/engine/planted-ok.ts', "import { z } from 'zod';\nimport type { MethodName } from '../common/contract';\nexport const s = z.string();\nexport type M = MethodName;\n", undefined],
-  ['electron/main/planted-ok.ts', "import { app } from 'electron';\nimport type { Engine } from '../engine/engine';\nexport const a = app;\nexport type E = Engine;\n", undefined],
-  ['renderer/src/planted-ok.ts', "import { methods } from '../../electron/common/contract';\nexport const m = methods;\n", undefined],
+  [
+    'electron/engine/planted-ok.ts',
+    "import { z } from 'zod';\nimport type { MethodName } from '../common/contract';\nexport const s = z.string();\nexport type M = MethodName;\n",
+    undefined,
+  ],
+  [
+    'electron/main/planted-ok.ts',
+    "import { app } from 'electron';\nimport type { Engine } from '../engine/engine';\nexport const a = app;\nexport type E = Engine;\n",
+    undefined,
+  ],
+  [
+    'renderer/src/planted-ok.ts',
+    "import { methods } from '../../electron/common/contract';\nexport const m = methods;\n",
+    undefined,
+  ],
 ];
 
 test('pier/layers reports every planted cross-layer import in a scratch copy, and only those', async () => {
@@ -46,8 +106,17 @@ test('pier/layers reports every planted cross-layer import in a scratch copy, an
       const r = results.find((x) => x.filePath === path.join(scratch, file));
       assert.ok(r, `${file} was linted`);
       const layer = r.messages.filter((m) => m.ruleId === 'pier/layers').map((m) => m.message);
-      if (expected) assert.ok(layer.some((m) => m.includes(expected)), `${file}: expected "${expected}", got ${JSON.stringify(layer)}`);
-      else assert.deepEqual(r.messages.map((m) => m.message), [], `${file} is allowed`);
+      if (expected)
+        assert.ok(
+          layer.some((m) => m.includes(expected)),
+          `${file}: expected "${expected}", got ${JSON.stringify(layer)}`,
+        );
+      else
+        assert.deepEqual(
+          r.messages.map((m) => m.message),
+          [],
+          `${file} is allowed`,
+        );
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -47,6 +47,9 @@ export function closeExplanation(setting: CloseToTray, tray: TrayPresence): stri
   if (action === 'hide') return 'closing the window keeps Pier running in the tray';
   if (!tray.created) return 'no tray: closing the window quits Pier (containers keep running)';
   if (setting === 'off') return 'close-to-tray is off: closing the window quits Pier (containers keep running)';
-  const why = tray.host === false ? 'no tray host (StatusNotifierWatcher) on this desktop' : 'could not ask D-Bus for a tray host';
+  const why =
+    tray.host === false
+      ? 'no tray host (StatusNotifierWatcher) on this desktop'
+      : 'could not ask D-Bus for a tray host';
   return `${why}: closing the window quits Pier (containers keep running); --close-to-tray=on keeps it in the tray`;
 }

@@ -34,7 +34,7 @@ export async function resolveIn(root: string, rel: string): Promise<string | und
   try { return g(root, rel.replace(/^\/+/, '') || '.'); } catch { return undefined; }
 }
 
-/** mkdir -p inside root (new directories 0755, owned by uid:gid); returns the host path. */
+/** mkdir -p inside root (new directories 0755, owned by uid:gid: COPY --chown owns the directories it creates); returns the host path. */
 export async function mkdirIn(root: string, rel: string, uid = 0, gid = 0): Promise<string> {
   const g = await guard();
   let cur = root;
@@ -97,15 +97,15 @@ export async function copyInto(root: string, sources: string[], destRel: string,
   for (const src of sources) {
     const st = fs.lstatSync(src);
     if (st.isDirectory() && onlyContentsOfDirs) {
-      const d = await mkdirIn(root, destRel);
+      const d = await mkdirIn(root, destRel, o.uid, o.gid);
       for (const n of fs.readdirSync(src)) copyEntry(path.join(src, n), path.join(d, n), o);
       continue;
     }
     if (dirDest || destIsDir) {
-      const d = await mkdirIn(root, destRel);
+      const d = await mkdirIn(root, destRel, o.uid, o.gid);
       copyEntry(src, path.join(d, path.basename(src)), o);
     } else {
-      const parent = await mkdirIn(root, path.posix.dirname(destRel));
+      const parent = await mkdirIn(root, path.posix.dirname(destRel), o.uid, o.gid);
       copyEntry(src, path.join(parent, path.posix.basename(destRel)), o);
     }
   }
@@ -113,7 +113,7 @@ export async function copyInto(root: string, sources: string[], destRel: string,
 
 /** Writes a heredoc file (COPY <<EOF /path). */
 export async function writeFileIn(root: string, destRel: string, data: string, o: CopyOpts): Promise<void> {
-  const parent = await mkdirIn(root, path.posix.dirname(destRel));
+  const parent = await mkdirIn(root, path.posix.dirname(destRel), o.uid, o.gid);
   const p = path.join(parent, path.posix.basename(destRel));
   fs.rmSync(p, { recursive: true, force: true });
   fs.writeFileSync(p, data, { mode: o.mode ?? 0o644, flag: 'wx' });

@@ -80,7 +80,10 @@ export async function loadNativeGuard(): Promise<ResolveInRoot | undefined> {
       fs.mkdirSync(path.join(probe, 'd'));
       if (fn(probe, 'd') === path.join(probe, 'd')) nativeResolve = fn;
     } finally { fs.rmSync(probe, { recursive: true, force: true }); }
-  } catch { /* addon not built: the pure-JS walk stands alone */ }
+  } catch (e) {
+    // not silent: a packaged app whose addon failed to load says so (the pure-JS walk stands alone)
+    console.warn(`pier: native path guard unavailable (${(e as Error).message}); untrusted archives use the pure-JS guard`);
+  }
   return nativeResolve ?? undefined;
 }
 export function nativeGuardActive(): boolean { return !!nativeResolve; }

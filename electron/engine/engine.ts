@@ -100,7 +100,7 @@ export class Engine {
           isRunning: (r) => r.state.status === 'running' || r.state.status === 'paused',
         };
       }
-      exits.onExit = (cid, ex) => { containers.handleExit(cid, ex.code).catch(() => undefined); };
+      exits.onExit = (cid, ex) => { containers.handleExit(cid, ex.code, ex.at).catch(() => undefined); };
       await containers.reconcile();
       await network?.reconcile();
       const engine = new Engine({ ...opts, root, runroot }, runtime, containers, events, exits, lock, exitWatchLock, network);

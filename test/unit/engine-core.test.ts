@@ -65,7 +65,10 @@ test('k8s-file records: full, partial joined, per-stream, garbage skipped, times
 test('ctl resize messages: one line, bounds checked', () => {
   assert.equal(resizeMessage(40, 120), '1 40 120\n');
   assert.throws(() => resizeMessage(0, 80), /invalid terminal size 0x80/);
-  assert.throws(() => resizeMessage(24, 1001), /1\.\.1000/);
+  // Docker's range: 1..65535
+  assert.equal(resizeMessage(1, 65535), '1 1 65535\n');
+  assert.equal(resizeMessage(2000, 300), '1 2000 300\n');
+  assert.throws(() => resizeMessage(24, 65536), /1\.\.65535/);
 });
 
 test('spec: standard mounts, namespaces by network mode, masked paths, caps, rlimit within the hard limit', () => {

@@ -9,6 +9,7 @@ import { ApiError, badRequest, notFound, toApiError } from './errors';
 import { CreateContainerSchema, StopBodySchema, parse, qbool, qfilters, qint, qtime } from './validate';
 import { ZERO_TIME, humanDuration, toRfc3339NanoUtc, unixSeconds } from './format';
 import { frame } from './attach';
+import { parseSignal } from '../containers/signals';
 import { resolveImageName } from './images';
 import { healthcheckFromBody, healthSuffix, restartPolicyFromBody, supervisionInspect } from './supervision';
 import { hostConfigNet, listNetworkFields, networkCreateOptions, networkSettings } from './networks';
@@ -253,10 +254,12 @@ export function containerRoutes(): Route[] {
       const r = getContainer(engine, params[0]);
       const body = parse(StopBodySchema, await readJson(req) ?? {}, 'stop options');
       const t = qint(query, 't') ?? body.t ?? undefined;
-      const sig = query.get('signal');
+      if (t !== undefined && t < -1) throw badRequest(`invalid value for t: ${t} (seconds to wait, or -1 for the container's own timeout)`);
+      // `signal` is sent instead of the container's stop signal
+      const sig = query.get('signal') || undefined;
+      if (sig) { try { parseSignal(sig); } catch (e) { throw badRequest((e as Error).message); } }
       if (!isRunning(r.state.status)) return noContent(res, 304);
-      if (sig) await engine.containers.kill(r.id, sig).catch(() => undefined);
-      await engine.containers.stop(r.id, t === -1 ? undefined : t);
+      await engine.containers.stop(r.id, t === -1 ? undefined : t, sig);
       noContent(res);
     } },
 
@@ -264,6 +267,7 @@ export function containerRoutes(): Route[] {
       const r = getContainer(engine, params[0]);
       drainBody(req);
       const t = qint(query, 't');
+      if (t !== undefined && t < -1) throw badRequest(`invalid value for t: ${t} (seconds to wait, or -1 for the container's own timeout)`);
       await engine.containers.restart(r.id, t === -1 ? undefined : t);
       noContent(res);
     } },
@@ -349,7 +353,7 @@ export function containerRoutes(): Route[] {
     { method: 'POST', path: new RegExp(`^/containers/${ID}/resize$`), handler: async ({ engine, res, params, query }) => {
       const r = getContainer(engine, params[0]);
       const { h, w } = sizeParams(query);
-      await engine.containers.resize(r.id, h, w);
+      if (h && w) await engine.containers.resize(r.id, h, w);
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 });
       res.end();
     } },
@@ -379,7 +383,7 @@ export function containerRoutes(): Route[] {
 
 export function sizeParams(query: URLSearchParams): { h: number; w: number } {
   const h = qint(query, 'h'), w = qint(query, 'w');
-  if (h === undefined || w === undefined || h < 0 || w < 0 || h > 65535 || w > 65535) throw badRequest(`invalid terminal size: h=${query.get('h')} w=${query.get('w')} (both required, 0-65535)`);
+  if (h === undefined || w === undefined || h < 0 || w < 0 || h > 65535 || w > 65535) throw badRequest(`invalid terminal size: h=${query.get('h')} w=${query.get('w')} (both required, 0-65535; 0 changes nothing)`);
   return { h, w };
 }
 

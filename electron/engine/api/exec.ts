@@ -147,7 +147,7 @@ export function execRoutes(): Route[] {
     { method: 'POST', path: /^\/exec\/([^/]+)\/resize$/, handler: async (ctx) => {
       const x = getExec(ctx, ctx.params[0]);
       const { h, w } = sizeParams(ctx.query);
-      if (x.session && x.running) await x.session.resize(h, w);
+      if (!h || !w) { /* 0 changes nothing */ } else if (x.session && x.running) await x.session.resize(h, w);
       else if (!x.started) x.size = { rows: h, cols: w };
       else throw new ApiError(409, `exec ${x.id} is not running`);
       ctx.res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 });

@@ -4,8 +4,8 @@
 import { open, constants } from 'node:fs/promises';
 
 export function resizeMessage(rows: number, cols: number): string {
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows > 1000 || cols > 1000) {
-    throw Object.assign(new Error(`invalid terminal size ${rows}x${cols}: rows and cols must be integers in 1..1000`), { code: 'EINVAL' });
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows > 65535 || cols > 65535) {
+    throw Object.assign(new Error(`invalid terminal size ${rows}x${cols}: rows and cols must be integers in 1..65535 (Docker's range)`), { code: 'EINVAL' });
   }
   return `1 ${rows} ${cols}\n`;
 }

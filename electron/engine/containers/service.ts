@@ -26,6 +26,9 @@ import { readLogs, type LogEntry, type LogOptions } from '../conmon/logs';
 import type { ContainerNetConfig } from '../network/types';
 import type { NetSetup } from '../network/service';
 
+/** How long a SIGKILLed container may take to be reported gone before stop/kill fail with "did not die". */
+const KILL_WAIT_MS = 10_000;
+
 /** What the lifecycle needs from the network area (network/service.ts). */
 export interface ContainerNetworking {
   validate(cfg: ContainerNetConfig): void;
@@ -320,30 +323,35 @@ export class Containers {
     });
   }
 
-  /** Stops with the stop signal, then SIGKILL after timeoutSec (0 = SIGKILL at once). */
-  async stop(ref: string, timeoutSec?: number): Promise<ContainerRecord> {
+  /**
+   * Stops: the stop signal (or `signal` instead) to PID 1, then SIGKILL after timeoutSec (0 = SIGKILL at once).
+   * Every container has its own PID namespace, so PID 1 ending ends the rest; `--all` is only the SIGKILL
+   * fallback. Fails with "did not die" when even SIGKILL leaves no exit within KILL_WAIT_MS (no invented code).
+   */
+  async stop(ref: string, timeoutSec?: number, signal?: string): Promise<ContainerRecord> {
     const r = this.get(ref);
     if (r.state.status !== 'running' && r.state.status !== 'paused') {
       await this.cancelRestart(r); // under the lock: a restart scheduled by an exit just before is seen
       return r; // already stopped: not an error (docker returns 304)
     }
     const timeout = timeoutSec ?? r.config.stopTimeout;
+    const sig = timeout <= 0 ? 9 : parseSignal(signal || r.config.stopSignal);
     await this.lock(r.id, async () => {
       r.state.stoppedByUser = true;
       await this.d.store.save(r);
       const wasPaused = r.state.status === 'paused';
-      const sig = timeout <= 0 ? 9 : parseSignal(r.config.stopSignal);
-      await this.d.runtime.kill(r.id, sig, r.config.network === 'host').catch(() => undefined);
+      await this.d.runtime.kill(r.id, sig, false).catch(() => undefined);
       if (wasPaused) await this.d.runtime.resume(r.id).catch(() => undefined);
     });
-    let exited = await this.d.exits.wait(r.id, timeout <= 0 ? 5000 : timeout * 1000);
+    const exited = sig !== 9 ? await this.d.exits.wait(r.id, timeout * 1000) : undefined;
     if (!exited) {
       await this.d.runtime.kill(r.id, 9, true).catch(() => undefined);
-      exited = await this.d.exits.wait(r.id, 5000);
+      await this.settleExit(r);
+    } else {
+      await this.lock(r.id, async () => {
+        if (r.state.status === 'running' || r.state.status === 'paused') await this.finalizeExit(r, exited.code, exited.at);
+      });
     }
-    await this.lock(r.id, async () => {
-      if (r.state.status === 'running' || r.state.status === 'paused') await this.finalizeExit(r, exited?.code ?? 137);
-    });
     this.emit(r, 'stopped');
     return r;
   }
@@ -373,17 +381,38 @@ export class Containers {
     if (r) this.d.events.publish({ type: 'container', action: 'health_status', id: r.id, name: r.name, container: summarize(r), health });
   }
 
-  /** Sends a signal to the main process (all = every process in the container). */
+
+  /** Waits (bounded) for the exit file after a SIGKILL and records the exit. */
+  private async settleExit(r: ContainerRecord): Promise<void> {
+    const exited = await this.d.exits.wait(r.id, KILL_WAIT_MS);
+    if (!exited) throw new Error(`container ${r.name} did not die within ${KILL_WAIT_MS / 1000} s of SIGKILL`);
+    await this.lock(r.id, async () => {
+      if (r.state.status === 'running' || r.state.status === 'paused') await this.finalizeExit(r, exited.code, exited.at);
+    });
+  }
+
+  /**
+   * Sends a signal to the main process (all = every process in the container). SIGKILL returns once the
+   * container has stopped (as dockerd). A signal that finds the container already gone is "not running".
+   */
   async kill(ref: string, signal?: string | number, opts: { all?: boolean } = {}): Promise<ContainerRecord> {
     const r = this.get(ref);
     const sig = parseSignal(signal ?? 'SIGKILL');
-    return this.lock(r.id, async () => {
+    await this.lock(r.id, async () => {
       if (r.state.status !== 'running' && r.state.status !== 'paused') throw new InvalidStateError(`container ${r.name} is not running`);
       if (terminates(sig)) { r.state.stoppedByUser = true; await this.d.store.save(r); }
-      await this.d.runtime.kill(r.id, sig, !!opts.all);
+      try { await this.d.runtime.kill(r.id, sig, !!opts.all); } catch (e) {
+        // raced a natural exit: the exit file or the runtime says so
+        if (readExitFile(this.d.exits.dir, r.id) || (await this.d.runtime.state(r.id))?.status !== 'running') {
+          throw new InvalidStateError(`container ${r.name} is not running`);
+        }
+        throw e;
+      }
+      if (sig === 9 && r.state.status === 'paused') await this.d.runtime.resume(r.id).catch(() => undefined);
       this.emit(r, 'killed');
-      return r;
     });
+    if (sig === 9) await this.settleExit(r);
+    return r;
   }
 
   pause(ref: string): Promise<ContainerRecord> {
@@ -472,11 +501,11 @@ export class Containers {
   }
 
   /** Called for every exit file conmon writes. */
-  handleExit(cid: string, code: number): Promise<void> {
+  handleExit(cid: string, code: number, at?: Date): Promise<void> {
     const r = this.d.store.find(cid);
     if (!r) return Promise.resolve();
     return this.lock(r.id, async () => {
-      if (r.state.status === 'running' || r.state.status === 'paused' || (r.state.status === 'created' && r.state.initialized)) await this.finalizeExit(r, code);
+      if (r.state.status === 'running' || r.state.status === 'paused' || (r.state.status === 'created' && r.state.initialized)) await this.finalizeExit(r, code, at);
     });
   }
 

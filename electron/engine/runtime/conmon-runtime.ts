@@ -202,10 +202,11 @@ export async function checkConmonRunning(pid: number | undefined): Promise<boole
   } catch { return false; }
 }
 
-function runtimeMessage(stderr: string): string {
+/** The runtime's message: a logrus `msg="…"` field (escaped quotes kept as quotes), else the last line. */
+export function runtimeMessage(stderr: string): string {
   const text = stderr.trim();
-  const m = text.match(/msg="([^"]+)"/);
-  return (m ? m[1] : text.split('\n').filter(Boolean).pop()) ?? 'unknown error';
+  const m = text.match(/msg="((?:[^"\\]|\\.)*)"/);
+  return (m ? m[1].replace(/\\(.)/g, '$1') : text.split('\n').filter(Boolean).pop()) ?? 'unknown error';
 }
 
 /** libpod's classification of runtime errors. */

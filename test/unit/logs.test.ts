@@ -76,6 +76,18 @@ test('a consumer that stops early, or an abort while following, closes the file'
   assert.equal(openOn(file), 0);
 });
 
+test('without follow, history is what the log held when asked (tail stays exact while the log grows)', async () => {
+  const file = path.join(dir, 'growing.log');
+  writeFileSync(file, '2026-01-01T00:00:00.000000000Z stdout F a\n2026-01-01T00:00:01.000000000Z stdout F b\n');
+  const got: string[] = [];
+  for await (const e of readLogs(file, { tail: 1 })) {
+    got.push(e.line.toString());
+    if (got.length > 3) break; // a reader that chases the end would never stop
+    appendFileSync(file, '2026-01-01T00:00:02.000000000Z stdout F later\n');
+  }
+  assert.deepEqual(got, ['b']);
+});
+
 test('a trailing partial line counts as the last entry of its stream', async () => {
   const file = path.join(dir, 'trailing.log');
   writeFileSync(file, '2026-01-01T00:00:00.000000000Z stdout F one\n2026-01-01T00:00:01.000000000Z stdout P no-new\n' +

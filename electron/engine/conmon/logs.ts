@@ -179,10 +179,10 @@ export async function* readLogs(file: string, o: LogOptions = {}, ctl: { until?:
   let cut = 0; // tail: entries ending before this offset are not shown
   let ino = 0;
 
-  /** Entries from offset to EOF, one chunk's worth per batch. */
-  async function* readAvailable(): AsyncGenerator<LogEntry[]> {
-    while (fh && !ctl.signal?.aborted) {
-      const { bytesRead } = await fh.read(chunk, 0, chunk.length, offset);
+  /** Entries from offset to EOF (or `end`), one chunk's worth per batch. */
+  async function* readAvailable(end = Infinity): AsyncGenerator<LogEntry[]> {
+    while (fh && !ctl.signal?.aborted && offset < end) {
+      const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, end - offset), offset);
       if (!bytesRead) return;
       offset += bytesRead;
       // entries (and partial records held for later) point into the bytes read: never reuse them
@@ -204,14 +204,16 @@ export async function* readLogs(file: string, o: LogOptions = {}, ctl: { until?:
 
   try {
     fh = await open(file, 'r').catch(() => undefined);
+    let size = 0;
     if (fh) {
       const st = await fh.stat();
       ino = st.ino;
-      if (o.tail !== undefined && o.tail >= 0) ({ start: offset, cut } = await tailStart(fh, st.size, o.tail, o));
+      size = st.size;
+      if (o.tail !== undefined && o.tail >= 0) ({ start: offset, cut } = await tailStart(fh, size, o.tail, o));
       lineAt = offset;
     }
-    // history: as it is read
-    for await (const batch of readAvailable()) yield* batch;
+    // history, as it is read: what the log held when asked (what comes later is follow's)
+    for await (const batch of readAvailable(size)) yield* batch;
     if (!o.follow) {
       if (!ctl.signal?.aborted) for (const e of asm.flush(cut)) if (wanted(e, o)) yield e;
       return;

@@ -67,7 +67,7 @@ async function createExec(cmd: string[], tty: boolean): Promise<string> {
 describe('exec output through the API', { skip }, () => {
   before(async () => {
     srv = await startPierWithImages();
-    const r = await docker(srv, ['run', '-d', '--name', 'execs', 'pier-test/busybox', 'sleep', '600']);
+    const r = await docker(srv, ['run', '-d', '--network', 'none', '--name', 'execs', 'pier-test/busybox', 'sleep', '600']);
     assert.equal(r.code, 0, r.stderr);
     cid = r.stdout.trim();
   });

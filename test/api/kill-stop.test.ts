@@ -13,7 +13,8 @@ const inspect = async (name: string) => JSON.parse((await docker(srv, ['inspect'
   Id: string; State: { Status: string; Running: boolean; ExitCode: number; FinishedAt: string };
 };
 async function runDetached(args: string[]): Promise<string> {
-  const r = await docker(srv, ['run', '-d', ...args]);
+  // no network unless asked: these tests are about signals, not netavark
+  const r = await docker(srv, ['run', '-d', ...(args.includes('--network') ? [] : ['--network', 'none']), ...args]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout.trim();
 }

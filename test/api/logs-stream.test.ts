@@ -47,7 +47,7 @@ describe('logs stream with bounded memory', { skip, timeout: 300_000 }, () => {
   before(async () => {
     srv = await startPierWithImages();
     // 500 MB of 4 KB lines, then a tick every 20 ms for as long as the test runs
-    const r = await docker(srv, ['run', '-d', '--name', 'big', 'pier-test/busybox', 'sh', '-c',
+    const r = await docker(srv, ['run', '-d', '--network', 'none', '--name', 'big', 'pier-test/busybox', 'sh', '-c',
       `yes "$(printf '%4000s' x)" | head -c ${LOG_BYTES}; i=0; while :; do i=$((i+1)); echo tick-$i; usleep 20000; done`]);
     assert.equal(r.code, 0, r.stderr);
     logPath = JSON.parse((await docker(srv, ['inspect', 'big'])).stdout)[0].LogPath;

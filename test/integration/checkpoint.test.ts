@@ -16,6 +16,7 @@ import { handleCheckpoint, handleRestore } from '../../electron/engine/checkpoin
 import { checkpointCommand } from '../../electron/cli-checkpoint';
 import { packTar as packEntries } from '../helpers/tar';
 import { testDirs, type TestDirs } from '../helpers/rootfs';
+import { until, readIfExists } from '../helpers/wait';
 import { buildTestImages, type TestImages } from '../../scripts/build-test-images';
 
 let d: TestDirs;
@@ -23,7 +24,6 @@ let engine: Engine;
 let imgs: TestImages;
 let imageRef: string;
 const events: EngineEvent[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const COUNTER = 'echo before > /marker; i=0; while true; do i=$((i+1)); echo $i; echo $i > /tmp/counter; sleep 0.1; done';
 const hasPodman = spawnSync('podman', ['--version']).status === 0;
 
@@ -46,7 +46,15 @@ function rootOf(id: string): string {
   const r = engine.containers.get(id);
   return r.config.rootfs ?? engine.snapshotter!.diffDir(id)!; // upper dir holds every file the container wrote
 }
-const counterFile = (id: string) => Number(fs.readFileSync(path.join(rootOf(id), 'tmp/counter'), 'utf8').trim());
+/** The counter's value (the writer truncates before it writes: an empty read is read again). */
+async function counterFile(id: string): Promise<number> {
+  const file = path.join(rootOf(id), 'tmp/counter');
+  return until(async () => { const s = (await readIfExists(file))?.trim(); return s ? Number(s) : undefined; }, `${file} to hold a number`);
+}
+/** The counter of a container whose dump ended it: empty (0) when the dump came between truncate and write. */
+const dumpedCount = (id: string) => Number(fs.readFileSync(path.join(rootOf(id), 'tmp/counter'), 'utf8').trim());
+/** Waits until the counter went past `n`. */
+const countsPast = (id: string, n: number) => until(async () => (await counterFile(id)) > n, `the counter of ${id} to pass ${n}`);
 
 async function loggedNumbers(id: string): Promise<number[]> {
   const out: number[] = [];
@@ -57,10 +65,13 @@ async function loggedNumbers(id: string): Promise<number[]> {
   return out;
 }
 
+/** The logged numbers once the log shows the counter a few steps past `n`. */
+const loggedPast = (id: string, n: number) => until(async () => { const nums = await loggedNumbers(id); return (nums.at(-1) ?? 0) > n + 2 && nums; }, `the log of ${id} to pass ${n + 2}`);
+
 async function counter(name: string, o: { rootfs?: string } = {}) {
   const c = await engine.containers.create({ name, ...(o.rootfs ? { rootfs: o.rootfs } : { image: imageRef }), entrypoint: [], cmd: ['sh', '-c', COUNTER] });
   await engine.containers.start(c.id);
-  await sleep(700);
+  await countsPast(c.id, 2);
   return c.id;
 }
 
@@ -114,10 +125,9 @@ test('pre-dump then dump restores correctly (only where the kernel tracks dirty 
   const pre = await cps().create(id, { preDump: true });
   assert.equal(pre.options.preDump, true);
   const cp = await cps().create(id, {});
-  const dumped = counterFile(id);
+  const dumped = dumpedCount(id);
   await cps().restore(cp.id);
-  await sleep(600);
-  assertContinues(await loggedNumbers(id), dumped);
+  assertContinues(await loggedPast(id, dumped), dumped);
   await engine.containers.remove(id, { force: true });
 });
 
@@ -126,15 +136,13 @@ test('counter (rootfs dir): checkpoint stops it, restore in place continues the 
   events.length = 0;
   const cp = await cps().create(id);
   assert.equal(engine.containers.inspect(id).status, 'exited');
-  const dumped = counterFile(id);
-  assert.ok(dumped > 2);
+  const dumped = dumpedCount(id);
   assert.ok(cp.size > 0);
   assert.deepEqual((await cps().list('cnt1')).map((c) => c.id), [cp.id]);
   const r = await cps().restore(cp.id);
   assert.equal(r.status, 'running');
-  await sleep(600);
-  assert.ok(counterFile(id) > dumped);
-  assertContinues(await loggedNumbers(id), dumped);
+  await countsPast(id, dumped);
+  assertContinues(await loggedPast(id, dumped), dumped);
   assert.equal(fs.readFileSync(path.join(d.rootfs, 'marker'), 'utf8'), 'before\n');
   // events: progress for checkpoint and restore, container actions checkpointed + restored
   assert.ok(events.some((e) => e.type === 'progress' && e.kind === 'checkpoint' && e.done && !e.error));
@@ -151,15 +159,40 @@ test('leave-running keeps it running; checkpoint of a stopped or tty container i
   const cp = await cps().create(id, { leaveRunning: true });
   assert.equal(cp.options.leaveRunning, true);
   assert.equal(engine.containers.inspect(id).status, 'running');
-  const a = counterFile(id);
-  await sleep(400);
-  assert.ok(counterFile(id) > a, 'still counting');
+  await countsPast(id, await counterFile(id)); // still counting
   await engine.containers.stop(id, 0);
   await assert.rejects(cps().create(id), (e: Error & { code?: string }) => e.code === 'ESTATE' && /not running/.test(e.message));
   const tty = await engine.containers.create({ name: 'tty1', image: imageRef, entrypoint: [], cmd: ['sleep', '100'], tty: true });
   await engine.containers.start(tty.id);
   await assert.rejects(cps().create(tty.id), (e: Error & { code?: string }) => e.code === 'ENOTSUP' && /tty/.test(e.message));
   for (const c of [id, tty.id]) await engine.containers.remove(c, { force: true });
+});
+
+test('leave-running is refused when the container writes to a host directory a checkpoint does not keep', { timeout: 120_000 }, async () => {
+  const held = fs.mkdtempSync(path.join(d.base, 'held-'));
+  const writer = 'exec 3>>/data/held; i=0; while :; do i=$((i+1)); echo $i >&3; sleep 0.05; done';
+  const img = await engine.containers.create({ name: 'held-bind', image: imageRef, entrypoint: [], cmd: ['sh', '-c', writer], binds: [{ source: held, destination: '/data' }] });
+  const dir = await engine.containers.create({ name: 'held-root', rootfs: d.rootfs, entrypoint: [], cmd: ['sh', '-c', writer.replaceAll('/data/', '/tmp/')] });
+  for (const [c, file] of [[img, path.join(held, 'held')], [dir, path.join(d.rootfs, 'tmp/held')]] as const) {
+    await engine.containers.start(c.id);
+    await until(async () => await readIfExists(file), 'the writer to open its file');
+    await assert.rejects(cps().create(c.id, { leaveRunning: true }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'EINCONSISTENT', e.message);
+      console.log(`# ${e.message}`);
+      assert.match(e.message, new RegExp(`container ${c.name} cannot be made consistent with leave-running: it holds \\S*held open for writing`));
+      return true;
+    });
+    assert.equal(engine.containers.inspect(c.id).status, 'running', 'thawed: it goes on running');
+    const size = fs.statSync(file).size;
+    await until(() => fs.statSync(file).size > size, 'the writer to go on');
+    assert.equal((await cps().list(c.id)).length, 0, 'no checkpoint recorded');
+    // without leave-running the files stay as they were at the dump: allowed, and restorable
+    const cp = await cps().create(c.id);
+    await cps().restore(cp.id);
+    const after = fs.statSync(file).size;
+    await until(() => fs.statSync(file).size > after, 'the restored writer to go on');
+    await engine.containers.remove(c.id, { force: true });
+  }
 });
 
 test('export (zstd, gzip, none), remove the container, import: same counter and files', async () => {
@@ -171,7 +204,7 @@ test('export (zstd, gzip, none), remove the container, import: same counter and 
     const head = fs.readFileSync(cp.archive).subarray(0, 4);
     if (compression === 'zstd') assert.equal(head.readUInt32LE(0), 0xfd2fb528);
     if (compression === 'gzip') assert.deepEqual([...head.subarray(0, 2)], [0x1f, 0x8b]);
-    const dumped = counterFile(id);
+    const dumped = dumpedCount(id);
     // the name lies about the content: detection must use the bytes
     const copy = path.join(d.base, `${name}.tar.gz`);
     fs.copyFileSync(cp.archive, copy);
@@ -180,10 +213,9 @@ test('export (zstd, gzip, none), remove the container, import: same counter and 
     const r = await cps().import(copy);
     assert.equal(r.name, name);
     assert.equal(r.status, 'running');
-    await sleep(600);
     assert.equal(fs.readFileSync(path.join(rootOf(r.id), 'marker'), 'utf8'), 'before\n', 'file from before the checkpoint is there');
-    assert.ok(counterFile(r.id) > dumped);
-    assertContinues(await loggedNumbers(r.id), dumped);
+    await countsPast(r.id, dumped);
+    assertContinues(await loggedPast(r.id, dumped), dumped);
     assert.ok(events.some((e) => e.type === 'progress' && e.kind === 'import' && e.done && !e.error));
     await engine.containers.remove(r.id, { force: true });
   }
@@ -217,8 +249,7 @@ test('import: a name in use is refused (nothing created); --name restores a seco
   const r = await cps().import(cp.archive!, { name: 'dup2' });
   assert.equal(r.status, 'running');
   assert.equal(engine.containers.inspect(id).status, 'running');
-  await sleep(300);
-  assert.ok(counterFile(r.id) > 0);
+  await countsPast(r.id, 0);
   // restore by checkpoint id under a new name, too
   const r3 = await cps().restore(cp.id, { name: 'dup3' });
   assert.equal(r3.status, 'running');
@@ -242,10 +273,14 @@ test('remove checkpoints; Docker-style named checkpoints', async () => {
 
 test('TCP: an established connection fails the dump with CRIU\'s reason; with tcpEstablished it is dumped and restored', async (t) => {
   // a server and a client inside the container (network none still has lo)
-  const cmd = 'sleep 100000 | nc -l -p 7777 > /tmp/received & sleep 0.3; i=0; while true; do i=$((i+1)); echo $i; echo $i > /tmp/counter; sleep 0.1; done | nc 127.0.0.1 7777';
+  // the client connects again until the server listens (a refused nc ends its counter with SIGPIPE)
+  const cmd = 'sleep 100000 | nc -l -p 7777 > /tmp/received & '
+    + 'until { i=0; while true; do i=$((i+1)); echo $i; echo $i > /tmp/counter; sleep 0.1; done | nc 127.0.0.1 7777; }; do sleep 0.05; done';
   const c = await engine.containers.create({ name: 'tcp1', rootfs: d.rootfs, entrypoint: [], cmd: ['sh', '-c', cmd] });
   await engine.containers.start(c.id);
-  await sleep(900);
+  const receivedFile = path.join(d.rootfs, 'tmp/received');
+  const receivedLines = async () => ((await readIfExists(receivedFile)) ?? '').trim().split('\n').filter(Boolean).length;
+  await until(async () => (await receivedLines()) > 0, 'the server to receive over the connection');
   await assert.rejects(cps().create(c.id, { leaveRunning: true }), (e: Error & { code?: string }) => {
     assert.equal(e.code, 'ECRIU');
     assert.match(e.message, /checkpoint of container tcp1 failed: .*CRIU dump\.log: .*(tcp-established|TCP|tcp|sockets)/i);
@@ -266,13 +301,12 @@ test('TCP: an established connection fails the dump with CRIU\'s reason; with tc
     return;
   }
   assert.equal(cp.options.tcpEstablished, true);
-  const dumped = counterFile(c.id);
-  const received = fs.readFileSync(path.join(d.rootfs, 'tmp/received'), 'utf8').trim().split('\n').length;
+  const dumped = dumpedCount(c.id);
+  const received = await receivedLines();
   await cps().restore(cp.id); // the dump's --tcp-established is passed to the restore
-  await sleep(700);
   assert.equal(engine.containers.inspect(c.id).status, 'running');
-  assert.ok(counterFile(c.id) > dumped, 'the client counts on');
-  assert.ok(fs.readFileSync(path.join(d.rootfs, 'tmp/received'), 'utf8').trim().split('\n').length > received, 'and the server still receives over the restored connection');
+  await countsPast(c.id, dumped); // the client counts on
+  await until(async () => (await receivedLines()) > received, 'the server to receive over the restored connection');
   await engine.containers.remove(c.id, { force: true });
 });
 
@@ -361,15 +395,14 @@ test('podman restores an archive exported by Pier (the counter continues there)'
   spawnSync('podman', ['rm', '-f', name]);
   const id = await counter(name);
   const cp = await cps().create(id, { export: true });
-  const dumped = counterFile(id);
+  const dumped = dumpedCount(id);
   try {
     const r = spawnSync('podman', ['container', 'restore', '--import', cp.archive!], { encoding: 'utf8' });
     assert.equal(r.status, 0, `podman restore: ${r.stderr}`);
-    await sleep(700);
     assert.equal(execFileSync('podman', ['inspect', '-f', '{{.State.Status}}', name], { encoding: 'utf8' }).trim(), 'running');
     assert.equal(execFileSync('podman', ['exec', name, 'cat', '/marker'], { encoding: 'utf8' }), 'before\n');
-    const now = Number(execFileSync('podman', ['exec', name, 'cat', '/tmp/counter'], { encoding: 'utf8' }).trim());
-    assert.ok(now > dumped && now < dumped + 100, `podman counter ${now} continues from ${dumped}`);
+    const now = await until(() => { const n = Number(execFileSync('podman', ['exec', name, 'cat', '/tmp/counter'], { encoding: 'utf8' }).trim()); return n > dumped && n; }, 'podman\'s counter to count on');
+    assert.ok(now < dumped + 100, `podman counter ${now} continues from ${dumped}`);
   } finally {
     spawnSync('podman', ['rm', '-f', name]);
     await engine.containers.remove(id, { force: true });
@@ -383,15 +416,14 @@ test('Pier restores an archive exported by podman (the counter continues here)',
   const file = path.join(d.base, 'podman-export.tar.gz'); // podman 4.3 writes zstd whatever the name
   execFileSync('podman', ['run', '-d', '--name', name, '--network', 'none', 'localhost/pier-test/busybox:latest', 'sh', '-c', COUNTER]);
   try {
-    await sleep(700);
+    await until(() => Number(execFileSync('podman', ['exec', name, 'cat', '/tmp/counter'], { encoding: 'utf8' }).trim()) > 2, 'podman\'s counter to count');
     execFileSync('podman', ['container', 'checkpoint', '--export', file, name]);
   } finally { spawnSync('podman', ['rm', '-f', name]); }
   const dumped = Number(execFileSync('sh', ['-c', `zstd -dc ${file} | tar -xOf - rootfs-diff.tar | tar -xOf - tmp/counter`], { encoding: 'utf8' }).trim());
   const r = await cps().import(file, { name: 'frompodman' });
   assert.equal(r.status, 'running');
-  await sleep(600);
   assert.equal(fs.readFileSync(path.join(rootOf(r.id), 'marker'), 'utf8'), 'before\n');
-  const nums = await loggedNumbers(r.id); // ctr.log came along: podman's lines, then ours
+  const nums = await loggedPast(r.id, dumped); // ctr.log came along: podman's lines, then ours
   assertContinues(nums, dumped);
   assert.equal(nums[0], 1);
   await engine.containers.remove(r.id, { force: true });

@@ -8,6 +8,7 @@ export type CheckpointErrorCode =
   | 'ECONFLICT'      // a name already in use
   | 'EBADARCHIVE'    // corrupt, truncated, malicious or incomplete archive
   | 'ECRIU'          // CRIU failed while dumping or restoring
+  | 'EINCONSISTENT'  // the container's files cannot be captured at the moment of the dump
   | 'EINVAL';
 
 export class CheckpointError extends Error {

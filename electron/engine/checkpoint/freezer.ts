@@ -1,8 +1,10 @@
-// Freezing a container's cgroup before a leave-running dump. CRIU freezes by itself but
-// polls the freezer every 100 ms (criu/seize.c), so a dump of an idle container waits
-// ~100 ms for nothing; a cgroup that is already frozen is used as is. We freeze through
-// the cgroup file the runtime recorded (runc's state.json), polling every millisecond,
-// and fall back to `runc pause`/`resume` whenever anything is unusual.
+// Freezing a container's cgroup around a leave-running dump. The container must stay frozen
+// from before CRIU saves its memory until Pier has copied its files (rootfs diff, log):
+// CRIU leaves a cgroup it found frozen frozen after the dump (criu/seize.c restores the
+// original freezer state), so the files copied before thaw() match the memory image. It
+// is also faster: CRIU's own freeze loop polls every 100 ms. We freeze through the cgroup
+// file the runtime recorded (runc's state.json), polling every millisecond, and fall back
+// to `runc pause`/`resume` whenever anything is unusual.
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ConmonRuntime } from '../runtime/conmon-runtime';
@@ -29,28 +31,41 @@ async function poll(check: () => Promise<boolean>, timeoutMs: number): Promise<b
   }
 }
 
-/** Freezes the container; resolves with the function that thaws it. */
-export async function freeze(rt: ConmonRuntime, id: string): Promise<() => Promise<void>> {
+/** A frozen container: `frozen()` says whether it still is, `pids()` lists its processes, `thaw()` lets it run again. */
+export interface Frozen { frozen(): Promise<boolean>; pids(): Promise<number[]>; thaw(): Promise<void> }
+
+const procsOf = async (dir: string) => (await fsp.readFile(path.join(dir, 'cgroup.procs'), 'utf8')).split('\n').filter(Boolean).map(Number);
+
+const readTrim = (f: string) => fsp.readFile(f, 'utf8').then((s) => s.trim(), () => '');
+
+/** Freezes every process of the container; rejects when neither the cgroup nor the runtime can. */
+export async function freeze(rt: ConmonRuntime, id: string): Promise<Frozen> {
   const cg = await cgroupOf(rt, id);
   if (cg) {
     try {
       if (cg.kind === 'v1') {
         const f = path.join(cg.dir, 'freezer.state');
-        if ((await fsp.readFile(f, 'utf8')).trim() === 'THAWED') {
+        const frozen = async () => (await readTrim(f)) === 'FROZEN';
+        if ((await readTrim(f)) === 'THAWED') {
           await fsp.writeFile(f, 'FROZEN');
-          if (await poll(async () => (await fsp.readFile(f, 'utf8')).trim() === 'FROZEN', 2000)) return async () => { await fsp.writeFile(f, 'THAWED').catch(() => undefined); };
+          if (await poll(frozen, 2000)) return { frozen, pids: () => procsOf(cg.dir), thaw: async () => { await fsp.writeFile(f, 'THAWED').catch(() => undefined); } };
           await fsp.writeFile(f, 'THAWED').catch(() => undefined);
         }
       } else {
         const f = path.join(cg.dir, 'cgroup.freeze'), ev = path.join(cg.dir, 'cgroup.events');
-        if ((await fsp.readFile(f, 'utf8')).trim() === '0') {
+        const frozen = async () => /^frozen 1$/m.test(await fsp.readFile(ev, 'utf8').catch(() => ''));
+        if ((await readTrim(f)) === '0') {
           await fsp.writeFile(f, '1');
-          if (await poll(async () => /^frozen 1$/m.test(await fsp.readFile(ev, 'utf8')), 2000)) return async () => { await fsp.writeFile(f, '0').catch(() => undefined); };
+          if (await poll(frozen, 2000)) return { frozen, pids: () => procsOf(cg.dir), thaw: async () => { await fsp.writeFile(f, '0').catch(() => undefined); } };
           await fsp.writeFile(f, '0').catch(() => undefined);
         }
       }
     } catch { /* fall back to the runtime */ }
   }
   await rt.pause(id);
-  return async () => { await rt.resume(id).catch(() => undefined); };
+  return {
+    frozen: async () => (await rt.state(id).catch(() => undefined))?.status === 'paused',
+    pids: async () => (cg ? procsOf(cg.dir) : [(await rt.state(id))?.pid ?? 0].filter(Boolean)),
+    thaw: async () => { await rt.resume(id).catch(() => undefined); },
+  };
 }

@@ -22,7 +22,7 @@ const flag = (q: URLSearchParams, k: string) => { const v = q.get(k); return v !
 export function statusOf(e: unknown): number {
   switch ((e as { code?: string }).code) {
     case 'ENOTFOUND': return 404;
-    case 'ECONFLICT': case 'ESTATE': return 409;
+    case 'ECONFLICT': case 'ESTATE': case 'EINCONSISTENT': return 409;
     case 'EBADARCHIVE': case 'EINVAL': return 400;
     case 'ENOCRIU': case 'ENOTSUP': return 501;
     default: return 500;

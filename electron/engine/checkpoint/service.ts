@@ -19,7 +19,8 @@ import { CheckpointError, meaningfulCriuLines, oneLine } from './errors';
 import { EMPTY_TAR, extractArchive, streamToFile, writeArchive, type Compression } from './archive';
 import { adaptForeignSpec, configFromForeign, makeConfigDump, type ConfigDump } from './podman';
 import { rootDirMode } from './criu-image';
-import { freeze } from './freezer';
+import { freeze, type Frozen } from './freezer';
+import { unkeptWritableFiles } from './openfiles';
 import { capabilityOf, type CheckpointCapability } from './capability';
 import { applyRootfsDiff, copyTree, extractShm, sleep, treeSize } from './files';
 
@@ -169,6 +170,11 @@ export class CheckpointServiceImpl {
     if (rec.state.status !== 'running') throw new CheckpointError(`container ${rec.name} is not running (it is ${rec.state.status}); only running containers can be checkpointed`, 'ESTATE');
     if (rec.config.terminal) throw new CheckpointError(`container ${rec.name} has a terminal (tty): CRIU cannot checkpoint a process whose terminal belongs to conmon; create it without a tty`, 'ENOTSUP');
 
+    const snap = this.engine.snapshotter;
+    if (!o.preDump && rec.config.imageId && !snap?.diffDir(rec.id)) {
+      throw new CheckpointError(`checkpoint of container ${rec.name} cannot be made consistent: its root filesystem is a full copy (snapshotter "copy"${snap?.reason ? `: ${snap.reason}` : ''}), from which Pier cannot tell the files it changed; checkpoints need overlay snapshots`, 'EINCONSISTENT');
+    }
+
     const p = this.progress('checkpoint', rec.name);
     const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const base = path.join(this.dir, id), data = path.join(base, 'data');
@@ -216,30 +222,20 @@ export class CheckpointServiceImpl {
         if (o.preDump) args.push('--pre-dump');
         if (parent) args.push('--parent-path', '../pre-checkpoint');
         args.push(rec.id);
-        // Freeze first (runc polls the freezer every few ms): CRIU then finds the cgroup
-        // frozen and skips its own freeze loop, which sleeps 100 ms between polls.
-        const prefreeze = leaveRunning && process.env.PIER_CHECKPOINT_PREFREEZE !== '0';
-        const thaw = prefreeze ? await freeze(rt, rec.id) : undefined;
-        let r: Awaited<ReturnType<typeof run>>;
+        // A leave-running container stays frozen from before the dump until its files are
+        // copied (see consistentFiles); without leave-running CRIU kills it after the dump.
+        const frozen = leaveRunning ? await freeze(rt, rec.id) : undefined;
         try {
-          r = await run(rt.runtimePath, args, { timeoutMs: 300_000 });
+          const r = await run(rt.runtimePath, args, { timeoutMs: 300_000 });
+          if (r.code !== 0) throw await dumpError(rec.name, rt.runtimePath, r, data);
+          if (!o.preDump) {
+            p.step('saving root filesystem changes');
+            await this.consistentFiles(rec, data, frozen);
+          }
         } finally {
-          await thaw?.();
-        }
-        if (r.code !== 0) {
-          const log = await fsp.readFile(path.join(data, 'dump.log'), 'utf8').catch(() => '');
-          const lines = meaningfulCriuLines(log);
-          const msgs = [...r.stderr.matchAll(/msg="((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\n/g, ' ').replace(/\\"/g, '"'));
-          const rtMsg = (msgs.length ? msgs.join('; ') : r.stderr.trim().split('\n').pop() ?? '').trim();
-          throw new CheckpointError(`checkpoint of container ${rec.name} failed: ${oneLine(rtMsg) || `${path.basename(rt.runtimePath)} exit ${r.code}`}${lines.length ? `; CRIU dump.log: ${lines.join(' | ')}` : ''}`, 'ECRIU');
+          await frozen?.thaw();
         }
       });
-      p.step('saving root filesystem changes');
-      if (!o.preDump) {
-        await this.writeRootfsDiff(rec, data);
-        await fsp.writeFile(path.join(data, 'network.status'), 'null', { mode: 0o600 });
-        await fsp.copyFile(c.paths(rec).logPath, path.join(data, 'ctr.log')).catch(() => undefined);
-      }
       if (!o.keep) await fsp.rm(path.join(data, 'dump.log'), { force: true });
       if (stopped) await Promise.race([stopped, sleep(10_000)]);
       const r: CheckpointRecord = {
@@ -257,6 +253,27 @@ export class CheckpointServiceImpl {
       if (stopped && rec.state.status === 'running') rec.state.stoppedByUser = false;
       throw e;
     }
+  }
+
+  /**
+   * Copies what the checkpoint keeps of the container's files (rootfs diff, log) at the
+   * moment of the dump: the container is either frozen since before the dump or dead.
+   * Caller holds the container's lock, so no exit handling (auto-remove) runs meanwhile.
+   */
+  private async consistentFiles(rec: ContainerRecord, data: string, frozen?: Frozen): Promise<void> {
+    if (frozen && !(await frozen.frozen())) {
+      throw new CheckpointError(`checkpoint of container ${rec.name} cannot be made consistent: the container was thawed during the dump, so its files may have changed after its memory was saved`, 'EINCONSISTENT');
+    }
+    if (frozen) {
+      const files = await unkeptWritableFiles(await frozen.pids(), !!(rec.config.imageId && this.engine.snapshotter?.diffDir(rec.id)));
+      if (files.length) throw new CheckpointError(`checkpoint of container ${rec.name} cannot be made consistent with leave-running: it holds ${files.join(', ')} open for writing in a host directory (${rec.config.rootfs ? 'its root directory or ' : ''}a bind mount), which a checkpoint does not keep and which it would change after the dump; checkpoint it without leave-running`, 'EINCONSISTENT');
+    }
+    await this.writeRootfsDiff(rec, data);
+    await fsp.writeFile(path.join(data, 'network.status'), 'null', { mode: 0o600 });
+    // After a dump that ended the process, conmon drains its output into the log before it
+    // writes the exit file. (A frozen container's last lines may still be in the pipe.)
+    if (!frozen) await this.engine.containers.d.exits.wait(rec.id, 10_000);
+    await fsp.copyFile(this.engine.containers.paths(rec).logPath, path.join(data, 'ctr.log')).catch(() => undefined);
   }
 
   /** rootfs-diff.tar + deleted.files from the snapshot's upper dir (overlay whiteouts = deleted). */
@@ -317,12 +334,31 @@ export class CheckpointServiceImpl {
         p.step('restoring');
         const opts = runtimeOpts(r.options, o);
         const images = path.join(this.dataDir(r.id), 'checkpoint');
-        await this.restoreInit(existing, images, opts, o, await rootModeHook(images));
+        const fixRoot = await rootModeHook(images);
+        // the hook runs under the container's lock once it is known to be stopped
+        await this.restoreInit(existing, images, opts, o, async (gen, rootfs, b) => {
+          await this.resetFiles(existing, r!.id, rootfs);
+          return fixRoot(gen, rootfs, b);
+        });
         p.done();
         return this.engine.containers.inspect(existing.id);
       } catch (e) { p.fail(e); throw e; }
     }
     return this.restoreAsNew(id, o);
+  }
+
+  /**
+   * In place, the container's files go back to the checkpoint's too (CRIU refuses to restore
+   * when a file the process held open changed since the dump): the snapshot's changes are
+   * dropped and the checkpoint's rootfs diff applied. A container whose root is a host
+   * directory keeps its files: Pier does not snapshot them (docs/checkpoint.md).
+   */
+  private async resetFiles(rec: ContainerRecord, cpId: string, rootfs: string): Promise<void> {
+    const snap = this.engine.snapshotter;
+    if (!rec.config.imageId || !snap?.diffDir(rec.id)) return;
+    const root = await snap.reset(rec.id);
+    if (root !== rootfs) throw new CheckpointError(`restore of container ${rec.name}: its root filesystem moved from ${rootfs} to ${root}`, 'ESTATE');
+    await applyRootfsDiff(this.dataDir(cpId), root, `checkpoint ${cpId}`);
   }
 
   private requireRestore(): void {
@@ -480,6 +516,15 @@ async function rootModeHook(imagesDir: string) {
 
 function summary(r: CheckpointRecord): CheckpointSummary & { name: string } {
   return { id: r.id, name: r.name ?? r.id, container: r.container, containerName: r.containerName, created: r.created, size: r.size, options: { ...r.options, preDump: r.kind === 'pre-dump' }, ...(r.archive ? { archive: r.archive, archiveSize: r.archiveSize } : {}) };
+}
+
+/** The error of a failed `runc checkpoint`: the runtime's messages and CRIU's dump.log lines. */
+async function dumpError(name: string, runtimePath: string, r: { code: number | null; stderr: string }, data: string): Promise<CheckpointError> {
+  const log = await fsp.readFile(path.join(data, 'dump.log'), 'utf8').catch(() => '');
+  const lines = meaningfulCriuLines(log);
+  const msgs = [...r.stderr.matchAll(/msg="((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\n/g, ' ').replace(/\\"/g, '"'));
+  const rtMsg = (msgs.length ? msgs.join('; ') : r.stderr.trim().split('\n').pop() ?? '').trim();
+  return new CheckpointError(`checkpoint of container ${name} failed: ${oneLine(rtMsg) || `${path.basename(runtimePath)} exit ${r.code}`}${lines.length ? `; CRIU dump.log: ${lines.join(' | ')}` : ''}`, 'ECRIU');
 }
 
 function runtimeOpts(dumped: Record<string, boolean>, o: RestoreOptions): string[] {

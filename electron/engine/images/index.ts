@@ -56,6 +56,8 @@ export interface Snapshotter {
   remove(containerId: string): Promise<void>;
   /** Paths of the container's upper dir (for checkpoint rootfs-diff) — undefined for 'copy'. */
   diffDir(containerId: string): string | undefined;
+  /** Overlay only: drops every change the container made (empty upper dir), re-mounted; returns the rootfs. */
+  reset(containerId: string): Promise<string>;
 }
 
 /**

@@ -125,6 +125,17 @@ class SnapshotterImpl implements Snapshotter {
     await fsp.rm(p.base, { recursive: true, force: true });
   }
 
+  async reset(containerId: string): Promise<string> {
+    const p = this.paths(containerId);
+    if (this.kind !== 'overlay') throw new Error(`the root filesystem of container ${containerId} is a copy (snapshotter "copy"): it cannot be reset`);
+    await this.unmount(containerId);
+    for (const [dir, mode] of [[p.upper, 0o755], [p.work, 0o700]] as const) {
+      await fsp.rm(dir, { recursive: true, force: true });
+      await fsp.mkdir(dir, { mode });
+    }
+    return this.mount(containerId);
+  }
+
   diffDir(containerId: string): string | undefined {
     return this.kind === 'overlay' ? this.paths(containerId).upper : undefined;
   }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createArgs, execArgs, conmonEnv } from '../../electron/engine/conmon/args';
 import { parseSyncLine, LineSplitter, parseOciLog } from '../../electron/engine/conmon/sync';
-import { parseRecord, EntryAssembler, timeOf } from '../../electron/engine/conmon/logs';
+import { parseRecord, EntryAssembler, timeOf, readLogs } from '../../electron/engine/conmon/logs';
 import { resizeMessage } from '../../electron/engine/conmon/ctl';
 import { generateSpec, processSpec, DEFAULT_CAPS } from '../../electron/engine/spec/spec';
 import { parseSignal, terminates } from '../../electron/engine/containers/signals';
@@ -60,6 +60,20 @@ test('k8s-file records: full, partial joined, per-stream, garbage skipped, times
   assert.equal(joined.time, '2026-11-28T19:50:10.000000001+00:00', 'an entry keeps its first timestamp');
   assert.equal(rec('2026-11-28T19:50:10.5+00:00 stdout F ').content.length, 0);
   assert.equal(timeOf('2026-11-28T19:50:10.500000000+01:00'), Date.parse('2026-11-28T18:50:10Z') / 1000 + 0.5);
+});
+
+test('k8s-file reading: entries read before a later chunk keep their content (log larger than one read)', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/pier-logs-`);
+  try {
+    // ~470 KiB: two reads into the reader's 256 KiB buffer, lines of varying length
+    const want = Array.from({ length: 12_000 }, (_, i) => `line-${i + 1}`);
+    writeFileSync(`${dir}/ctr.log`, want.map((l) => `2026-11-30T02:00:00.000000000+00:00 stdout F ${l}\n`).join(''));
+    const got: string[] = [];
+    for await (const e of readLogs(`${dir}/ctr.log`, {})) got.push(e.line.toString());
+    assert.deepEqual(got, want);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('ctl resize messages: one line, bounds checked', () => {

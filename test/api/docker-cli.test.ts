@@ -3,6 +3,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import * as pty from '@lydell/node-pty';
 import { startPierWithImages, stopPier, docker, request, cleanup, until, sleep, DOCKER, type PierServer } from './helpers';
 import { registryAvailable, startRegistry, type TestRegistry } from '../helpers/registry';
@@ -196,9 +197,7 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
       t.write('stty size\r');
       await t.expect(/\r\n30 100\r\n/);
       t.resize(120, 40);
-      await sleep(300);
-      t.write('stty size\r');
-      await t.expect(/\r\n40 120\r\n/);
+      await t.sizeIs('40 120'); // the resize reaches the container asynchronously
       t.write('echo $((6*7))\r');
       await t.expect(/\r\n42\r\n/);
       t.write('exit 3\r');
@@ -214,9 +213,7 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
       t.write('stty size\r');
       await t.expect(/\r\n30 100\r\n/);
       t.resize(110, 35);
-      await sleep(300);
-      t.write('stty size\r');
-      await t.expect(/\r\n35 110\r\n/);
+      await t.sizeIs('35 110'); // the resize reaches the container asynchronously
       t.write('exit\r');
     });
     assert.equal(out.exitCode, 0, out.text);
@@ -234,18 +231,23 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
   });
 
   test('events: container lifecycle as docker prints it', async () => {
-    const until = Math.floor(Date.now() / 1000) + 4;
-    const ev = docker(srv, ['events', '--until', String(until), '--filter', 'type=container', '--filter', 'container=evc', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}'], { timeout: 15_000 });
-    await sleep(500);
+    // --since from before the runs: events the stream sees before it is connected are replayed,
+    // and it is read until the last one arrives (no --until racing the runs)
+    const t0 = Math.floor(Date.now() / 1000);
+    const ev = spawn(DOCKER, ['events', '--since', String(t0), '--filter', 'type=container', '--filter', 'container=evc', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}'], { env: srv.env });
+    let evOut = '';
+    ev.stdout.on('data', (b: Buffer) => { evOut += b; });
     const r = await docker(srv, ['run', '--rm', '--name', 'evc', IMG, 'sh', '-c', 'exit 4']);
     assert.equal(r.code, 4);
     await docker(srv, ['run', '--rm', '--name', 'other', IMG, 'true']);
-    const out = await ev;
-    assert.equal(out.code, 0, out.stderr);
-    const lines = out.stdout.trim().split('\n').map((l) => l.replace(' <no value>', '').trim());
+    try {
+      await until(() => /container destroy evc/.test(evOut), 15_000, `the destroy event in ${JSON.stringify(evOut)}`);
+    } finally { ev.kill(); }
+    const until_ = Math.ceil(Date.now() / 1000); // events of this very second are included
+    const lines = evOut.trim().split('\n').map((l) => l.replace(' <no value>', '').trim());
     assert.deepEqual(lines.filter((l) => /create|start|die|destroy/.test(l)), ['container create evc', 'container start evc', 'container die evc 4', 'container destroy evc']);
     // replay of what already happened: --since/--until in the past returns at once
-    const past = await docker(srv, ['events', '--since', String(until - 30), '--until', String(Math.floor(Date.now() / 1000)), '--filter', 'container=evc', '--format', '{{.Action}}']);
+    const past = await docker(srv, ['events', '--since', String(t0 - 30), '--until', String(until_), '--filter', 'container=evc', '--format', '{{.Action}}']);
     assert.equal(past.code, 0, past.stderr);
     assert.deepEqual(past.stdout.trim().split('\n').filter((l) => /create|start|die|destroy/.test(l)), ['create', 'start', 'die', 'destroy']);
     const bad = await docker(srv, ['events', '--filter', 'bogus=1', '--until', '1']);
@@ -372,7 +374,7 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
   });
 });
 
-interface PtyCtl { write(s: string): void; resize(cols: number, rows: number): void; expect(re: RegExp, ms?: number): Promise<void> }
+interface PtyCtl { write(s: string): void; resize(cols: number, rows: number): void; expect(re: RegExp, ms?: number): Promise<void>; sizeIs(rowsCols: string): Promise<void> }
 
 /** Runs the docker CLI in a pseudo-terminal (100×30), drives it, returns its exit code and output. */
 async function ptySession(args: string[], drive: (t: PtyCtl) => Promise<void>): Promise<{ exitCode: number; text: string }> {
@@ -385,6 +387,16 @@ async function ptySession(args: string[], drive: (t: PtyCtl) => Promise<void>): 
     resize: (c, r) => p.resize(c, r),
     async expect(re, ms = 10_000) {
       await until(() => { const m = re.exec(text.slice(mark)); if (m) { mark += m.index + m[0].length; return true; } return false; }, ms, `${re} in:\n${JSON.stringify(text)}`);
+    },
+    /** Asks `stty size` until the shell reports "rows cols" (each answer is one line). */
+    async sizeIs(rowsCols) {
+      const end = Date.now() + 10_000;
+      for (;;) {
+        p.write('stty size\r');
+        await ctl.expect(/\r\n(\d+ \d+)\r\n/);
+        if (text.slice(0, mark).trimEnd().endsWith(rowsCols)) return;
+        if (Date.now() > end) throw new Error(`the terminal never became ${rowsCols}:\n${JSON.stringify(text)}`);
+      }
     },
   };
   try { await drive(ctl); } catch (e) { p.kill(); throw e; }

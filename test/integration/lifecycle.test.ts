@@ -1,10 +1,11 @@
 // Engine core against real conmon + runc on an isolated root.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../../electron/engine/engine';
 import { testDirs, type TestDirs } from '../helpers/rootfs';
+import { until, readIfExists } from '../helpers/wait';
 
 let d: TestDirs;
 let engine: Engine;
@@ -17,11 +18,18 @@ after(async () => {
   d.cleanup();
 });
 
-async function runToExit(cmd: string[], opts: { stopAfterMs?: number; signal?: string; all?: boolean } = {}) {
+/** Whether the container's first process has started a child (e.g. sh's `sleep &`). */
+function hasChild(id: string): boolean {
+  const pid = engine.containers.get(id).state.pid;
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim() !== '';
+}
+
+async function runToExit(cmd: string[], opts: { signal?: string; all?: boolean; afterChild?: boolean } = {}) {
   const c = await engine.containers.create({ rootfs: d.rootfs, cmd });
   const w = engine.containers.wait(c.id, 'next-exit');
   await engine.containers.start(c.id);
-  if (opts.signal) { await sleep(opts.stopAfterMs ?? 200); await engine.containers.kill(c.id, opts.signal, { all: opts.all }); }
+  if (opts.afterChild) await until(() => hasChild(c.id), 'the container\'s child process');
+  if (opts.signal) await engine.containers.kill(c.id, opts.signal, { all: opts.all });
   return { id: c.id, code: await w };
 }
 
@@ -36,13 +44,13 @@ test('exit codes 0 and 7 are reported', async () => {
 test('KILL gives 137 and TERM gives 143', async () => {
   assert.equal((await runToExit(['sleep', '100'], { signal: 'KILL' })).code, 137);
   // PID 1 ignores TERM without a handler; the child killed by TERM makes sh exit 143
-  assert.equal((await runToExit(['sh', '-c', 'sleep 100 & wait $!'], { signal: 'TERM', all: true })).code, 143);
+  assert.equal((await runToExit(['sh', '-c', 'sleep 100 & wait $!'], { signal: 'TERM', all: true, afterChild: true })).code, 143);
 });
 
 test('stop escalates to SIGKILL when the process traps TERM', async () => {
   const c = await engine.containers.create({ rootfs: d.rootfs, cmd: ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done'] });
   await engine.containers.start(c.id);
-  await sleep(200);
+  // no wait for the trap: PID 1 of a PID namespace ignores a TERM it has no handler for anyway
   const t0 = Date.now();
   await engine.containers.stop(c.id, 1);
   const took = Date.now() - t0;
@@ -61,20 +69,19 @@ test('stop with timeout 0 kills at once', async () => {
 
 test('pause stops a counter; unpause resumes it', async () => {
   const c = await engine.containers.create({ rootfs: d.rootfs, cmd: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.05; done'] });
+  const rootfsFile = path.join(d.rootfs, 'tmp', 'n');
+  rmSync(rootfsFile, { force: true });
   await engine.containers.start(c.id);
-  await sleep(300);
+  await until(async () => Number(await readIfExists(rootfsFile)) > 1, 'the counter to count');
   await engine.containers.pause(c.id);
   assert.equal(engine.containers.inspect(c.id).status, 'paused');
-  const rootfsFile = path.join(d.rootfs, 'tmp', 'n');
-  const { readFileSync } = await import('node:fs');
   const a = readFileSync(rootfsFile, 'utf8');
-  await sleep(400);
+  await sleep(400); // nothing to wait for: a paused counter must not move during this time
   const b = readFileSync(rootfsFile, 'utf8');
   assert.equal(a, b, 'counter did not advance while paused');
   await assert.rejects(engine.containers.pause(c.id), /already paused/);
   await engine.containers.unpause(c.id);
-  await sleep(300);
-  assert.notEqual(readFileSync(rootfsFile, 'utf8'), b, 'counter advances after unpause');
+  await until(() => { const n = readFileSync(rootfsFile, 'utf8'); return n !== '' && n !== b; }, 'the counter to advance after unpause');
   await engine.containers.remove(c.id, { force: true });
 });
 

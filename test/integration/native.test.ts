@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { until as waitUntil } from '../helpers/wait';
 import {
   MAX_SEND_PACKET, SeqpacketSocket, acceptFd, closeFd, listenSeqpacket, openat2Supported, resolveInRoot, socketpair,
   type SystemError,
@@ -428,7 +429,8 @@ describe('lifetime', () => {
     assert.equal(ready, 'ready');
     await sleep(100);
     await worker.terminate();
-    for (let i = 0; i < 50 && fdCount() !== fds; i++) await sleep(20);
+    // the env teardown closes the fds after terminate() resolves
+    await waitUntil(() => fdCount() === fds, `the worker's fds to close (${fdCount()} open, ${fds} before)`).catch(() => undefined);
     assert.equal(fdCount(), fds);
   });
 });

@@ -2,16 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../../electron/engine/engine';
 import { testDirs } from '../helpers/rootfs';
+import { until } from '../helpers/wait';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('SIGKILLed engine: 3 containers still running, 2 exited meanwhile with their codes, logs intact', async () => {
   const d = testDirs();
@@ -19,8 +19,9 @@ test('SIGKILLed engine: 3 containers still running, 2 exited meanwhile with thei
     { name: 'keep1', cmd: ['sh', '-c', 'echo keep1; sleep 300'] },
     { name: 'keep2', cmd: ['sh', '-c', 'echo keep2; sleep 300'] },
     { name: 'keep3', cmd: ['sh', '-c', 'echo keep3; sleep 300'] },
-    { name: 'exit3', cmd: ['sh', '-c', 'echo bye3; sleep 1.5; exit 3'] },
-    { name: 'exit4', cmd: ['sh', '-c', 'echo bye4; sleep 1.5; exit 4'] },
+    // they end once /tmp/go exists: after the engine is killed
+    { name: 'exit3', cmd: ['sh', '-c', 'echo bye3; until [ -e /tmp/go ]; do sleep 0.05; done; exit 3'] },
+    { name: 'exit4', cmd: ['sh', '-c', 'echo bye4; until [ -e /tmp/go ]; do sleep 0.05; done; exit 4'] },
   ];
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, '..', 'helpers', 'engine-child.ts'), d.root, d.runroot, d.rootfs, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const ready = await new Promise<string[]>((resolve, reject) => {
@@ -31,7 +32,9 @@ test('SIGKILLed engine: 3 containers still running, 2 exited meanwhile with thei
   assert.equal(ready.length, 5);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
-  await sleep(2500); // exit3/exit4 end while no engine runs
+  writeFileSync(path.join(d.rootfs, 'tmp', 'go'), '');
+  // exit3/exit4 end while no engine runs: conmon writes their exit files
+  await until(() => ready.slice(3).every((id) => existsSync(path.join(d.runroot, 'exits', id))), 'exit files of exit3 and exit4');
 
   const engine = await Engine.open({ root: d.root, runroot: d.runroot });
   try {
@@ -41,8 +44,9 @@ test('SIGKILLed engine: 3 containers still running, 2 exited meanwhile with thei
     assert.equal(byName.exit3.exitCode, 3);
     assert.equal(byName.exit4.exitCode, 4);
     for (const n of ['keep1', 'exit3']) {
-      const lines: string[] = [];
-      for await (const e of engine.containers.logs(n, {})) lines.push(e.line.toString());
+      const read = async () => { const l: string[] = []; for await (const e of engine.containers.logs(n, {})) l.push(e.line.toString()); return l; };
+      // exit3's log is complete (conmon drains before its exit file); keep1's line may still be on its way
+      const lines = n === 'exit3' ? await read() : await until(async () => { const l = await read(); return l.length && l; }, 'keep1\'s first line');
       assert.deepEqual(lines, [n === 'keep1' ? 'keep1' : 'bye3']);
     }
     // re-adopted containers are fully controllable: a stop is seen through the exit dir
@@ -83,8 +87,8 @@ test('50 containers created, started, stopped and removed concurrently: no leaks
     assert.ok(engine.containers.list().every((c) => c.status === 'exited' && c.exitCode === 137));
     await Promise.all(ids.map((id) => engine.containers.remove(id)));
     assert.equal(engine.containers.list().length, 0);
-    await sleep(300);
-    assert.equal(conmonCount(d.root), 0, 'no conmon left');
+    // conmon exits right after writing the exit file the stop waited for
+    await until(() => conmonCount(d.root) === 0, 'every conmon to exit');
     const zombies = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
       try { const st = require('node:fs').readFileSync(`/proc/${p}/stat`, 'utf8') as string; return /\) Z /.test(st) && st.split(' ')[3] === String(process.pid); } catch { return false; }
     });

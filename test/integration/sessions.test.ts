@@ -83,7 +83,6 @@ test('non-tty: stdout and stderr arrive separately; cat echoes every byte 0-255;
   const exit = engine.containers.wait(c.id, 'next-exit');
   await engine.containers.start(c.id);
   await out.until(/out\n/);
-  await sleep(100);
   const all = Buffer.alloc(256); for (let i = 0; i < 256; i++) all[i] = i;
   await s.write(all);
   await s.closeStdin();

@@ -65,8 +65,13 @@ describe('dispatcher on a real engine', { skip: root ? false : 'needs root for c
     const c = await conn.call('containers.create', { image: dirs.rootfs, name: 'rpc-a', cmd: ['sh', '-c', 'echo one; echo two >&2; sleep 0.3; echo three; sleep 60'], start: true }) as { id: string; status: string };
     assert.equal(c.status, 'running');
     await until(() => got.some((m) => m.t === 'event' && m.payload.type === 'container' && m.payload.action === 'started' && m.payload.id === c.id), 3000, 'started event');
-    const logs = await conn.call('containers.logs', { id: 'rpc-a' }) as Array<{ stream: string; text: string }>;
-    assert.ok(logs.some((l) => l.stream === 'stderr' && l.text === 'two'));
+    // conmon writes the log as the output arrives: ask until the line is there
+    let logs: Array<{ stream: string; text: string }> = [];
+    const hasTwo = () => logs.some((l) => l.stream === 'stderr' && l.text === 'two');
+    for (const end = Date.now() + 30_000; !hasTwo() && Date.now() < end; await new Promise((r) => setTimeout(r, 10))) {
+      logs = await conn.call('containers.logs', { id: 'rpc-a' }) as typeof logs;
+    }
+    assert.ok(hasTwo(), `stderr "two" in the log: ${JSON.stringify(logs)}`);
   });
 
   test('log follow streams lines in batches until closed', async () => {

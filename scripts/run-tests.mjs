@@ -32,5 +32,8 @@ for (const tier of tiers) {
 }
 if (!files.length) { console.error('no test files found'); process.exit(1); }
 // One runner invocation, so the run ends with one summary (tests/pass/fail).
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// PIER_TEST_TAP=<file> also writes TAP there (scripts/test-repeat.mjs counts failures from it).
+const tap = process.env.PIER_TEST_TAP;
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', ...(tap ? ['--test-reporter=tap', `--test-reporter-destination=${tap}`] : [])];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...reporters, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -111,13 +111,19 @@ describe('UI in Chromium against web mode', { skip: rootUid ? false : 'needs roo
 
   test('terminal: resizing the page resizes the pty (stty size matches)', async () => {
     const [session] = await termSessions();
+    let asked = 0;
     for (const vp of [{ width: 1100, height: 640 }, { width: 1500, height: 900 }]) {
       const before = await termSize(session);
       await page.setViewportSize(vp);
       const size = await waitFor(async () => { const s = await termSize(session); return s.cols !== before.cols || s.rows !== before.rows ? s : undefined; }, 3000, 'xterm to refit');
-      await new Promise((r) => setTimeout(r, 150)); // let the resize reach conmon's ctl
-      await typeInTerminal('clear; stty size\n');
-      await waitFor(async () => new RegExp(`^${size.rows} ${size.cols}\\s*$`, 'm').test(await termText(session)), 5000, `stty size = ${size.rows} ${size.cols}`);
+      // the resize reaches the container through conmon's ctl asynchronously: ask until it shows
+      // (each answer tagged, so an earlier one is never taken for it)
+      await waitFor(async () => {
+        const tag = `sz${++asked}:`;
+        await typeInTerminal(`stty size | sed s/^/${tag}/\n`);
+        const got = await waitFor(async () => new RegExp(`^${tag}(\\d+ \\d+)\\s*$`, 'm').exec(await termText(session))?.[1], 5000, `answer ${tag}`);
+        return got === `${size.rows} ${size.cols}`;
+      }, 15_000, `stty size = ${size.rows} ${size.cols}`);
     }
     await page.setViewportSize({ width: 1400, height: 860 });
   });
@@ -253,7 +259,7 @@ describe('UI in Chromium against web mode', { skip: rootUid ? false : 'needs roo
     await page.click('button:text("Open host shell")');
     await page.waitForSelector('.terminal-pane .xterm');
     const session = await waitFor(async () => (await termSessions())[0], 3000, 'host session');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(async () => /[#$]\s*$/m.test(await termText(session)), 5000, 'host shell prompt');
     await typeInTerminal('echo host-$((2+3))\n');
     await waitFor(async () => /^host-5\s*$/m.test(await termText(session)), 5000, 'host-5');
     await shot(page, 'host-terminal');

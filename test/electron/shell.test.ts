@@ -45,7 +45,8 @@ async function startXvfb(): Promise<string> {
   for (let n = 90; n < 110; n++) {
     if (existsSync(`/tmp/.X11-unix/X${n}`)) continue;
     const p = spawn('Xvfb', [`:${n}`, '-screen', '0', '1400x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 600));
+    // ready once its socket exists; gone when the display was taken meanwhile
+    await waitFor(async () => existsSync(`/tmp/.X11-unix/X${n}`) || p.exitCode !== null || undefined);
     if (p.exitCode === null) { xvfb = p; return `:${n}`; }
   }
   throw new Error('could not start Xvfb');

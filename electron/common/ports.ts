@@ -32,7 +32,7 @@ export function parsePortProto(key: string): { start: number; end: number; proto
 }
 
 function parseHostPort(s: string | undefined, what: string): { port: number; end?: number } {
-  if (!s) return { port: 0 };
+  if (!s || s.trim() === '0') return { port: 0 };
   const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(s.trim());
   if (!m) throw new PortSpecError(`invalid host port "${s}" for ${what}`);
   const port = Number(m[1]), end = m[2] ? Number(m[2]) : undefined;

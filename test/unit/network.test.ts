@@ -75,7 +75,7 @@ test('hosts and resolv.conf: own names, --add-host, aardvark or --dns or the hos
   assert.match(h, /\n10\.9\.9\.9\tdb\n::1\tv6\n10\.1\.2\.3\tabc web\n$/);
   assert.throws(() => splitExtraHost('nocolon'), /expected HOST:IP/);
   const host = 'nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch corp\noptions edns0\n';
-  assert.equal(resolvConf({ dnsServer: '10.1.2.1', host }), 'nameserver 10.1.2.1\nsearch dns.podman corp\noptions edns0\n');
+  assert.equal(resolvConf({ dnsServers: ['10.1.2.1'], host }), 'nameserver 10.1.2.1\nsearch dns.podman corp\noptions edns0\n');
   assert.equal(resolvConf({ host }), 'nameserver 192.0.2.53\nsearch corp\noptions edns0\n');
   assert.equal(resolvConf({ dns: ['1.1.1.1'], search: ['x'], options: ['ndots:2'], host }), 'nameserver 1.1.1.1\nsearch x\noptions ndots:2\n');
 });

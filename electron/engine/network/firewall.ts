@@ -66,15 +66,21 @@ async function ipt(args: string[]): Promise<boolean> {
   return r?.code === 0;
 }
 
+/** networks whose rule this process installed (checked once, not at every container start) */
+const allowed = new Set<string>();
+
 /** Lets published ports of the network be reached from outside (idempotent). */
 export async function allowPublished(subnet: string, bridge: string): Promise<void> {
+  if (allowed.has(`${subnet} ${bridge}`)) return;
   if (!(await ipt(['-L', CHAIN, '-n']))) await ipt(['-N', CHAIN]);
   if (!(await ipt(['-C', 'FORWARD', '-j', CHAIN]))) await ipt(['-I', 'FORWARD', '-j', CHAIN]);
   if (!(await ipt(['-C', CHAIN, ...acceptRule(subnet, bridge)]))) await ipt(['-A', CHAIN, ...acceptRule(subnet, bridge)]);
+  allowed.add(`${subnet} ${bridge}`);
 }
 
 /** Removes the network's rule; the chain and its jump go with the last rule. */
 export async function revokePublished(subnet: string, bridge: string): Promise<void> {
+  allowed.delete(`${subnet} ${bridge}`);
   while (await ipt(['-D', CHAIN, ...acceptRule(subnet, bridge)])) { /* duplicates from a crash */ }
   const r = await run('iptables', ['-w', '-t', 'filter', '-S', CHAIN], { timeoutMs: 30_000 }).catch(() => undefined);
   if (r?.code === 0 && !r.stdout.split('\n').some((l) => l.startsWith(`-A ${CHAIN} `))) {

@@ -31,20 +31,21 @@ export function splitExtraHost(e: string): [string, string] {
 }
 
 export interface ResolvInput {
-  /** aardvark's address (gateway) when the primary network resolves names */
-  dnsServer?: string;
+  /** aardvark's addresses (gateways of the DNS-enabled networks joined) */
+  dnsServers?: string[];
   dns?: string[];
   search?: string[];
   options?: string[];
   host?: string;
 }
 
-/** Servers: --dns, else aardvark, else the host's (loopback resolvers cannot work from the bridge). */
+/** Servers: aardvark (it forwards to --dns or the host's), else --dns, else the host's non-loopback ones. */
 export function resolvConf(r: ResolvInput): string {
   const host = parseResolv(r.host ?? readHostResolv());
-  let servers = r.dns?.length ? r.dns : r.dnsServer ? [r.dnsServer] : host.servers.filter((s) => !/^127\.|^::1$/.test(s));
+  const aardvark = r.dnsServers ?? [];
+  let servers = aardvark.length ? aardvark : r.dns?.length ? r.dns : host.servers.filter((s) => !/^127\.|^::1$/.test(s));
   if (!servers.length) servers = ['8.8.8.8', '8.8.4.4'];
-  const search = r.search?.length ? r.search : [...(r.dnsServer && !r.dns?.length ? ['dns.podman'] : []), ...host.search];
+  const search = r.search?.length ? r.search : [...(aardvark.length ? ['dns.podman'] : []), ...host.search];
   const lines = servers.map((s) => `nameserver ${s}`);
   if (search.length) lines.push(`search ${[...new Set(search)].join(' ')}`);
   const options = r.options?.length ? r.options : host.options;

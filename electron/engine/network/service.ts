@@ -282,28 +282,34 @@ export class NetworkService {
     const dir = this.containers?.bundle(r);
     if (!dir) return [];
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const cfg = r.config.net!;
-    const primary = endpoints[0] ? this.get(endpoints[0].network) : undefined;
-    const files: Array<[string, string]> = [
-      ['hosts', hostsFile({ hostname: r.config.hostname, name: r.name, endpoints, extraHosts: this.extraHosts(cfg, primary) })],
-      ['resolv.conf', resolvConf({ dnsServer: primary?.dnsEnabled ? primary.gateway : undefined, dns: primary?.dnsEnabled ? undefined : cfg.dns, search: cfg.dnsSearch, options: cfg.dnsOptions })],
-      ['hostname', r.config.hostname + '\n'],
-    ];
+    const files: Array<[string, string]> = [...this.netFiles(r, endpoints), ['hostname', r.config.hostname + '\n']];
     for (const [f, text] of files) await writeFile(path.join(dir, f), text, { mode: 0o644 });
     return files.map(([f]) => ({ source: path.join(dir, f), destination: `/etc/${f}` }));
+  }
+
+  /** /etc/hosts and resolv.conf for the endpoints (aardvark of every DNS-enabled network first). */
+  private netFiles(r: ContainerRecord, endpoints: Endpoint[]): Array<[string, string]> {
+    const cfg = r.config.net!;
+    const primary = endpoints[0] ? this.find(endpoints[0].network) : undefined;
+    const dnsServers = endpoints.filter((e) => this.find(e.network)?.dnsEnabled).map((e) => e.gateway);
+    return [
+      ['hosts', hostsFile({ hostname: r.config.hostname, name: r.name, endpoints, extraHosts: this.extraHosts(cfg, primary) })],
+      ['resolv.conf', resolvConf({ dnsServers, dns: cfg.dns, search: cfg.dnsSearch, options: cfg.dnsOptions })],
+    ];
   }
 
   private extraHosts(cfg: ContainerNetConfig, primary?: NetworkRecord): string[] {
     return (cfg.extraHosts ?? []).map((h) => h.replace(/:host-gateway$/, `:${primary?.gateway ?? '127.0.0.1'}`));
   }
 
-  /** Rewrites /etc/hosts in place (it is bind-mounted) after connect/disconnect. */
+  /** Rewrites /etc/hosts and resolv.conf in place (they are bind-mounted) after connect/disconnect. */
   private refreshHosts(r: ContainerRecord): void {
     const dir = this.containers?.bundle(r);
     const a = this.store.attachment(r.id);
     if (!dir || !a) return;
-    const primary = a.endpoints[0] ? this.find(a.endpoints[0].network) : undefined;
-    try { writeFileSync(path.join(dir, 'hosts'), hostsFile({ hostname: r.config.hostname, name: r.name, endpoints: a.endpoints, extraHosts: this.extraHosts(r.config.net!, primary) })); } catch { /* bundle gone */ }
+    for (const [f, text] of this.netFiles(r, a.endpoints)) {
+      try { writeFileSync(path.join(dir, f), text); } catch { /* bundle gone */ }
+    }
   }
 
   /** Undoes setup; idempotent; a half-made attachment (crash) is cleaned as far as it got. */

@@ -6,7 +6,7 @@ import type { ContainerSummary, CreateContainerOptions } from '../../common/type
 import type { ContainerRecord } from '../store/types';
 import { type Route, json, noContent, readJson } from './context';
 import { ApiError, badRequest, notFound, toApiError } from './errors';
-import { CreateContainerSchema, StopBodySchema, parse, qbool, qfilters, qint, qtime } from './validate';
+import { CreateContainerSchema, StopBodySchema, parse, qbool, qfilters, qint, qtime, filterValues } from './validate';
 import { ZERO_TIME, humanDuration, toRfc3339NanoUtc, unixSeconds } from './format';
 import { frame } from './attach';
 import { parseSignal } from '../containers/signals';
@@ -171,7 +171,7 @@ export function toCreateOptions(body: ReturnType<typeof parse<typeof CreateConta
 function matchFilters(engine: Engine, c: ContainerSummary, f: Map<string, string[]>): boolean {
   for (const [k, vals] of f) {
     if (!vals.length) continue;
-    const ok = vals.some((v) => {
+    const ok = filterValues(k, vals, (v) => {
       switch (k) {
         case 'id': return c.id.startsWith(v);
         case 'name': return new RegExp(v.replace(/^\//, '')).test(c.name);
@@ -202,7 +202,9 @@ export function containerRoutes(): Route[] {
     { method: 'GET', path: /^\/containers\/json$/, handler: ({ engine, res, query }) => {
       const all = qbool(query, 'all'), limit = qint(query, 'limit');
       const f = qfilters(query);
-      let list = engine.containers.list().filter((c) => (all || f.size || limit ? true : isRunning(c.status)) && matchFilters(engine, c, f));
+      // as dockerd: stopped containers only with all, a limit, or a filter on status/exit code
+      const stoppedToo = all || (limit ?? 0) > 0 || f.has('status') || f.has('exited');
+      let list = engine.containers.list().filter((c) => (stoppedToo || isRunning(c.status)) && matchFilters(engine, c, f));
       list.sort((a, b) => (a.created < b.created ? 1 : -1));
       if (limit && limit > 0) list = list.slice(0, limit);
       json(res, 200, list.map((c) => containerSummary(engine, c)));

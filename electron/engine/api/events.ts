@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { EngineEvent } from '../../common/types';
 import { type Route } from './context';
 import { badRequest } from './errors';
-import { qfilters, qtime } from './validate';
+import { qfilters, qtime, filterValues } from './validate';
 
 const CONTAINER_ACTIONS: Record<string, string> = {
   created: 'create', started: 'start', exited: 'die', paused: 'pause', unpaused: 'unpause', removed: 'destroy',
@@ -48,7 +48,7 @@ function matches(ev: Record<string, unknown>, f: Map<string, string[]>): boolean
   const actor = ev.Actor as { ID: string; Attributes: Record<string, string> };
   for (const [k, vals] of f) {
     if (!vals.length) continue;
-    const ok = vals.some((v) => {
+    const ok = filterValues(k, vals, (v) => {
       switch (k) {
         case 'type': return ev.Type === v;
         case 'event': return ev.Action === v;

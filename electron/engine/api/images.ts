@@ -6,7 +6,7 @@ import type { Engine } from '../engine';
 import type { ImageRecord, ImageService, ImageProgress } from '../images/index';
 import { type Route, json } from './context';
 import { ApiError, badRequest, toApiError } from './errors';
-import { qbool, qfilters } from './validate';
+import { qbool, qfilters, filterValues } from './validate';
 
 
 function images(engine: Engine): ImageService {
@@ -91,7 +91,7 @@ export function imageRoutes(): Route[] {
         for (const [k, vals] of f) {
           if (!vals.length) continue;
           const labels = i.config.config?.Labels ?? {};
-          const ok = vals.some((v) => {
+          const ok = filterValues(k, vals, (v) => {
             switch (k) {
               case 'dangling': return (v === 'true' || v === '1') === (i.repoTags.length === 0);
               case 'label': { const [lk, lv] = v.split('='); return lk in labels && (lv === undefined || labels[lk] === lv); }

@@ -7,7 +7,7 @@ import type { NetworkRecord } from '../network/types';
 import { dockerPorts, fromPortBindings, listPorts } from '../network/ports';
 import { type Route, json, noContent, readJson } from './context';
 import { badRequest, notFound, toApiError, ApiError } from './errors';
-import { qfilters } from './validate';
+import { qfilters, filterValues } from './validate';
 import { z } from 'zod';
 
 const ID = '([^/]+)';
@@ -58,9 +58,10 @@ export function networkJson(engine: Engine, n: NetworkRecord) {
     if (!ep) continue;
     containers[a.containerId] = { Name: a.containerName, EndpointID: ep.endpointId, MacAddress: ep.mac, IPv4Address: `${ep.ip}/${ep.prefix}`, IPv6Address: '' };
   }
+  // dockerd reports a user network's options as given (compose compares them to decide whether to recreate it)
   const options = n.isDefault
     ? { 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.name': n.bridge, ...n.options }
-    : { 'com.docker.network.bridge.name': n.bridge, ...n.options };
+    : { ...n.options };
   return {
     Name: n.name, Id: n.id, Created: n.created, Scope: 'local', Driver: 'bridge', EnableIPv6: false,
     IPAM: { Driver: 'default', Options: null, Config: [{ Subnet: n.subnet, Gateway: n.gateway, ...(n.ipRange ? { IPRange: n.ipRange } : {}) }] },
@@ -83,7 +84,7 @@ type NetJson = { Name: string; Id: string; Driver: string; Created: string; Labe
 function matchNetwork(n: NetJson, f: Map<string, string[]>): boolean {
   for (const [k, vals] of f) {
     if (!vals.length) continue;
-    const ok = vals.some((v) => {
+    const ok = filterValues(k, vals, (v) => {
       switch (k) {
         case 'name': return n.Name.includes(v);
         case 'id': return n.Id.startsWith(v);

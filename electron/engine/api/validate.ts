@@ -123,3 +123,8 @@ export function qtime(q: URLSearchParams, key: string): number | undefined {
   if (Number.isNaN(t)) throw badRequest(`invalid value for ${key}: "${v}" is not a timestamp`);
   return t / 1000;
 }
+
+/** Docker's filter rule: the values of one filter key are alternatives, except `label`, where all must hold. */
+export function filterValues(key: string, vals: string[], test: (v: string) => boolean): boolean {
+  return key === 'label' ? vals.every(test) : vals.some(test);
+}

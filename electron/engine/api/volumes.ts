@@ -4,7 +4,7 @@ import type { VolumeInfo } from '../volumes/index';
 import { labelMatch } from '../volumes/index';
 import { type Route, json, noContent, readJson } from './context';
 import { badRequest, conflict, notFound, toApiError } from './errors';
-import { parse, qbool, qfilters } from './validate';
+import { parse, qbool, qfilters, filterValues } from './validate';
 import { z } from 'zod';
 
 const CreateVolumeSchema = z.looseObject({
@@ -24,7 +24,7 @@ export function volumeJson(v: VolumeInfo, size?: number) {
 
 function filterVolumes(list: VolumeInfo[], f: Map<string, string[]>): VolumeInfo[] {
   for (const k of f.keys()) if (!['dangling', 'name', 'label', 'driver'].includes(k)) throw badRequest(`invalid filter '${k}'`);
-  return list.filter((v) => [...f].every(([k, vals]) => !vals.length || vals.some((x) => {
+  return list.filter((v) => [...f].every(([k, vals]) => !vals.length || filterValues(k, vals, (x) => {
     switch (k) {
       case 'dangling': {
         if (!['true', 'false', '1', '0'].includes(x)) throw badRequest(`invalid filter 'dangling=${x}'`);

@@ -1,0 +1,123 @@
+// Compose against `pier serve`: Compose v1 (Debian's docker-compose 1.29, Python) and Compose v2 (the CLI plugin
+// from /opt/pier-dockerd) run the same stack — a web server with a published port, a named volume and a
+// healthcheck, a worker that reaches it by service name and waits for it to be healthy — through up, ps, exec,
+// run --rm, scale, restart, stop/start and down -v; afterwards nothing of the stack is left.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { startPierWithImages, stopPier, docker, until, type PierServer } from './helpers';
+import { freePort } from '../helpers/registry';
+import { COMPOSE_V2_PLUGIN_DIR } from '../helpers/dockerd';
+
+const V1 = '/usr/bin/docker-compose';
+const V2 = path.join(COMPOSE_V2_PLUGIN_DIR, 'docker-compose');
+const root = process.getuid?.() === 0 ? undefined : 'needs root (conmon + runc + netavark)';
+
+function stackFile(port: number): string {
+  return `version: "3.7"
+services:
+  web:
+    image: pier-test/busybox:latest
+    command: ["sh", "-c", "echo hello-from-web > /www/index.html; httpd -f -p 80 -h /www"]
+    ports: ["${port}:80"]
+    volumes: ["data:/www"]
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"]
+      interval: 1s
+      retries: 30
+    labels: { tier: front }
+  worker:
+    image: pier-test/busybox:latest
+    command: ["sh", "-c", "while :; do wget -q -O - http://web/ && sleep 1; done"]
+    depends_on:
+      web: { condition: service_healthy }
+volumes:
+  data: {}
+`;
+}
+
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+const bridges = () => execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' })
+  .split('\n').filter(Boolean).map((l) => l.split(':')[1].trim()).sort();
+
+interface Flavour { name: string; bin: string; skip?: string; argv(args: string[]): [string, string[]] }
+const flavours: Flavour[] = [
+  { name: 'Compose v1', bin: V1, skip: existsSync(V1) ? undefined : `${V1} not installed (Debian docker-compose)`,
+    argv: (args) => [V1, args] },
+  { name: 'Compose v2', bin: V2, skip: existsSync(V2) ? undefined : `${V2} not found (run scripts/setup-dockerd.sh)`,
+    argv: (args) => ['/usr/local/bin/docker', ['compose', ...args]] },
+];
+
+for (const f of flavours) {
+  describe(`${f.name} against pier serve`, { skip: root ?? f.skip }, () => {
+    let srv: PierServer | undefined;
+    let dir: string;
+    let env: NodeJS.ProcessEnv;
+    before(async () => {
+      srv = await startPierWithImages();
+      dir = mkdtempSync(path.join(os.tmpdir(), 'pier-compose-'));
+      const cfg = path.join(dir, 'docker-config');
+      mkdirSync(path.join(cfg, 'cli-plugins'), { recursive: true });
+      if (existsSync(V2)) symlinkSync(V2, path.join(cfg, 'cli-plugins', 'docker-compose'));
+      env = { ...srv.env, DOCKER_CONFIG: cfg, COMPOSE_PROJECT_NAME: 'shop' };
+    });
+    after(() => stopPier(srv));
+
+    const compose = (args: string[], timeout = 120_000) => {
+      const [cmd, argv] = f.argv(['-f', path.join(dir, 'docker-compose.yml'), ...args]);
+      try {
+        return execFileSync(cmd, argv, { env, cwd: dir, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (e) {
+        const x = e as { stderr?: string; stdout?: string };
+        throw new Error(`${f.name} ${args.join(' ')} failed:\n${x.stderr ?? ''}${x.stdout ?? ''}\n${srv!.output().slice(-2000)}`);
+      }
+    };
+    const projectContainers = async (all = true) => (await docker(srv!, ['ps', ...(all ? ['-a'] : []), '-q',
+      '--filter', 'label=com.docker.compose.project=shop'])).stdout.split('\n').filter(Boolean);
+    const health = async (name: string) => (await docker(srv!, ['inspect', name, '--format', '{{.State.Health.Status}}'])).stdout.trim();
+
+    test('up, reach, scale, exec, run, restart, down -v leaves nothing', async () => {
+      const port = await freePort();
+      writeFileSync(path.join(dir, 'docker-compose.yml'), stackFile(port));
+      const before = bridges();
+      compose(['up', '-d']);
+      const web = (await docker(srv!, ['ps', '-q', '--filter', 'label=com.docker.compose.service=web'])).stdout.trim();
+      await until(async () => (await health(web)) === 'healthy', 60_000, 'web healthy');
+      assert.equal(await get(port), 'hello-from-web\n');
+      const stackBridges = bridges().filter((b) => !before.includes(b));
+      assert.equal((await projectContainers()).length, 2, 'one container per service, listed once');
+      // the worker found the web by service name
+      await until(() => compose(['logs', '--no-color', 'worker']).includes('hello-from-web'), 30_000, 'worker reached web');
+      assert.match(compose(['ps']), /healthy/);
+      assert.equal(compose(['exec', '-T', 'web', 'cat', '/www/index.html']), 'hello-from-web\n');
+      assert.match(compose(['run', '--rm', '--no-deps', 'worker', 'echo', 'one-off']), /one-off/);
+      compose(['up', '-d', '--scale', 'worker=3']);
+      await until(async () => (await projectContainers(false)).length === 4, 30_000, 'three workers running');
+      compose(['restart', 'web']);
+      await until(async () => (await health(web)) === 'healthy', 60_000, 'web healthy after restart');
+      const stopOut = compose(['stop']);
+      assert.equal((await projectContainers(false)).length, 0, `${stopOut}\n${(await docker(srv!, ['ps', '-a'])).stdout}`);
+      compose(['start']);
+      await until(async () => (await projectContainers(false)).length === 4, 30_000, 'all started');
+      assert.equal(await until(() => get(port).catch(() => undefined), 30_000, 'web answering'), 'hello-from-web\n');
+      compose(['down', '-v', '--remove-orphans']);
+      assert.deepEqual(await projectContainers(), []);
+      assert.doesNotMatch((await docker(srv!, ['network', 'ls', '--format', '{{.Name}}'])).stdout, /shop/);
+      assert.doesNotMatch((await docker(srv!, ['volume', 'ls', '--format', '{{.Name}}'])).stdout, /shop/);
+      assert.deepEqual(bridges().filter((b) => stackBridges.includes(b)), [], 'no bridge of the stack left behind');
+    });
+  });
+}

@@ -31,8 +31,14 @@ export function toApiError(e: unknown): ApiError {
 }
 
 /** Writes the error as JSON if the response has not started; else ends it. */
+/** Server-side failures (5xx) are also written to the engine's stderr: clients often show only the status. */
+export function logServerError(ae: ApiError, where: string): void {
+  if (ae.status >= 500) process.stderr.write(`pier: ${where}: ${ae.status} ${ae.message}\n`);
+}
+
 export function sendError(res: ServerResponse, e: unknown): void {
   const ae = toApiError(e);
+  logServerError(ae, `${res.req?.method ?? ''} ${res.req?.url ?? ''}`);
   if (res.headersSent) { res.destroy(); return; }
   const body = JSON.stringify({ message: ae.message }) + '\n';
   res.writeHead(ae.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });

@@ -9,7 +9,7 @@ import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Engine } from '../engine';
-import { ApiError, sendError, toApiError } from './errors';
+import { ApiError, sendError, toApiError, logServerError } from './errors';
 import { API_VERSION, MIN_API_VERSION, commonHeaders, versionNumber, type ApiState, type Ctx, type Hijack, type Route } from './context';
 import { systemRoutes } from './system';
 import { statsRoutes } from './stats';
@@ -166,12 +166,14 @@ function drain(req: IncomingMessage): void {
 
 /** An error after the stream started: plain text on the stream, then EOF (as moby). */
 function streamError(socket: Duplex, e: unknown): void {
+  logServerError(toApiError(e), 'stream');
   if (socket.writable) socket.end(`Error: ${toApiError(e).message}\n`); else socket.destroy();
 }
 
 /** An error before the hijack completes: a plain HTTP response on the raw socket. */
 export function rawError(socket: Duplex, e: unknown): void {
   const ae = toApiError(e);
+  logServerError(ae, 'upgrade');
   if (!socket.writable) { socket.destroy(); return; }
   const body = JSON.stringify({ message: ae.message }) + '\n';
   const hdr = Object.entries(commonHeaders()).map(([k, v]) => `${k}: ${v}\r\n`).join('');

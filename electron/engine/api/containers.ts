@@ -204,7 +204,8 @@ export function containerRoutes(): Route[] {
       const f = qfilters(query);
       // as dockerd: stopped containers only with all, a limit, or a filter on status/exit code
       const stoppedToo = all || (limit ?? 0) > 0 || f.has('status') || f.has('exited');
-      let list = engine.containers.list().filter((c) => (stoppedToo || isRunning(c.status)) && matchFilters(engine, c, f));
+      // filters first: a bad filter is an error whatever state the containers are in
+      let list = engine.containers.list().filter((c) => matchFilters(engine, c, f) && (stoppedToo || isRunning(c.status)));
       list.sort((a, b) => (a.created < b.created ? 1 : -1));
       if (limit && limit > 0) list = list.slice(0, limit);
       json(res, 200, list.map((c) => containerSummary(engine, c)));

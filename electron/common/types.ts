@@ -44,6 +44,9 @@ export interface RestartPolicy { name: '' | 'no' | 'always' | 'on-failure' | 'un
 /** A healthcheck (Docker's Healthcheck config, durations in ms). test: ['CMD', …] | ['CMD-SHELL', cmd] | ['NONE']. */
 export interface HealthcheckConfig { test: string[]; intervalMs?: number; timeoutMs?: number; retries?: number; startPeriodMs?: number }
 
+/** HostConfig.PortBindings in Docker's wire form (container port → host bindings). */
+export type DockerPortBindings = Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
+
 export interface CreateContainerOptions {
   name?: string;
   /** image reference (needs the image service) or a rootfs directory */
@@ -69,7 +72,7 @@ export interface CreateContainerOptions {
   networks?: Record<string, EndpointOptions>;
   ports?: PortMapping[];
   /** HostConfig.PortBindings as a Docker client sent it (reported back unchanged) */
-  portBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
+  portBindings?: DockerPortBindings;
   exposedPorts?: string[];
   dns?: string[];
   dnsSearch?: string[];

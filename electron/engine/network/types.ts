@@ -1,7 +1,7 @@
 // Networking records (persisted in <root>/network/state.json by NetworkStore) and the
 // per-container options a container record carries. Plain data; no I/O.
 
-import type { EndpointOptions, PortMapping } from '../../common/types';
+import type { DockerPortBindings, EndpointOptions, PortMapping } from '../../common/types';
 
 export type { EndpointOptions, PortMapping };
 export type Protocol = PortMapping['protocol'];
@@ -32,7 +32,7 @@ export interface ContainerNetConfig {
   networks: Record<string, EndpointOptions>;
   ports: PortMapping[];
   /** HostConfig.PortBindings exactly as the client sent it */
-  portBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
+  portBindings?: DockerPortBindings;
   exposedPorts?: string[];
   dns?: string[];
   dnsSearch?: string[];

@@ -1,6 +1,6 @@
 // The interface end to end: Debian's Chromium against web mode, a real engine on an
 // isolated root, real conmon/runc containers. Screenshots of every view go to
-// docs/screenshots/ and test-results/.
+// test-results/ (and docs/screenshots/ with PIER_UPDATE_SCREENSHOTS=1).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';

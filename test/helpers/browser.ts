@@ -69,9 +69,11 @@ export async function startUi(opts: { viewport?: { width: number; height: number
   };
 }
 
-/** Saves a screenshot under docs/screenshots/ and test-results/. */
+/** Saves a screenshot under test-results/; also under docs/screenshots/ when PIER_UPDATE_SCREENSHOTS=1. */
 export async function shot(page: Page, name: string): Promise<void> {
-  for (const dir of [path.join(REPO, 'docs/screenshots'), path.join(REPO, 'test-results')]) {
+  const dirs = [path.join(REPO, 'test-results')];
+  if (process.env.PIER_UPDATE_SCREENSHOTS === '1') dirs.push(path.join(REPO, 'docs/screenshots'));
+  for (const dir of dirs) {
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: path.join(dir, `${name}.png`) });
   }

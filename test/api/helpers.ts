@@ -59,8 +59,8 @@ export function docker(srv: { env: NodeJS.ProcessEnv; output?: () => string }, a
   return new Promise((resolve) => {
     const p = execFile(DOCKER, args, { env: srv.env, timeout: o.timeout ?? 60_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      const serverError = /received 5\d\d/.test(String(stderr)) && code !== 0;
-      if (err && ((err as { killed?: boolean }).killed || serverError) && srv.output) {
+      const serverError = /received 5\d\d/.test(String(stderr));
+      if (((err as { killed?: boolean } | null)?.killed || serverError) && srv.output) {
         process.stderr.write(`docker ${args.join(' ')} failed (timed out or a server error); pier serve said:\n${srv.output().split('\n').slice(-40).join('\n')}\n`);
       }
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });

@@ -10,6 +10,14 @@ const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'mus
 const sessionId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a session id');
 const size = z.object({ rows: z.number().int().min(1).max(1000), cols: z.number().int().min(1).max(1000) });
 const ref = z.string().min(1).max(512);
+const volumeName = z.string().min(1).max(255).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - (not first)');
+/** repository[:tag] as the docker CLI accepts it (lower-case path, optional host[:port]/ in front) */
+export const imageTag = z.string().max(512).regex(
+  /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/,
+  'a name like app, team/app:1.0 or localhost:5000/app:dev (lower case)');
+/** a path inside a volume: relative, no "..", no NUL */
+const volumePath = z.string().max(4096).refine((p) => !p.includes('\0') && !p.split('/').includes('..'), 'must stay inside the volume (no "..")');
+const buildArg = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a build arg name');
 
 const portMapping = z.object({
   hostIp: z.string().max(64).regex(/^$|^[0-9.]+$|^[0-9a-fA-F:]+$/, 'an IPv4 or IPv6 address, or empty for all'),
@@ -53,6 +61,8 @@ export const createParams = z.object({
   consoleSize: size.optional(),
   start: z.boolean().optional(),
   resources: resourcesParams.extend({ shmSize: bytes.optional(), oomKillDisable: z.boolean().optional() }).optional(),
+  /** named volumes to mount (created when missing), as `-v name:/path[:ro]` */
+  volumes: z.array(z.object({ name: volumeName, destination: z.string().startsWith('/').max(4096), readOnly: z.boolean().optional() }).strict()).max(64).optional(),
 }).strict();
 
 export interface NetworkSummary {
@@ -65,6 +75,40 @@ export const networkCreateParams = z.object({
   subnet: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'an IPv4 subnet like 10.1.2.0/24').optional(),
   gateway: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'an IPv4 address').optional(),
   internal: z.boolean().optional(),
+}).strict();
+
+export interface VolumeRow {
+  name: string; mountpoint: string; createdAt: string; labels: Record<string, string>; anonymous: boolean;
+  /** host folder of a bind volume (driver option device) */
+  bind?: string; size: number; usedBy: Array<{ id: string; name: string; status: string }>;
+}
+export interface VolumeEntry { name: string; type: 'dir' | 'file' | 'symlink' | 'other'; size: number; mode: number; uid: number; gid: number; mtime: string; target?: string }
+export type VolumeListing = { volume: string; path: string } & (
+  | { kind: 'dir'; entries: VolumeEntry[] }
+  | { kind: 'file'; size: number; text: string; truncated: boolean; binary: boolean });
+/** a build started: its progress arrives as engine.event {type:'progress', kind:'build', task} */
+export interface BuildStarted { task: string; dockerfile: string }
+export const buildParams = z.object({
+  /** the build context: a folder on the engine's machine */
+  context: z.string().min(2).max(4096).startsWith('/', 'must be an absolute path'),
+  /** relative to the context; default Dockerfile, else Containerfile */
+  dockerfile: z.string().min(1).max(4096).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path inside the folder').optional(),
+  tags: z.array(imageTag).max(16).optional(),
+  buildArgs: z.record(buildArg, z.string().max(65536)).optional(),
+  target: z.string().max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$|^$/, 'a stage name').optional(),
+  noCache: z.boolean().optional(),
+  pull: z.boolean().optional(),
+}).strict();
+export const commitParams = z.object({
+  id: z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a container id or name'),
+  /** repository[:tag]; none: an untagged image */
+  ref: imageTag.optional(),
+  comment: z.string().max(4096).optional(),
+  author: z.string().max(512).optional(),
+  /** pause a running container while its files are read (default true) */
+  pause: z.boolean().optional(),
+  /** Dockerfile instructions (CMD, ENV, EXPOSE, LABEL, USER, WORKDIR, …), one per item */
+  changes: z.array(z.string().min(1).max(4096)).max(64).optional(),
 }).strict();
 
 export interface ImageSummary { id: string; repoTags: string[]; size: number; created: string }
@@ -127,6 +171,22 @@ export const methods = {
   'images.remove': m<void>()(z.object({ ref, force: z.boolean().optional() }).strict()),
   'images.inspect': m<unknown>()(z.object({ ref }).strict()),
   'images.load': m<ImageSummary[]>()(z.object({ path: z.string().startsWith('/') }).strict()),
+
+  /** docker commit: the container's changes as a new image ("Save as image") */
+  'containers.commit': m<ImageSummary>()(commitParams),
+  /** builds a host folder; returns at once, progress follows as events; the image is announced as image built */
+  'images.build': m<BuildStarted>()(buildParams),
+  'images.buildCancel': m<void>()(z.object({ task: z.string().regex(/^build-[a-f0-9]{1,32}$/, 'must be a build task id') }).strict()),
+
+  'volumes.list': m<VolumeRow[]>()(z.object({}).strict()),
+  'volumes.inspect': m<VolumeRow>()(z.object({ name: volumeName }).strict()),
+  'volumes.create': m<VolumeRow>()(z.object({ name: volumeName, labels: z.record(z.string().max(256), z.string().max(4096)).optional() }).strict()),
+  /** refused (EINUSE, naming the containers) while a container uses it */
+  'volumes.remove': m<void>()(z.object({ name: volumeName, force: z.boolean().optional() }).strict()),
+  /** removes unused volumes: anonymous ones, or every unused one with all */
+  'volumes.prune': m<{ deleted: string[]; bytes: number }>()(z.object({ all: z.boolean().optional() }).strict()),
+  /** read-only: a folder's entries, or the first 64 KiB of a file */
+  'volumes.browse': m<VolumeListing>()(z.object({ name: volumeName, path: volumePath }).strict()),
 
   'checkpoints.list': m<CheckpointSummary[]>()(z.object({ id: id.optional() }).strict()),
   'checkpoints.create': m<CheckpointSummary>()(z.object({ id, leaveRunning: z.boolean().optional(), tcpEstablished: z.boolean().optional(), fileLocks: z.boolean().optional(), preDump: z.boolean().optional(), export: z.boolean().optional() }).strict()),

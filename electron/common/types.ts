@@ -168,10 +168,12 @@ export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unp
 
 export type EngineEvent =
   | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; health?: HealthStatus; time: number }
-  | { type: 'image'; action: 'pulled' | 'removed' | 'tagged' | 'untagged' | 'loaded'; id: string; ref?: string; time: number }
+  | { type: 'image'; action: 'pulled' | 'removed' | 'tagged' | 'untagged' | 'loaded' | 'built' | 'committed'; id: string; ref?: string; time: number }
   | { type: 'network'; action: 'create' | 'destroy' | 'connect' | 'disconnect'; id: string; name: string; container?: string; time: number }
   | { type: 'volume'; action: 'create' | 'mount' | 'unmount' | 'destroy'; id: string; container?: string; destination?: string; readOnly?: boolean; time: number }
-  | { type: 'progress'; task: string; kind: 'pull' | 'checkpoint' | 'restore' | 'export' | 'import' | 'load'; ref: string; status: string; layer?: string; current?: number; total?: number; done?: boolean; error?: string; time: number };
+  | { type: 'progress'; task: string; kind: 'pull' | 'checkpoint' | 'restore' | 'export' | 'import' | 'load' | 'build'; ref: string; status: string; layer?: string; current?: number; total?: number; done?: boolean; error?: string;
+      /** build: output since the last event; the built image at the end */
+      text?: string; imageId?: string; time: number };
 
 export interface LogLine {
   time: string; stream: 'stdout' | 'stderr'; text: string;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine';
 import type { MethodName, Params, Result, ImageSummary, CheckpointSummary, SystemInfo, NetworkSummary } from '../common/contract';
 import type { ContainerSummary, CreateContainerOptions } from '../common/types';
-import { notAvailable } from './errors';
+import { notAvailable, RpcFailure } from './errors';
 import { readLogLines, type LogFollows } from './logs';
 import type { SessionViewers } from './sessions';
 import { removeStack } from './stacks';
@@ -17,6 +17,9 @@ function rootlessInfo(): { rootless?: boolean; warnings?: string[] } {
   return r.rootless ? { rootless: true, warnings: r.warnings } : {};
 }
 import { diskUsage } from './df';
+import { startBuild, cancelBuild } from './builds';
+import { browseVolume, volumeRow, volumeRows } from './volumes';
+import { commitContainer } from '../engine/images/commit';
 
 export interface Ctx { engine: Engine; logs: LogFollows; viewers: SessionViewers; stats: StatsWatches }
 type Handler<M extends MethodName> = (ctx: Ctx, p: Params<M>) => Promise<Result<M>> | Result<M>;
@@ -60,8 +63,9 @@ export const handlers: Handlers = {
   'containers.list': (ctx) => ctx.engine.containers.list(),
   'containers.inspect': (ctx, p) => ctx.engine.containers.get(p.id),
   'containers.create': async (ctx, p) => {
-    const { image, start, networkAliases, ...rest } = p;
+    const { image, start, networkAliases, volumes, ...rest } = p;
     const o: CreateContainerOptions = { ...rest };
+    if (volumes?.length) o.mounts = volumes.map((v) => ({ type: 'volume', source: v.name, target: v.destination, readOnly: v.readOnly }));
     if (networkAliases?.length && o.network) o.networks = { [o.network]: { aliases: networkAliases } };
     // an absolute path is a rootfs directory (works without the image service)
     if (image?.startsWith('/')) o.rootfs = image; else o.image = image;
@@ -119,6 +123,24 @@ export const handlers: Handlers = {
     for (const r of rs) ctx.engine.events.publish({ type: 'image', action: 'loaded', id: r.id, ref: r.repoTags[0] });
     return rs.map(toImage);
   },
+
+  'containers.commit': async (ctx, p) => {
+    const rec = await commitContainer(ctx.engine, { container: p.id, repo: p.ref, comment: p.comment, author: p.author, pause: p.pause ?? true, changes: p.changes });
+    ctx.engine.events.publish({ type: 'image', action: 'committed', id: rec.id, ref: p.ref });
+    return toImage(rec);
+  },
+  'images.build': (ctx, p) => startBuild(ctx.engine, p),
+  'images.buildCancel': (ctx, p) => cancelBuild(ctx.engine, p.task),
+
+  'volumes.list': (ctx) => volumeRows(ctx.engine),
+  'volumes.inspect': (ctx, p) => volumeRow(ctx.engine, ctx.engine.volumes.inspect(p.name)),
+  'volumes.create': async (ctx, p) => {
+    if (ctx.engine.volumes.has(p.name)) throw new RpcFailure('ECONFLICT', `a volume named ${p.name} already exists`);
+    return volumeRow(ctx.engine, await ctx.engine.volumes.create({ name: p.name, labels: p.labels }));
+  },
+  'volumes.remove': (ctx, p) => ctx.engine.volumes.remove(p.name, { force: p.force }),
+  'volumes.prune': (ctx, p) => ctx.engine.volumes.prune({ all: p.all }),
+  'volumes.browse': (ctx, p) => browseVolume(ctx.engine, p.name, p.path),
 
   'checkpoints.list': (ctx, p) => checkpoints(ctx).list(p.id),
   'checkpoints.create': (ctx, p) => { const { id, ...o } = p; return checkpoints(ctx).create(id, o); },

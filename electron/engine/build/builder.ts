@@ -30,6 +30,8 @@ export interface BuildOptions {
   rm?: boolean;
   forceRm?: boolean;
   network?: string;
+  /** aborting stops the build before its next step; a running RUN is killed (its container removed) */
+  signal?: AbortSignal;
 }
 
 export type BuildOutput = (line: string) => void;
@@ -67,6 +69,7 @@ export class Builder {
     for (const i of all.slice(0, firstFrom)) if (i.getKeyword() !== 'ARG') throw new BuildError(`${i.getKeyword()} before the first FROM: only ARG may come first`);
     const lines = text.split('\n');
     const show = (ins: Instruction) => {
+      this.checkCancelled();
       const r = ins.getRange();
       const src = lines.slice(r.start.line, r.end.line + 1).join('\n').replace(/\\\n\s*/g, '').trim();
       this.out(`Step ${++this.step}/${this.total} : ${src}\n`);
@@ -99,6 +102,10 @@ export class Builder {
     const img = await this.images.inspect(cur.imageId);
     for (const t of this.o.tags ?? []) await this.images.tag(img.id, t);
     return this.images.inspect(img.id);
+  }
+
+  private checkCancelled(): void {
+    if (this.o.signal?.aborted) throw new BuildError(`build cancelled at step ${this.step}/${this.total}`);
   }
 
   private async readDockerfile(): Promise<string> {
@@ -232,10 +239,14 @@ export class Builder {
     });
     this.out(` ---> Running in ${short(rec.id)}\n`);
     let ok = false;
+    const kill = () => { void c.kill(rec.id, 'SIGKILL').catch(() => undefined); };
+    this.o.signal?.addEventListener('abort', kill);
     try {
+      this.checkCancelled();
       await c.start(rec.id);
       for await (const e of c.logs(rec.id, { stdout: true, stderr: true, follow: true })) this.out(e.line.toString() + '\n');
       const code = await c.wait(rec.id);
+      this.checkCancelled();
       if (code !== 0) {
         throw new BuildError(`step ${this.step}/${this.total}: The command '${argv.join(' ')}' returned a non-zero code: ${code}`);
       }
@@ -244,7 +255,8 @@ export class Builder {
       st.imageId = await this.newImage(st, { created_by: argv.join(' ') }, layer, key);
       ok = true;
     } finally {
-      if (ok ? this.o.rm !== false : this.o.forceRm) {
+      this.o.signal?.removeEventListener('abort', kill);
+      if (ok ? this.o.rm !== false : this.o.forceRm || this.o.signal?.aborted) {
         await c.remove(rec.id, { force: true, volumes: true }).catch(() => undefined);
         this.out(`Removing intermediate container ${short(rec.id)}\n`);
       }

@@ -20,7 +20,7 @@ export function exitNotification(e: EngineEvent, userStopped: ReadonlySet<string
   return { title: `${name} stopped`, body: `Container ${name} ${why}.`, target: { view: 'logs', id: e.id }, urgency: 'critical' };
 }
 
-const KIND_LABEL = { pull: 'Pull', checkpoint: 'Checkpoint', restore: 'Restore', export: 'Export', import: 'Import', load: 'Image load' } as const;
+const KIND_LABEL = { pull: 'Pull', checkpoint: 'Checkpoint', restore: 'Restore', export: 'Export', import: 'Import', load: 'Image load', build: 'Build' } as const;
 
 /** A long action finished (pull, checkpoint, restore, …): only worth a notification while no window is visible. */
 export function progressNotification(e: EngineEvent, windowVisible: boolean): NotificationSpec | undefined {

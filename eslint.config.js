@@ -22,6 +22,7 @@ export default [
     plugins: { pier, '@typescript-eslint': tseslint.plugin },
     rules: {
       'pier/layers': 'error',
+      'pier/spawn': 'error',
       '@typescript-eslint/no-unused-vars': [
         'error',
         {

@@ -6,6 +6,7 @@
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import spawn from './spawn.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -97,4 +98,4 @@ const rule = {
   },
 };
 
-export default { meta: { name: 'pier' }, rules: { layers: rule } };
+export default { meta: { name: 'pier' }, rules: { layers: rule, spawn } };

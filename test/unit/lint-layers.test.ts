@@ -1,6 +1,6 @@
-// The layer rule (scripts/lint/layers.js) fires: imports that cross a layer boundary are
-// planted in a scratch copy of the tree and ESLint, run with the repository's own config,
-// must report each one (and nothing on the files as they are).
+// The layer rule (scripts/lint/layers.js) and the spawn rule (scripts/lint/spawn.js) fire: imports that cross a
+// layer boundary, and process spawns outside electron/engine/runtime/, are planted in a scratch copy of the tree;
+// ESLint, run with the repository's own config, must report each one (and nothing on the files as they are).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -73,7 +73,48 @@ const plants: Array<[string, string, string | undefined]> = [
     "import { BrowserWindow } from 'electron';\nexport const b = BrowserWindow;\n",
     'web may not import electron',
   ],
+  // pier/spawn: only electron/engine/runtime/ starts processes
+  [
+    'electron/engine/images/planted-spawn.ts',
+    "import { spawn } from 'node:child_process';\nexport const s = spawn;\n",
+    'Process spawn outside electron/engine/runtime/: imports node:child_process',
+  ],
+  [
+    'electron/main/core/planted-exec.ts',
+    "export const cp = await import('child_process');\n",
+    'Process spawn outside electron/engine/runtime/: imports child_process',
+  ],
+  [
+    'electron/rpc/planted-require.ts',
+    "const cp = require('node:child_process');\nexport default cp;\n",
+    'Process spawn outside electron/engine/runtime/',
+  ],
+  [
+    'electron/engine/checkpoint/planted-runc.ts',
+    "import { run } from '../runtime/proc';\nexport const dump = (rt: { runtimePath: string }) => run(rt.runtimePath, ['checkpoint']);\n",
+    'conmon and the OCI runtime are launched only by electron/engine/runtime/ (run(rt.runtimePath, …))',
+  ],
+  [
+    'electron/engine/sessions/planted-conmon.ts',
+    "import { spawnDetached } from '../runtime/proc';\nexport const c = (i: { conmon: { path: string } }) =>\n  spawnDetached(i.conmon.path, [], { env: {}, cwd: '/', fds: [] });\n",
+    'conmon and the OCI runtime are launched only by electron/engine/runtime/ (spawnDetached(i.conmon.path, …))',
+  ],
   // allowed edges stay quiet
+  [
+    'electron/engine/runtime/planted-ok.ts',
+    "import { spawn } from 'node:child_process';\nexport const s = spawn;\n",
+    undefined,
+  ],
+  [
+    'electron/main/core/planted-type.ts',
+    "import type { ChildProcess } from 'node:child_process';\nexport type C = ChildProcess;\n",
+    undefined,
+  ],
+  [
+    'electron/engine/images/planted-tool.ts',
+    "import { run } from '../runtime/proc';\nexport const z = () => run('zstd', ['-V']);\n",
+    undefined,
+  ],
   [
     'electron/engine/planted-ok.ts',
     "import { z } from 'zod';\nimport type { MethodName } from '../common/contract';\nexport const s = z.string();\nexport type M = MethodName;\n",
@@ -91,7 +132,7 @@ const plants: Array<[string, string, string | undefined]> = [
   ],
 ];
 
-test('pier/layers reports every planted cross-layer import in a scratch copy, and only those', async () => {
+test('pier/layers and pier/spawn report every planted violation in a scratch copy, and only those', async () => {
   const scratch = mkdtempSync(path.join(tmpdir(), 'pier-lint-'));
   try {
     for (const p of ['eslint.config.js', 'package.json', 'scripts/lint', 'electron', 'renderer/src']) {
@@ -105,7 +146,7 @@ test('pier/layers reports every planted cross-layer import in a scratch copy, an
     for (const [file, , expected] of plants) {
       const r = results.find((x) => x.filePath === path.join(scratch, file));
       assert.ok(r, `${file} was linted`);
-      const layer = r.messages.filter((m) => m.ruleId === 'pier/layers').map((m) => m.message);
+      const layer = r.messages.filter((m) => m.ruleId?.startsWith('pier/')).map((m) => m.message);
       if (expected)
         assert.ok(
           layer.some((m) => m.includes(expected)),

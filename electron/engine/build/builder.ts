@@ -17,6 +17,7 @@ import { applyConfigInstruction, argsText, envLookup, expand, isConfigInstructio
 import { copyInto, resolveIn, writeFileIn, mkdirIn, CopyError } from './copy';
 import { globToRegExp, hasGlob, hashPaths } from './context';
 import { BuildCache } from './cache';
+import { CommandError, copyContents } from '../runtime/proc';
 
 export interface BuildOptions {
   contextDir: string;
@@ -413,8 +414,9 @@ export class Builder {
     try {
       await pool.extract({ file, dest: tmp, label: `ADD ${path.basename(file)}`, whiteoutMode: 'list', maxUnpacked: Number(process.env.PIER_BUILD_CONTEXT_MAX ?? 4 * 2 ** 30) });
       const d = await mkdirIn(root, dest);
-      const { execFile } = await import('node:child_process');
-      await new Promise<void>((res, rej) => execFile('cp', ['-a', '--no-dereference', `${tmp}/.`, d], (e, _o, se) => (e ? rej(new BuildError(`ADD ${path.basename(file)}: ${String(se).trim() || e.message}`)) : res())));
+      await copyContents(tmp, d).catch((e) => {
+        throw new BuildError(`ADD ${path.basename(file)}: ${e instanceof CommandError ? e.result.stderr.trim() : (e as Error).message}`);
+      });
     } finally { await fsp.rm(tmp, { recursive: true, force: true }); }
   }
 }

@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { run } from '../runtime/proc';
 import type { Engine } from '../engine';
 import type { ContainerRecord } from '../store/types';
 import type { ContainerSummary } from '../../common/types';
@@ -215,19 +214,15 @@ export class CheckpointServiceImpl {
           stopped = c.wait(rec.id, 'next-exit');
         }
         const rt = this.engine.runtime;
-        const args = [...rt.globalArgs, 'checkpoint', '--image-path', images, '--work-path', data];
-        if (leaveRunning && !o.preDump) args.push('--leave-running');
-        if (o.tcpEstablished) args.push('--tcp-established');
-        if (o.fileLocks) args.push('--file-locks');
-        if (o.preDump) args.push('--pre-dump');
-        if (parent) args.push('--parent-path', '../pre-checkpoint');
-        args.push(rec.id);
         // A leave-running container stays frozen from before the dump until its files are
         // copied (see consistentFiles); without leave-running CRIU kills it after the dump.
         const frozen = leaveRunning ? await freeze(rt, rec.id) : undefined;
         try {
-          const r = await run(rt.runtimePath, args, { timeoutMs: 300_000 });
-          if (r.code !== 0) throw await dumpError(rec.name, rt.runtimePath, r, data);
+          const r = await rt.checkpoint(rec.id, {
+            imagePath: images, workPath: data, leaveRunning, preDump: o.preDump,
+            tcpEstablished: o.tcpEstablished, fileLocks: o.fileLocks, parentPath: parent ? '../pre-checkpoint' : undefined,
+          });
+          if (r.code !== 0) throw await dumpError(rec.name, rt.info.runtime.name, r, data);
           if (!o.preDump) {
             p.step('saving root filesystem changes');
             await this.consistentFiles(rec, data, frozen);
@@ -519,12 +514,12 @@ function summary(r: CheckpointRecord): CheckpointSummary & { name: string } {
 }
 
 /** The error of a failed `runc checkpoint`: the runtime's messages and CRIU's dump.log lines. */
-async function dumpError(name: string, runtimePath: string, r: { code: number | null; stderr: string }, data: string): Promise<CheckpointError> {
+async function dumpError(name: string, runtimeName: string, r: { code: number | null; stderr: string }, data: string): Promise<CheckpointError> {
   const log = await fsp.readFile(path.join(data, 'dump.log'), 'utf8').catch(() => '');
   const lines = meaningfulCriuLines(log);
   const msgs = [...r.stderr.matchAll(/msg="((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\n/g, ' ').replace(/\\"/g, '"'));
   const rtMsg = (msgs.length ? msgs.join('; ') : r.stderr.trim().split('\n').pop() ?? '').trim();
-  return new CheckpointError(`checkpoint of container ${name} failed: ${oneLine(rtMsg) || `${path.basename(runtimePath)} exit ${r.code}`}${lines.length ? `; CRIU dump.log: ${lines.join(' | ')}` : ''}`, 'ECRIU');
+  return new CheckpointError(`checkpoint of container ${name} failed: ${oneLine(rtMsg) || `${runtimeName} exit ${r.code}`}${lines.length ? `; CRIU dump.log: ${lines.join(' | ')}` : ''}`, 'ECRIU');
 }
 
 function runtimeOpts(dumped: Record<string, boolean>, o: RestoreOptions): string[] {

@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
-import { spawn, execFileSync } from 'node:child_process';
+import { runSyncChecked, spawnPipe } from '../runtime/proc';
 import { createExclusive, drainToFd } from '../fsutil';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -173,7 +173,7 @@ class RootWalker {
 
 
 function mknodWhiteout(p: string): void {
-  execFileSync('mknod', ['-m', '000', p, 'c', '0', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  runSyncChecked('mknod', ['-m', '000', p, 'c', '0', '0']);
 }
 
 /** Extracts one layer blob into task.dest, verifying its digest and diff id. */
@@ -273,7 +273,7 @@ export async function extractLayer(task: ExtractTask): Promise<ExtractResult> {
       case 'fifo': {
         w.clear(target, false);
         whiteouts.delete(rel);
-        execFileSync('mkfifo', ['-m', (mode & 0o777).toString(8), target], { stdio: ['ignore', 'ignore', 'pipe'] });
+        runSyncChecked('mkfifo', ['-m', (mode & 0o777).toString(8), target]);
         if (canChown(h.uid, h.gid)) fs.lchownSync(target, h.uid, h.gid);
         return 0;
       }
@@ -288,12 +288,12 @@ export async function extractLayer(task: ExtractTask): Promise<ExtractResult> {
   }
 
   let decompress: NodeJS.ReadWriteStream | undefined;
-  let zstdProc: ReturnType<typeof spawn> | undefined;
+  let zstdProc: ReturnType<typeof spawnPipe> | undefined;
   if (compression === 'gzip') decompress = zlib.createGunzip();
   const src = fs.createReadStream(task.file, { highWaterMark: 1 << 20 });
   try {
     if (compression === 'zstd') {
-      zstdProc = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      zstdProc = spawnPipe('zstd', ['-d', '-c', '-q']);
       let stderr = '';
       zstdProc.stderr!.on('data', (d) => { stderr += d; });
       const exited = new Promise<void>((resolve, reject) => {
@@ -460,7 +460,7 @@ export function applyLayer(target: string, layer: LowerLayer): void {
         if (canChown(st.uid, st.gid)) fs.lchownSync(dst, st.uid, st.gid);
         fs.lutimesSync(dst, st.atime, st.mtime);
       } else if (st.isFIFO()) {
-        execFileSync('mkfifo', ['-m', (st.mode & 0o777).toString(8), dst]);
+        runSyncChecked('mkfifo', ['-m', (st.mode & 0o777).toString(8), dst]);
       }
     }
   };

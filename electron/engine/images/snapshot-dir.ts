@@ -2,10 +2,8 @@
 // (`pier container cleanup`). Same layout and rules as snapshot.ts: <root>/snapshots/<id>/{merged,…}.
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { runChecked as run } from '../runtime/proc';
 
-const run = promisify(execFile);
 
 /** Decodes the octal escapes of /proc/self/mountinfo fields. */
 function unescapeMount(s: string): string { return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))); }

@@ -8,8 +8,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { runChecked as run } from '../runtime/proc';
 import type { ImageRecord, ImageService, Snapshotter } from './index';
 import type { LocalImageService } from './service';
 import { WorkerPool } from './workers';
@@ -21,7 +20,6 @@ import { fuseOverlayfs } from '../runtime/fuse';
 const overlayExtra = (): string => (usernsState() ? ',userxattr' : '');
 import { isMountPoint, unmountDir } from './snapshot-dir';
 
-const run = promisify(execFile);
 
 interface SnapshotMeta { kind: 'overlay' | 'copy'; image: string; lowers: string[] /* top first, relative to layersDir */; layersDir: string }
 

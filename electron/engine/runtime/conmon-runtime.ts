@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createArgs, conmonEnv, execArgs, type ConmonCreateArgs, type ConmonExecArgs } from '../conmon/args';
 import { parseOciLog } from '../conmon/sync';
 import { resizeMessage, writeCtl } from '../conmon/ctl';
-import { run, runChecked, spawnDetached, CommandError } from './proc';
+import { run, runChecked, spawnDetached, CommandError, type RunResult } from './proc';
 import { makePipes, parentExit, signalStart, type ConmonPipes } from './pipes';
 import type { RuntimeInfo } from './discovery';
 import { cgroupPolicy, requireCgroups } from './rootless';
@@ -37,6 +37,18 @@ export interface RuntimeOptions {
   rootless?: boolean;
   /** conmon's exit command for a container (see exit-command.ts); none when undefined */
   exitCommand?: (id: string) => string[];
+}
+
+/** `runtime checkpoint` options (runc's flags). */
+export interface DumpOptions {
+  imagePath: string;
+  workPath: string;
+  leaveRunning?: boolean;
+  tcpEstablished?: boolean;
+  fileLocks?: boolean;
+  preDump?: boolean;
+  /** relative to imagePath, e.g. `../pre-checkpoint` */
+  parentPath?: string;
 }
 
 export class RuntimeError extends Error {
@@ -143,6 +155,20 @@ export class ConmonRuntime {
   async update(id: string, resources: Record<string, unknown>): Promise<void> {
     const r = await run(this.runtimePath, [...this.globalArgs, 'update', '--resources', '-', id], { input: JSON.stringify(resources), timeoutMs: 60_000 });
     if (r.code !== 0) throw new RuntimeError(`cannot update container ${id}: ${runtimeMessage(r.stderr)}`, classify(r.stderr));
+  }
+
+  /**
+   * Dumps the container with CRIU (`runtime checkpoint`). Resolves with the runtime's result, whatever its exit:
+   * the caller explains a failure with CRIU's dump.log in workPath.
+   */
+  checkpoint(id: string, o: DumpOptions): Promise<RunResult> {
+    const a = ['checkpoint', '--image-path', o.imagePath, '--work-path', o.workPath];
+    if (o.leaveRunning && !o.preDump) a.push('--leave-running');
+    if (o.tcpEstablished) a.push('--tcp-established');
+    if (o.fileLocks) a.push('--file-locks');
+    if (o.preDump) a.push('--pre-dump');
+    if (o.parentPath) a.push('--parent-path', o.parentPath);
+    return run(this.runtimePath, [...this.globalArgs, ...a, id], { timeoutMs: 300_000 });
   }
 
   /** Deletes the runtime's state; force also kills. Missing containers are fine. */

@@ -1,6 +1,6 @@
 // The one place that spawns processes for the engine (conmon, runc/crun, criu and
 // helper tools). Everything else calls these functions.
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 
 export interface RunResult { code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -37,6 +37,19 @@ export async function runChecked(bin: string, args: string[], opts: Parameters<t
   const r = await run(bin, args, opts);
   if (r.code !== 0) throw new CommandError(bin, args, r);
   return r;
+}
+
+/** Runs a short helper synchronously (mknod, mkfifo in the unpack worker); throws CommandError on failure. */
+export function runSyncChecked(bin: string, args: string[]): void {
+  const r = spawnSync(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.error) throw r.error;
+  const result = { code: r.status ?? 128, signal: r.signal, stdout: '', stderr: r.stderr ?? '' };
+  if (result.code !== 0) throw new CommandError(bin, args, result);
+}
+
+/** `cp -a src/. dst`: a tree's contents with owners, modes, times; symlinks as symlinks, hard links kept. */
+export async function copyContents(src: string, dst: string): Promise<void> {
+  await runChecked('cp', ['-a', '--no-dereference', `${src}/.`, dst]);
 }
 
 /**

@@ -7,6 +7,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeJsonAtomic } from '../store/atomic';
+import { CommandError, copyContents } from '../runtime/proc';
 import type { EventBus } from '../events';
 
 export const VOLUME_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -172,15 +173,12 @@ export function labelMatch(labels: Record<string, string>, f: string): boolean {
   return k in labels && (i < 0 || labels[k] === f.slice(i + 1));
 }
 
-/** `cp -a src/. dst` : contents, owners, modes, times, symlinks as symlinks, hard links kept. */
+/** Copies image content into a volume (see copyContents). */
 async function copyTree(src: string, dst: string): Promise<void> {
-  const { execFile } = await import('node:child_process');
-  await new Promise<void>((resolve, reject) => {
-    execFile('cp', ['-a', '--no-dereference', `${src}/.`, dst], (err, _out, stderr) => {
-      if (err) reject(new Error(`copying image content into volume ${path.basename(path.dirname(dst))} failed: ${String(stderr).trim() || err.message}`));
-      else resolve();
-    });
-  });
+  try { await copyContents(src, dst); } catch (e) {
+    const why = e instanceof CommandError ? e.result.stderr.trim() : (e as Error).message;
+    throw new Error(`copying image content into volume ${path.basename(path.dirname(dst))} failed: ${why}`);
+  }
 }
 
 export async function dirSize(dir: string): Promise<number> {

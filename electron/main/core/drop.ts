@@ -3,12 +3,13 @@
 // checkpoint/) is restored; an image archive (docker-archive manifest.json, or an OCI
 // layout) is loaded; anything else is refused with the reason. Reads only tar headers.
 import { createReadStream } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { lstat, open } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
+import { spawnPipe } from '../../engine/runtime/proc';
 
 export type Compression = 'none' | 'gzip' | 'zstd' | 'xz' | 'bzip2';
 export type ArchiveKind = 'checkpoint' | 'image';
@@ -56,7 +57,7 @@ export async function classifyArchive(file: string, limits: ClassifyLimits = {})
     // Node ≥ 22.15 (Electron ≥ 36) has zstd in zlib; otherwise the zstd program, as the engine uses
     const z = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
     if (z) decomp = z();
-    else child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    else child = spawnPipe('zstd', ['-d', '-c', '-q']);
   } else if (compression !== 'none') { src.destroy(); return { ok: false, code: 'EUNSUPPORTED', message: `${base} is ${compression}-compressed; Pier reads tar, tar.gz and tar.zst archives` }; }
 
   const maxEntries = limits.maxEntries ?? 20000;

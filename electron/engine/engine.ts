@@ -12,7 +12,7 @@ import { EventBus } from './events';
 import { Containers, type RootfsProvider } from './containers/service';
 import { bindStorageRoot, isRootless } from './runtime/rootless';
 import { NetworkService } from './network/service';
-import { bridgeNetworking } from './network/capability';
+import { networkArea } from './network/capability';
 import { ContainerMounts, VolumeService } from './volumes/index';
 import { StatsSampler } from './stats/sampler';
 
@@ -88,7 +88,8 @@ export class Engine {
       const events = new EventBus();
       const exits = new ExitWatcher(exitDir);
       const images = opts.images ? await opts.images(root) : undefined;
-      const network = bridgeNetworking() ? new NetworkService({ root, runroot, events }) : undefined;
+      const area = networkArea();
+      const network = area.options ? new NetworkService({ root, runroot, events, ...area.options }) : undefined;
       await network?.open();
       const volumes = new VolumeService({ root, events, usedBy: (name) => store.list().filter((r) => r.config.mounts?.some((m) => m.type === 'volume' && m.name === name)).map((r) => r.id) });
       await volumes.load();

@@ -37,6 +37,8 @@ export interface ResolvInput {
   search?: string[];
   options?: string[];
   host?: string;
+  /** servers when neither aardvark, --dns nor a usable host server is there (default Google's) */
+  fallback?: string[];
 }
 
 /** Servers: aardvark (it forwards to --dns or the host's), else --dns, else the host's non-loopback ones. */
@@ -44,7 +46,7 @@ export function resolvConf(r: ResolvInput): string {
   const host = parseResolv(r.host ?? readHostResolv());
   const aardvark = r.dnsServers ?? [];
   let servers = aardvark.length ? aardvark : r.dns?.length ? r.dns : host.servers.filter((s) => !/^127\.|^::1$/.test(s));
-  if (!servers.length) servers = ['8.8.8.8', '8.8.4.4'];
+  if (!servers.length) servers = r.fallback ?? ['8.8.8.8', '8.8.4.4'];
   const search = r.search?.length ? r.search : [...(aardvark.length ? ['dns.podman'] : []), ...host.search];
   const lines = servers.map((s) => `nameserver ${s}`);
   if (search.length) lines.push(`search ${[...new Set(search)].join(' ')}`);

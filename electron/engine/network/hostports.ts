@@ -11,16 +11,26 @@ export class PortAllocatedError extends Error {
   constructor(message: string) { super(message); this.name = 'PortAllocatedError'; }
 }
 
-type Held = { kind: 'tcp'; server: net.Server } | { kind: 'udp'; socket: dgram.Socket };
+type Held = ({ kind: 'tcp'; server: net.Server } | { kind: 'udp'; socket: dgram.Socket }) & { containerPort: number };
 
 export interface Reservation {
   ports: BoundPort[];
-  /** IPv4 socket fds for conmon */
+  /** the held sockets' fds (IPv4 only in "proxy" mode: for conmon) */
   fds: number[];
   /** closes Pier's copies of the IPv4 sockets (after conmon inherited them, or on failure) */
   closeV4(): void;
   /** the IPv6 proxies, to be pointed at the container */
   proxies: Proxy[];
+  /** every held socket with its container port (IPv6 ones too when v6 is "listen") */
+  listeners: Array<{ fd: number; containerPort: number; protocol: 'tcp' | 'udp' }>;
+}
+
+export interface ReserveOptions {
+  /**
+   * "proxy" (rootful): IPv6 addresses are served by an in-engine proxy, IPv4 sockets go to conmon.
+   * "listen" (rootless): IPv6 sockets are bound and held like IPv4 ones, for the forwarder.
+   */
+  v6?: 'proxy' | 'listen';
 }
 
 const isV6 = (ip: string) => ip.includes(':');
@@ -51,7 +61,8 @@ function bindUdp(host: string, port: number): Promise<dgram.Socket> {
 function display(ip: string): string { return ip === '' ? '0.0.0.0' : isV6(ip) ? `[${ip}]` : ip; }
 
 /** Reserves every mapping's host port; throws Docker's "port is already allocated" naming the first conflict. */
-export async function reservePorts(maps: PortMapping[]): Promise<Reservation> {
+export async function reservePorts(maps: PortMapping[], opts: ReserveOptions = {}): Promise<Reservation> {
+  const proxyV6 = opts.v6 !== 'listen';
   const held: Held[] = [], proxies: Proxy[] = [], ports: BoundPort[] = [];
   const fail = (e: unknown, m: PortMapping, port: number): never => {
     for (const h of held) h.kind === 'tcp' ? h.server.close() : h.socket.close();
@@ -73,12 +84,19 @@ export async function reservePorts(maps: PortMapping[]): Promise<Reservation> {
         let port = want;
         if (!isV6(m.hostIp)) {
           const h: Held = m.protocol === 'tcp'
-            ? { kind: 'tcp', server: await bindTcp(m.hostIp || '0.0.0.0', want, false) }
-            : { kind: 'udp', socket: await bindUdp(m.hostIp || '0.0.0.0', want) };
+            ? { kind: 'tcp', server: await bindTcp(m.hostIp || '0.0.0.0', want, false), containerPort: m.containerPort }
+            : { kind: 'udp', socket: await bindUdp(m.hostIp || '0.0.0.0', want), containerPort: m.containerPort };
           held.push(h);
           port = h.kind === 'tcp' ? (h.server.address() as net.AddressInfo).port : h.socket.address().port;
         }
-        if ((m.hostIp === '' || isV6(m.hostIp)) && m.protocol === 'tcp') {
+        if (!proxyV6 && (m.hostIp === '' || isV6(m.hostIp)) && m.protocol === 'tcp') {
+          const server = await bindTcp(m.hostIp === '' ? '::' : m.hostIp, port, true).catch((e: NodeJS.ErrnoException) => {
+            if (m.hostIp === '' && (e.code === 'EAFNOSUPPORT' || e.code === 'EADDRNOTAVAIL')) return undefined;
+            throw e;
+          });
+          if (server) held.push({ kind: 'tcp', server, containerPort: m.containerPort });
+          if (isV6(m.hostIp)) port = (server!.address() as net.AddressInfo).port;
+        } else if ((m.hostIp === '' || isV6(m.hostIp)) && m.protocol === 'tcp') {
           const p = await Proxy.listen(m.hostIp === '' ? '::' : m.hostIp, port, m.containerPort).catch((e: NodeJS.ErrnoException) => {
             // a host without IPv6 still publishes on IPv4
             if (m.hostIp === '' && (e.code === 'EAFNOSUPPORT' || e.code === 'EADDRNOTAVAIL')) return undefined;
@@ -98,8 +116,9 @@ export async function reservePorts(maps: PortMapping[]): Promise<Reservation> {
   }
   let fds: number[];
   try { fds = held.map(fdOf); } catch (e) { fail(e, maps[0], 0); throw e; }
+  const listeners = held.map((h, i) => ({ fd: fds[i], containerPort: h.containerPort, protocol: h.kind }));
   return {
-    ports, fds, proxies,
+    ports, fds, proxies, listeners,
     closeV4() { for (const h of held) h.kind === 'tcp' ? h.server.close() : h.socket.close(); },
   };
 }

@@ -52,12 +52,18 @@ export function networkOptions(r: SetupRequest): unknown {
   };
 }
 
+export interface NetavarkOptions {
+  /** rootless engine: netavark runs inside the rootless network namespace through this argv prefix */
+  wrap?: (bin: string, args: string[]) => [string, string[]];
+}
+
 export class Netavark {
-  constructor(readonly paths: NetavarkPaths, readonly configDir: string) {}
+  constructor(readonly paths: NetavarkPaths, readonly configDir: string, private readonly o: NetavarkOptions = {}) {}
 
   private async call(verb: 'setup' | 'teardown', netns: string, input: unknown): Promise<string> {
-    const args = ['--config', this.configDir, '--aardvark-binary', this.paths.aardvark, verb, netns];
-    const r = await run(this.paths.netavark, args, { input: JSON.stringify(input), timeoutMs: 60_000 });
+    const args = ['--config', this.configDir, ...(this.o.wrap ? ['--rootless', 'true'] : []), '--aardvark-binary', this.paths.aardvark, verb, netns];
+    const [bin, argv] = this.o.wrap ? this.o.wrap(this.paths.netavark, args) : [this.paths.netavark, args];
+    const r = await run(bin, argv, { input: JSON.stringify(input), timeoutMs: 60_000 });
     if (r.code !== 0) {
       let msg = '';
       try { msg = (JSON.parse(r.stdout) as { error?: string }).error ?? ''; } catch { /* not JSON */ }

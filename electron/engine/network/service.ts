@@ -2,7 +2,7 @@
 // namespace (setup/teardown through netavark, with the IPAM record persisted first), host port
 // reservation, /etc/hosts, resolv.conf and hostname files, connect/disconnect, and re-adoption.
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventBus } from '../events';
@@ -16,6 +16,8 @@ import { adoptProxies, reservePorts, type Proxy } from './hostports';
 import { hostsFile, resolvConf } from './hostfiles';
 import { waitForName } from './aardvark';
 import { allowPublished, removeIdleBaseChains, revokePublished } from './firewall';
+import { RootlessNet, SLIRP_CIDR, SLIRP_DNS } from './rootlessnet';
+import { installForwarder, startForwarder, stopForwarder, waitForNameIn, type Listener } from './forwarder';
 import { run } from '../runtime/proc';
 import type { Attachment, ContainerNetConfig, Endpoint, NetworkRecord } from './types';
 
@@ -65,6 +67,8 @@ export interface NetworkServiceOptions {
   events: EventBus;
   /** bridge interface names are prefix + number (default "pier" for /var/lib/pier, else from the root's hash) */
   bridgePrefix?: string;
+  /** rootless engine: networks live in a namespace of the engine's, reached through slirp4netns (rootlessnet.ts) */
+  rootless?: { slirp4netns: string };
 }
 
 export class NetworkService {
@@ -73,6 +77,9 @@ export class NetworkService {
   private proxies = new Map<string, Proxy[]>();
   private prefix: string;
   private offset: number;
+  /** rootless mode: the namespace holding the bridges, and the forwarder program */
+  private rl?: RootlessNet;
+  private forwarder?: string;
   containers?: ContainerAccess;
 
   constructor(readonly o: NetworkServiceOptions) {
@@ -81,18 +88,23 @@ export class NetworkService {
     const isDefault = path.resolve(o.root) === '/var/lib/pier';
     this.prefix = o.bridgePrefix ?? (isDefault ? 'pier' : `pr${h.slice(0, 5)}`);
     this.offset = isDefault ? 0 : parseInt(h.slice(5, 9), 16) % 2048;
+    if (o.rootless) this.rl = new RootlessNet(o.runroot, o.rootless.slirp4netns);
   }
+
+  /** Whether this is a rootless engine's network area (slirp4netns + forwarder). */
+  get rootless(): boolean { return !!this.rl; }
 
   get configDir(): string { return path.join(this.o.runroot, 'network'); }
 
   private driver(): Netavark {
-    this.netavark ??= new Netavark(findNetavark(), this.configDir);
+    this.netavark ??= new Netavark(findNetavark(), this.configDir, this.rl ? { wrap: (b, a) => this.rl!.wrap(b, a) } : {});
     return this.netavark;
   }
 
   async open(): Promise<void> {
     await this.store.load();
     await mkdir(this.configDir, { recursive: true, mode: 0o700 });
+    if (this.rl) this.forwarder = await installForwarder(this.o.runroot);
     if (!this.store.network(DEFAULT_NETWORK)) {
       await this.store.mutate((s) => { s.networks[DEFAULT_NETWORK] = this.newRecord(s, { name: DEFAULT_NETWORK }, true); });
     }
@@ -135,6 +147,7 @@ export class NetworkService {
       const c = parseCidr(subnet);
       const clash = used.find((n) => overlaps(parseCidr(n.subnet), c));
       if (clash) throw err(`subnet ${subnet} overlaps with network ${clash.name} (${clash.subnet})`, 'EINVAL');
+      if (this.rl && overlaps(parseCidr(SLIRP_CIDR), c)) throw err(`subnet ${subnet} overlaps with ${SLIRP_CIDR}, the rootless engine's way out (slirp4netns)`, 'EINVAL');
       const ours = new Set(used.map((n) => n.bridge));
       const route = hostRoutes().find((r) => !ours.has(r.iface) && overlaps(r, c));
       if (route) throw err(`subnet ${subnet} overlaps with a route of the host (on ${route.iface})`, 'EINVAL');
@@ -230,7 +243,9 @@ export class NetworkService {
     if (this.store.attachment(r.id)) await this.teardown(r.id);
     const driver = this.driver();
     const netns = path.join(netnsDir(this.o.runroot), r.id);
-    const res = await reservePorts(cfg.ports);
+    const udp = cfg.ports.find((p) => p.protocol === 'udp');
+    if (this.rl && udp) throw err(`cannot publish ${udp.containerPort}/udp: the rootless engine forwards TCP ports only`, 'EINVAL');
+    const res = await reservePorts(cfg.ports, { v6: this.rl ? 'listen' : 'proxy' });
     const names = Object.keys(cfg.networks);
     try {
       const att = await this.store.mutate((s) => {
@@ -248,17 +263,20 @@ export class NetworkService {
         s.attachments[r.id] = a;
         return a;
       });
-      await createNetns(netns);
+      await Promise.all([createNetns(netns), this.rl?.ensure()]);
       const eps = names.map((name, i) => ({ network: name, iface: `eth${i}`, ip: att.addresses[name], aliases: this.aliasesFor(r, this.get(name), cfg.networks[name].aliases) }));
-      const endpoints = (await driver.setup(netns, this.request(att, eps, true, cfg.dns))).map((e) => ({ ...e, endpointId: randomBytes(32).toString('hex'), group: 0 }));
-      hairpin(endpoints.map((e) => this.get(e.network).bridge));
-      if (res.ports.length) for (const e of endpoints) { const n = this.get(e.network); await allowPublished(n.subnet, n.bridge); }
-      await this.store.mutate((s) => { s.attachments[r.id] = { ...att, phase: 'ready', endpoints }; });
-      await this.namesLive(r, endpoints);
+      const endpoints = (await driver.setup(netns, this.request(att, eps, !this.rl, cfg.dns))).map((e) => ({ ...e, endpointId: randomBytes(32).toString('hex'), group: 0 }));
+      if (!this.rl) {
+        hairpin(endpoints.map((e) => this.get(e.network).bridge));
+        if (res.ports.length) for (const e of endpoints) { const n = this.get(e.network); await allowPublished(n.subnet, n.bridge); }
+      }
+      const [forwarderPid] = await Promise.all([this.forward(endpoints[0]?.ip, res.listeners), this.namesLive(r, endpoints)]);
+      await this.store.mutate((s) => { s.attachments[r.id] = { ...att, phase: 'ready', endpoints, ...(forwarderPid ? { forwarderPid } : {}) }; });
       for (const p of res.proxies) p.target = endpoints[0]?.ip;
       this.proxies.set(r.id, res.proxies);
       const mounts = await this.writeFiles(r, endpoints);
-      return { netnsPath: netns, mounts, fds: res.fds, release: () => res.closeV4(), state: recordState(res.ports, endpoints) };
+      // rootless: the forwarder holds the sockets, conmon gets none
+      return { netnsPath: netns, mounts, fds: this.rl ? [] : res.fds, release: () => res.closeV4(), state: recordState(res.ports, endpoints) };
     } catch (e) {
       res.closeV4();
       for (const p of res.proxies) p.close();
@@ -274,7 +292,15 @@ export class NetworkService {
 
   /** Waits until aardvark-dns answers for the container on its DNS-enabled networks. */
   private async namesLive(r: ContainerRecord, endpoints: Endpoint[]): Promise<void> {
-    await Promise.all(endpoints.filter((e) => this.find(e.network)?.dnsEnabled).map((e) => waitForName(e.gateway, `${r.name}.dns.podman`)));
+    const rl = this.rl;
+    const wait = rl ? (server: string, name: string) => waitForNameIn((b, a) => rl.wrap(b, a), this.forwarder!, server, name) : waitForName;
+    await Promise.all(endpoints.filter((e) => this.find(e.network)?.dnsEnabled).map((e) => wait(e.gateway, `${r.name}.dns.podman`)));
+  }
+
+  /** Rootless: starts the forwarder of the held host sockets to the container's address; its PID. */
+  private async forward(target: string | undefined, listeners: Listener[]): Promise<number | undefined> {
+    if (!this.rl || !listeners.length || !target) return undefined;
+    return startForwarder((b, a) => this.rl!.wrap(b, a), this.forwarder!, target, listeners);
   }
 
   /** hosts, resolv.conf, hostname in the bundle, bind-mounted over the image's. */
@@ -294,7 +320,7 @@ export class NetworkService {
     const dnsServers = endpoints.filter((e) => this.find(e.network)?.dnsEnabled).map((e) => e.gateway);
     return [
       ['hosts', hostsFile({ hostname: r.config.hostname, name: r.name, endpoints, extraHosts: this.extraHosts(cfg, primary) })],
-      ['resolv.conf', resolvConf({ dnsServers, dns: cfg.dns, search: cfg.dnsSearch, options: cfg.dnsOptions })],
+      ['resolv.conf', resolvConf({ dnsServers, dns: cfg.dns, search: cfg.dnsSearch, options: cfg.dnsOptions, ...(this.rl ? { fallback: [SLIRP_DNS] } : {}) })],
     ];
   }
 
@@ -318,6 +344,7 @@ export class NetworkService {
     this.proxies.delete(cid);
     const a = this.store.attachment(cid);
     if (!a) return;
+    stopForwarder(a.forwarderPid);
     let failure: Error | undefined;
     if (isMounted(a.netns)) {
       const groups = new Map<number, Endpoint[]>();
@@ -327,7 +354,7 @@ export class NetworkService {
       for (const [g, eps] of groups) {
         const known = eps.filter((e) => this.find(e.network));
         if (!known.length) continue;
-        await this.driver().teardown(a.netns, this.request(a, known, g === 0)).catch((e: Error) => { if (a.phase === 'ready') failure ??= e; });
+        await this.driver().teardown(a.netns, this.request(a, known, g === 0 && !this.rl)).catch((e: Error) => { if (a.phase === 'ready') failure ??= e; });
       }
     }
     await removeNetns(a.netns);
@@ -336,12 +363,26 @@ export class NetworkService {
     for (const name of Object.keys(a.addresses)) {
       const n = this.find(name);
       if (n && !this.activeOn(name).length) {
-        await removeIdleBridge(n.bridge);
-        await revokePublished(n.subnet, n.bridge).catch(() => undefined);
+        await this.removeIdleBridge(n.bridge);
+        if (!this.rl) await revokePublished(n.subnet, n.bridge).catch(() => undefined);
       }
     }
-    if (!this.store.attachments.length) await removeIdleBaseChains().catch(() => undefined);
+    if (!this.store.attachments.length) await this.idle();
     if (failure) throw failure;
+  }
+
+  /** Nothing attached any more: netavark's base chains (rootful) or the whole rootless namespace go. */
+  private async idle(): Promise<void> {
+    if (this.rl) await this.rl.release(() => !this.store.attachments.length).catch(() => undefined);
+    else await removeIdleBaseChains().catch(() => undefined);
+  }
+
+  /** Deletes a bridge that has no ports left (what netavark does after its last teardown). */
+  private async removeIdleBridge(br: string): Promise<void> {
+    if (!this.rl) return removeIdleBridge(br);
+    if (!isMounted(this.rl.nsPath)) return;
+    const r = await this.rl.exec('ip', ['-o', 'link', 'show', 'master', br], { timeoutMs: 30_000 }).catch(() => undefined);
+    if (r?.code === 0 && !r.stdout.trim()) await this.rl.exec('ip', ['link', 'del', br], { timeoutMs: 30_000 }).catch(() => undefined);
   }
 
   /** Joins a network: recorded in the container's config; a running container gets the endpoint now. */
@@ -379,12 +420,12 @@ export class NetworkService {
     const req = this.request(a, [{ network: n.name, iface: `eth${i}`, ip, aliases: this.aliasesFor(r, n, ep.aliases) }], false, r.config.net?.dns);
     try {
       const [e] = await this.driver().setup(a.netns, req);
-      hairpin([n.bridge]);
+      if (!this.rl) hairpin([n.bridge]);
       await this.store.mutate((s) => { s.attachments[r.id].endpoints.push({ ...e, endpointId: randomBytes(32).toString('hex'), group }); });
       await this.namesLive(r, [e]);
     } catch (e) {
       await this.driver().teardown(a.netns, req).catch(() => undefined);
-      await removeIdleBridge(n.bridge);
+      await this.removeIdleBridge(n.bridge);
       await this.store.mutate((s) => { delete s.attachments[r.id]?.addresses[n.name]; });
       throw e;
     }
@@ -402,7 +443,7 @@ export class NetworkService {
       if (a && ep) {
         if (a.endpoints.length === 1) throw err(`container ${r.name} would have no network left: connect another one first, or stop it`, 'EINVAL');
         // its own teardown group: ports stay with the group they were set up with
-        await this.driver().teardown(a.netns, this.request(a, [ep], (ep.group ?? 0) === 0 && a.endpoints.filter((e) => (e.group ?? 0) === 0).length === 1));
+        await this.driver().teardown(a.netns, this.request(a, [ep], !this.rl && (ep.group ?? 0) === 0 && a.endpoints.filter((e) => (e.group ?? 0) === 0).length === 1));
         await this.store.mutate((s) => {
           const at = s.attachments[r.id];
           at.endpoints = at.endpoints.filter((e) => e.network !== n.name);
@@ -427,15 +468,37 @@ export class NetworkService {
     const live = new Set((c?.list() ?? []).filter((r) => c!.isRunning(r)).map((r) => r.id));
     for (const a of this.store.attachments) {
       if (live.has(a.containerId) && a.phase === 'ready' && isMounted(a.netns)) {
-        this.proxies.set(a.containerId, await adoptProxies(a.ports, a.endpoints[0]?.ip ?? ''));
+        if (this.rl) await this.adoptRootless(a).catch(() => undefined);
+        else this.proxies.set(a.containerId, await adoptProxies(a.ports, a.endpoints[0]?.ip ?? ''));
         continue;
       }
       await this.teardown(a.containerId).catch(() => undefined);
     }
     const known = new Set(this.store.attachments.map((a) => a.netns));
     for (const f of await listNetns(this.o.runroot)) if (!known.has(f)) await removeNetns(f).catch(() => undefined);
-    for (const n of this.list()) if (!this.activeOn(n.name).length) await revokePublished(n.subnet, n.bridge).catch(() => undefined);
-    if (!this.store.attachments.length) await removeIdleBaseChains().catch(() => undefined);
+    if (this.rl) this.stopStrayForwarders();
+    else for (const n of this.list()) if (!this.activeOn(n.name).length) await revokePublished(n.subnet, n.bridge).catch(() => undefined);
+    if (!this.store.attachments.length) await this.idle();
+  }
+
+  /**
+   * Rootless re-adoption: slirp4netns is restarted if it died; a forwarder that died (or was never
+   * recorded: crash mid-setup) is started again on the same host ports.
+   */
+  private async adoptRootless(a: Attachment): Promise<void> {
+    await this.rl!.ensure();
+    if (!a.ports.length || forwarderAlive(a.forwarderPid, this.forwarder!)) return;
+    const res = await reservePorts(a.ports.map((p) => ({ ...p, hostPortEnd: undefined })), { v6: 'listen' });
+    try {
+      const pid = await this.forward(a.endpoints[0]?.ip, res.listeners);
+      await this.store.mutate((s) => { if (s.attachments[a.containerId]) s.attachments[a.containerId].forwarderPid = pid; });
+    } finally { res.closeV4(); }
+  }
+
+  /** Ends forwarders of this engine that no attachment records (a crash between start and record). */
+  private stopStrayForwarders(): void {
+    const recorded = new Set(this.store.attachments.map((a) => a.forwarderPid));
+    for (const pid of forwarderPids(this.forwarder!)) if (!recorded.has(pid)) stopForwarder(pid);
   }
 
   /** Stops the IPv6 proxies (the engine is closing; conmon keeps the IPv4 ports). */
@@ -454,6 +517,20 @@ function takenOn(s: NetworkState, network: string): Map<string, string> {
   const m = new Map<string, string>();
   for (const a of Object.values(s.attachments)) if (a.addresses[network]) m.set(a.addresses[network], a.containerName);
   return m;
+}
+
+/** PIDs of forwarders running this engine's program. */
+function forwarderPids(script: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try { if (readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').includes(script)) out.push(Number(e)); } catch { /* gone */ }
+  }
+  return out;
+}
+
+function forwarderAlive(pid: number | undefined, script: string): boolean {
+  return !!pid && forwarderPids(script).includes(pid);
 }
 
 function existsIface(name: string): boolean {

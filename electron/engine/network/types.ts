@@ -74,4 +74,6 @@ export interface Attachment {
   addresses: Record<string, string>;
   ports: BoundPort[];
   hostname: string;
+  /** rootless engine: the port forwarder serving `ports` (forwarder.ts) */
+  forwarderPid?: number;
 }

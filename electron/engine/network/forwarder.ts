@@ -1,0 +1,116 @@
+// Published ports of a rootless engine (the role of podman's rootlessport). The engine binds
+// every host port in the host's network namespace (a conflict fails before anything is set up),
+// then hands the listening sockets to a small Node program it starts inside the rootless network
+// namespace: it accepts on them and connects to the container's address there, copying bytes
+// both ways with half-close kept. Detached, one per container with ports: it outlives the engine
+// (ports keep answering), and teardown ends it. The same program answers "is aardvark serving
+// this name yet" inside the namespace, where the engine cannot send packets.
+// The program is plain CommonJS kept here as text and written to <runroot>/network at startup, so
+// it runs from source checkouts and bundles alike, with no TypeScript loader (fast to start).
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { spawnDetached } from '../runtime/proc';
+
+export const FORWARDER_SCRIPT = String.raw`'use strict';
+// pier-forward: argv[2] = JSON {mode:"forward", target, ports:[{fd, port}]} | {mode:"dns", server, name, timeoutMs}
+const net = require('net');
+const spec = JSON.parse(process.argv[2]);
+
+function forward() {
+  let pending = spec.ports.length;
+  for (const p of spec.ports) {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => {
+      const up = net.connect({ host: spec.target, port: p.port, allowHalfOpen: true });
+      const kill = () => { client.destroy(); up.destroy(); };
+      client.on('error', kill); up.on('error', kill);
+      client.setNoDelay(true); up.setNoDelay(true);
+      client.pipe(up); up.pipe(client);
+      client.resume();
+    });
+    server.on('error', (e) => { process.stderr.write('pier-forward: ' + e.message + '\n'); process.exit(1); });
+    server.listen({ fd: p.fd }, () => { if (--pending === 0) process.stdout.write('ready\n'); });
+  }
+  process.on('SIGPIPE', () => {});
+}
+
+async function dns() {
+  const { Resolver } = require('dns').promises;
+  const r = new Resolver({ timeout: 150, tries: 1 });
+  r.setServers([spec.server]);
+  const end = Date.now() + spec.timeoutMs;
+  while (Date.now() < end) {
+    try { if ((await r.resolve4(spec.name)).length) { process.stdout.write('ok\n'); return; } } catch {}
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  process.stdout.write('timeout\n');
+}
+
+if (spec.mode === 'forward') forward(); else dns();
+`;
+
+export function forwarderPath(runroot: string): string { return path.join(runroot, 'network', 'pier-forward.cjs'); }
+
+/** Writes the program (atomically, only when it differs). */
+export async function installForwarder(runroot: string): Promise<string> {
+  const file = forwarderPath(runroot);
+  let current = '';
+  try { current = readFileSync(file, 'utf8'); } catch { /* first time */ }
+  if (current !== FORWARDER_SCRIPT) {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(`${file}.tmp`, FORWARDER_SCRIPT, { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+  }
+  return file;
+}
+
+export interface Listener { fd: number; containerPort: number }
+
+/** The argv prefix that runs a program inside the namespace (RootlessNet.wrap). */
+export type Wrap = (bin: string, args: string[]) => [string, string[]];
+
+function start(wrap: Wrap, script: string, spec: unknown, fds: number[]): { pid: number; output: Promise<string> } {
+  // ELECTRON_RUN_AS_NODE: an Electron binary runs the script as plain Node
+  const [bin, args] = wrap(process.execPath, [script, JSON.stringify(spec)]);
+  const child = spawnDetached(bin, args, { env: { ELECTRON_RUN_AS_NODE: '1', PATH: process.env.PATH ?? '/usr/bin:/bin' }, cwd: '/', fds });
+  const output = new Promise<string>((resolve, reject) => {
+    let out = '', err = '';
+    child.stdout!.on('data', (b: Buffer) => { out += b; if (out.includes('\n')) resolve(out.trim()); });
+    child.stderr!.on('data', (b: Buffer) => { err += b; });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`port forwarder exited (${code}): ${err.trim() || out.trim()}`)));
+  }).finally(() => {
+    child.removeAllListeners('exit');
+    child.stdout!.destroy();
+    child.stderr!.destroy();
+  });
+  return { pid: child.pid!, output };
+}
+
+/** Starts the forwarder for a container; resolves with its PID once it accepts on every listener. */
+export async function startForwarder(wrap: Wrap, script: string, target: string, listeners: Listener[]): Promise<number> {
+  const fds = listeners.map((l) => l.fd);
+  const ports = listeners.map((l, i) => ({ fd: 3 + i, port: l.containerPort }));
+  const f = start(wrap, script, { mode: 'forward', target, ports }, fds);
+  try {
+    await f.output;
+  } catch (e) {
+    try { process.kill(f.pid, 'SIGKILL'); } catch { /* gone */ }
+    throw e;
+  }
+  return f.pid;
+}
+
+/** Whether aardvark at `server` answers for `name` (asked from inside the namespace), bounded. */
+export async function waitForNameIn(wrap: Wrap, script: string, server: string, name: string, timeoutMs = 3000): Promise<boolean> {
+  return (await start(wrap, script, { mode: 'dns', server, name, timeoutMs }, []).output.catch(() => '')) === 'ok';
+}
+
+/** Ends a forwarder (checked to be one: a PID reused by another program is left alone). */
+export function stopForwarder(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pier-forward.cjs')) return;
+    process.kill(pid, 'SIGKILL');
+  } catch { /* gone */ }
+}

@@ -84,8 +84,8 @@ test('netavark input: podman\'s NetworkOptions; IPv6 host addresses left to the 
   const net: NetworkRecord = { id: 'f'.repeat(64), name: 'n1', driver: 'bridge', bridge: 'pr0', subnet: '10.1.2.0/24', gateway: '10.1.2.1', internal: false, dnsEnabled: true, labels: {}, options: {}, created: '' };
   const o = networkOptions({ containerId: 'c'.repeat(64), containerName: 'web', joins: [{ net, iface: 'eth0', ip: '10.1.2.2', aliases: ['a'] }],
     ports: [{ hostIp: '', hostPort: 8080, containerPort: 80, protocol: 'tcp' }, { hostIp: '::1', hostPort: 8081, containerPort: 80, protocol: 'tcp' }] }) as Record<string, never>;
-  assert.deepEqual(o.networks, { n1: { interface_name: 'eth0', static_ips: ['10.1.2.2'], aliases: ['a'] } });
-  assert.equal((o.network_info as Record<string, { network_interface: string }>).n1.network_interface, 'pr0');
+  assert.deepEqual(o.networks, { pr0: { interface_name: 'eth0', static_ips: ['10.1.2.2'], aliases: ['a'] } });
+  assert.equal((o.network_info as Record<string, { network_interface: string }>).pr0.network_interface, 'pr0');
   assert.deepEqual(o.port_mappings, [{ host_ip: '', container_port: 80, host_port: 8080, range: 1, protocol: 'tcp' }]);
 });
 

@@ -31,13 +31,21 @@ export interface SetupRequest {
   dnsServers?: string[];
 }
 
+/**
+ * The name netavark knows a network by: its bridge's (unique on the host). netavark names its
+ * iptables chains after the network name, so two engines that both call a network "bridge"
+ * would share chains and tear down each other's rules.
+ */
+export const netavarkName = (n: NetworkRecord): string => n.bridge;
+
 /** The JSON netavark reads (podman's NetworkOptions). Pure. */
 export function networkOptions(r: SetupRequest): unknown {
   const networks: Record<string, unknown> = {}, info: Record<string, unknown> = {};
   for (const j of r.joins) {
-    networks[j.net.name] = { interface_name: j.iface, static_ips: [j.ip], aliases: j.aliases };
-    info[j.net.name] = {
-      name: j.net.name, id: j.net.id, driver: 'bridge', network_interface: j.net.bridge,
+    const name = netavarkName(j.net);
+    networks[name] = { interface_name: j.iface, static_ips: [j.ip], aliases: j.aliases };
+    info[name] = {
+      name, id: j.net.id, driver: 'bridge', network_interface: j.net.bridge,
       subnets: [{ subnet: j.net.subnet, gateway: j.net.gateway }], ipv6_enabled: false, internal: j.net.internal,
       dns_enabled: j.net.dnsEnabled, ipam_options: { driver: 'host-local' }, options: {},
     };
@@ -79,7 +87,7 @@ export class Netavark {
       interfaces: Record<string, { mac_address: string; subnets: Array<{ ipnet: string; gateway: string }> }>;
     }>;
     return req.joins.map((j) => {
-      const iface = out[j.net.name]?.interfaces?.[j.iface];
+      const iface = out[netavarkName(j.net)]?.interfaces?.[j.iface];
       const sub = iface?.subnets?.[0];
       return {
         network: j.net.name, networkId: j.net.id, iface: j.iface, ip: sub ? sub.ipnet.split('/')[0] : j.ip,

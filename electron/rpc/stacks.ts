@@ -10,14 +10,8 @@ export async function removeStack(engine: Engine, project: string, volumes: bool
   if (volumes) await removeProjectVolumes(engine, project);
 }
 
-interface VolumeArea {
-  list(): Promise<Array<{ name: string; labels?: Record<string, string> }>> | Array<{ name: string; labels?: Record<string, string> }>;
-  remove(name: string, opts?: { force?: boolean }): Promise<unknown>;
-}
-
+/** The named volumes labelled with the project (compose's `down -v`). */
 async function removeProjectVolumes(engine: Engine, project: string): Promise<void> {
-  const volumes = (engine as unknown as { volumes?: VolumeArea }).volumes;
-  if (!volumes) throw Object.assign(new Error('this engine has no volumes'), { code: 'EINVAL' });
-  const mine = (await volumes.list()).filter((v) => v.labels?.[COMPOSE_PROJECT] === project);
-  await Promise.all(mine.map((v) => volumes.remove(v.name)));
+  const mine = engine.volumes.list().filter((v) => v.labels[COMPOSE_PROJECT] === project);
+  await Promise.all(mine.map((v) => engine.volumes.remove(v.name)));
 }

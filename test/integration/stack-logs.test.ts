@@ -73,3 +73,16 @@ test('stack logs: history interleaved by time, then live lines of every service'
   assert.deepEqual(bySource('db'), ['db-1', 'db-2', 'db-3', 'db-live']);
   assert.throws(() => follows.openStack('nope'), /no container belongs to stack "nope"/);
 });
+
+test('stacks.remove with volumes: the project\'s containers and its labelled volumes go, other volumes stay', { skip }, async () => {
+  const { removeStack } = await import('../../electron/rpc/stacks');
+  await service('cache', 'true');
+  const mine = await engine.volumes.create({ name: 'shop_data', labels: { 'com.docker.compose.project': 'shop' } });
+  const other = await engine.volumes.create({ name: 'blog_data', labels: { 'com.docker.compose.project': 'blog' } });
+  await removeStack(engine, 'shop', true);
+  assert.deepEqual(engine.containers.list().filter((c) => c.labels['com.docker.compose.project'] === 'shop'), []);
+  const names = engine.volumes.list().map((v) => v.name);
+  assert.ok(!names.includes(mine.name), `${mine.name} removed`);
+  assert.ok(names.includes(other.name), `${other.name} kept`);
+  await engine.volumes.remove(other.name);
+});

@@ -7,9 +7,9 @@
 // misuse (an unknown topic, a path given to startDrag) throws in the caller.
 import type { MethodName, Params, Result, Topic, streams } from './contract';
 import type { EngineEvent } from './types';
-import type { DropResult, EngineChoiceDto, Envelope, NavigateTarget, Notice, ShellInfo } from './channels';
+import type { ChosenFolder, DropResult, EngineChoiceDto, Envelope, NavigateTarget, Notice, ShellInfo } from './channels';
 
-export type { DropResult, Envelope, NavigateTarget, Notice, ShellInfo };
+export type { ChosenFolder, DropResult, Envelope, NavigateTarget, Notice, ShellInfo };
 export type StreamKind = keyof typeof streams;
 
 export interface PierBridge {
@@ -25,7 +25,7 @@ export interface PierBridge {
   startDrag(archiveId: string): void;
   /** "Export…": a save dialog, then the archive is copied there. The saved path, or null (cancelled). */
   exportArchive(archiveId: string): Promise<Envelope<string | null>>;
-  /** Restores dropped checkpoint archives / loads dropped image archives. */
+  /** Restores dropped checkpoint archives / loads dropped image archives; a dropped folder comes back as kind folder. */
   drop(paths: string[], opts?: { name?: string }): Promise<Envelope<DropResult[]>>;
   /** The filesystem path of a dropped File ('' for files not from disk). */
   getPathForFile(file: object): string;
@@ -33,6 +33,8 @@ export interface PierBridge {
   shellInfo(): Promise<Envelope<ShellInfo>>;
   /** switch engines: saves the choice; the app restarts on the new one */
   setEngine(choice: EngineChoiceDto): Promise<Envelope<void>>;
+  /** the native folder picker; null when cancelled */
+  chooseFolder?(): Promise<Envelope<ChosenFolder | null>>;
 }
 
 /** The error side of an Envelope as a thrown Error carrying `code` (for callers that prefer throw). */

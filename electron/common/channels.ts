@@ -25,6 +25,8 @@ export const SHELL = {
   info: 'shell:info',
   /** switch engines: saves the choice and restarts the app on it */
   setEngine: 'shell:set-engine',
+  /** the native folder picker (Build dialog); the chosen folder, or null */
+  chooseFolder: 'shell:choose-folder',
 } as const;
 
 /** main → renderer pushes (payload only; the preload never passes the IpcRendererEvent on). */
@@ -37,7 +39,7 @@ export const PUSH = {
   notice: 'push:notice',
 } as const;
 
-export const INVOKE_CHANNELS: readonly string[] = [...RPC_CHANNELS, SHELL.exportArchive, SHELL.drop, SHELL.openExternal, SHELL.info, SHELL.setEngine];
+export const INVOKE_CHANNELS: readonly string[] = [...RPC_CHANNELS, SHELL.exportArchive, SHELL.drop, SHELL.openExternal, SHELL.info, SHELL.setEngine, SHELL.chooseFolder];
 export const SEND_CHANNELS: readonly string[] = [SHELL.startDrag];
 export const PUSH_CHANNELS: readonly string[] = Object.values(PUSH);
 
@@ -48,6 +50,7 @@ export const shellParams = {
   [SHELL.drop]: z.object({ paths: z.array(z.string().min(2).max(4096).startsWith('/', 'must be an absolute path')).min(1).max(32), name: containerName.optional() }).strict(),
   [SHELL.openExternal]: z.object({ url: z.string().max(2048) }).strict(),
   [SHELL.info]: z.object({}).strict(),
+  [SHELL.chooseFolder]: z.object({}).strict(),
   [SHELL.setEngine]: z.object({ choice: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('local') }).strict(),
     z.object({ kind: z.literal('system') }).strict(),
@@ -86,7 +89,9 @@ export interface ShellInfo {
   /** what closing the window does, and why (no tray host → quit) */
   close: { setting: 'auto' | 'on' | 'off'; trayHost?: boolean; action: 'hide' | 'quit'; explanation: string };
 }
-export interface DropResult { path: string; kind: 'checkpoint' | 'image' | 'rejected'; message: string; ok: boolean; result?: unknown }
+/** kind folder: a folder with a Dockerfile (result {context, dockerfile}); the UI opens the Build dialog on it */
+export interface DropResult { path: string; kind: 'checkpoint' | 'image' | 'folder' | 'rejected'; message: string; ok: boolean; result?: unknown }
+export interface ChosenFolder { context: string; dockerfile?: string }
 
 /**
  * Stream chunks often are views into a larger pooled buffer (Node's Buffer pool, a read

@@ -8,7 +8,7 @@ import { Transform } from 'node:stream';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ArchiveIndex, checkArchive, exportFileName, parseDragRequest, type DragCheck } from './core/drag';
-import { classifyArchive } from './core/drop';
+import { classifyArchive, classifyFolder } from './core/drop';
 import type { DropResult } from '../common/channels';
 import type { Connection, EngineLink } from './engine-link';
 import { asset } from './paths';
@@ -99,10 +99,18 @@ export class Archives {
     }
   }
 
-  /** Dropped files: each is classified by content, then restored or loaded; nothing else runs. */
+  /** Dropped files: each is classified by content, then restored or loaded; a folder with a Dockerfile is handed
+   *  back for the Build dialog (the user confirms tag and options); nothing else runs. */
   async drop(conn: Connection, paths: string[], name?: string): Promise<DropResult[]> {
     const out: DropResult[] = [];
     for (const p of paths) {
+      const folder = await classifyFolder(p);
+      if (folder) {
+        out.push(folder.ok
+          ? { path: p, kind: 'folder', ok: true, message: `build ${path.basename(p)}`, result: { context: folder.context, dockerfile: folder.dockerfile } }
+          : { path: p, kind: 'rejected', ok: false, message: folder.message });
+        continue;
+      }
       const c = await classifyArchive(p);
       if (!c.ok) { out.push({ path: p, kind: 'rejected', ok: false, message: c.message }); continue; }
       try {

@@ -1,10 +1,11 @@
 // Binds the contract to ipcMain: one invoke channel per method (rpc:<method>) plus the
 // shell channels. Every message is checked: the sender frame (top frame of the app origin,
 // in one of Pier's windows), then the params (zod schema) — before anything runs.
-import { BrowserWindow, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { BrowserWindow, dialog, ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { methods, validateCall, type MethodName } from '../common/contract';
 import { PUSH, SHELL, compactPush, rpcChannel, validateShell, type Envelope, type Notice, type ShellInfo, type EngineChoiceDto } from '../common/channels';
 import { isTrustedSender } from './core/security';
+import { chosenFolder } from './core/drop';
 import type { Connection, EngineLink } from './engine-link';
 import type { Archives } from './archives';
 import { openExternalIfSafe } from './hardening';
@@ -104,6 +105,18 @@ export class IpcBinding {
       try {
         const p = validateShell(SHELL.drop, params);
         return { ok: true, result: await this.d.archives.drop(this.conn(wc), p.paths, p.name) };
+      } catch (err) { return fail(err); }
+    });
+
+    ipcMain.handle(SHELL.chooseFolder, async (e, params: unknown): Promise<Envelope> => {
+      if (!this.trusted(e)) return forbidden;
+      const win = BrowserWindow.fromWebContents(e.sender) ?? undefined;
+      try {
+        validateShell(SHELL.chooseFolder, params);
+        const o = { title: 'Choose a folder to build', properties: ['openDirectory' as const] };
+        const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o);
+        if (r.canceled || !r.filePaths[0]) return { ok: true, result: null };
+        return { ok: true, result: await chosenFolder(r.filePaths[0]) };
       } catch (err) { return fail(err); }
     });
 

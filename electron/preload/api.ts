@@ -80,6 +80,7 @@ export function createPierApi(ipc: PreloadIpc): PierBridge {
     openExternal: (url) => shell(SHELL.openExternal, { url }),
     shellInfo: () => shell(SHELL.info, {}),
     setEngine: (choice) => shell(SHELL.setEngine, { choice }),
+    chooseFolder: () => shell(SHELL.chooseFolder, {}),
   };
   return api;
 }

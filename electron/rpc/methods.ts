@@ -98,7 +98,12 @@ export const handlers: Handlers = {
   'stats.watch': (ctx, p) => ctx.stats.open(p.ids),
   'system.limits': () => limitsInfo(),
 
-  'images.list': async (ctx) => (await images(ctx).list()).map(toImage),
+  'images.list': async (ctx) => {
+    // as docker images: untagged images that are another image's parent (build steps) are not listed
+    const all = await images(ctx).list();
+    const parents = new Set(all.map((i) => i.parent).filter(Boolean));
+    return all.filter((i) => i.repoTags.length || !parents.has(i.id)).map(toImage);
+  },
   'images.pull': async (ctx, p) => {
     const task = `pull-${randomUUID()}`;
     const bus = ctx.engine.events;

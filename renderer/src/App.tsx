@@ -6,6 +6,10 @@ import { SystemView } from './views/SystemView';
 import { HostTerminalView } from './views/HostTerminalView';
 import { StacksView } from './views/StacksView';
 import { NetworksView } from './views/NetworksView';
+import { VolumesView } from './views/VolumesView';
+import { CommitDialog } from './components/CommitDialog';
+import { BuildDialog } from './components/BuildDialog';
+import { FolderDrop } from './components/FolderDrop';
 import { CreateDialog } from './components/CreateDialog';
 import { CommandPalette } from './components/CommandPalette';
 import { ConfirmRemove } from './components/ConfirmRemove';
@@ -26,10 +30,14 @@ export function App() {
         {view === 'host' && <HostTerminalView />}
         {view === 'stacks' && <StacksView />}
         {view === 'networks' && <NetworksView />}
+        {view === 'volumes' && <VolumesView />}
       </main>
       {dialog?.kind === 'create' && <CreateDialog image={dialog.image} />}
       {dialog?.kind === 'palette' && <CommandPalette />}
       {dialog?.kind === 'confirm-remove' && <ConfirmRemove ids={dialog.ids} />}
+      {dialog?.kind === 'commit' && <CommitDialog id={dialog.id} />}
+      {dialog?.kind === 'build' && <BuildDialog context={dialog.context} dockerfile={dialog.dockerfile} note={dialog.note} />}
+      <FolderDrop />
       <Toasts />
     </div>
   );

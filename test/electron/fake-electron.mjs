@@ -135,7 +135,8 @@ export class Notification extends EventEmitter {
 }
 
 export const dialog = {
-  nextSave: { canceled: true }, nextBox: { response: 1 },
+  nextSave: { canceled: true }, nextBox: { response: 1 }, nextOpen: { canceled: true, filePaths: [] },
+  async showOpenDialog(...a) { rec('showOpenDialog', a.at(-1)); return this.nextOpen; },
   async showSaveDialog(...a) { rec('showSaveDialog', a.at(-1)); return this.nextSave; },
   async showMessageBox(...a) { rec('showMessageBox', a.at(-1)); return this.nextBox; },
   showErrorBox(t, c) { rec('showErrorBox', t, c); },

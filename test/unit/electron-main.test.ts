@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { register } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { builtMainSkipReason, mainJs, repoRoot } from '../helpers/electron-build';
@@ -266,6 +266,39 @@ test('drop: non-archives are refused with the reason and nothing runs', { skip: 
   assert.match(rel.error.message, /absolute path/);
   const n = (await call('containers.list', {})).result.length;
   assert.equal(n, restoredId ? 2 : 1, 'nothing created');
+});
+
+test('drop a folder → Build dialog data; the build through IPC streams steps and ends in Images', { skip: SKIP, timeout: 120_000 }, async () => {
+  const dir = path.join(userData, 'drop-app');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\nLABEL from=drop\n');
+  writeFileSync(path.join(dir, 'hello.txt'), 'hi\n');
+  const bare = path.join(userData, 'bare-folder');
+  mkdirSync(bare, { recursive: true });
+  const r = await E.ipcMain.invoke('shell:drop', trusted, wc(), { paths: [dir, bare] });
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.result[0], { path: dir, kind: 'folder', ok: true, message: 'build drop-app', result: { context: dir, dockerfile: 'Dockerfile' } });
+  assert.equal(r.result[1].kind, 'rejected');
+  assert.match(r.result[1].message, /bare-folder is a folder without a Dockerfile/);
+  // the native folder picker: cancelled → null; chosen → the folder and its Dockerfile
+  E.dialog.nextOpen = { canceled: true, filePaths: [] };
+  assert.deepEqual(await E.ipcMain.invoke('shell:choose-folder', trusted, wc(), {}), { ok: true, result: null });
+  E.dialog.nextOpen = { canceled: false, filePaths: [dir] };
+  assert.deepEqual(await E.ipcMain.invoke('shell:choose-folder', trusted, wc(), {}), { ok: true, result: { context: dir, dockerfile: 'Dockerfile' } });
+  // what the Build dialog then sends: images.build on the dropped folder; progress arrives as pushed events
+  const before = wc().sent.length;
+  const b = await call('images.build', { context: dir, dockerfile: 'Dockerfile', tags: ['dropped/app:1'] });
+  assert.equal(b.ok, true, JSON.stringify(b));
+  const progress = () => wc().sent.slice(before).map(([ch, m]: [string, any]) => (ch === 'push:message' ? m.payload : undefined))
+    .filter((p: any) => p?.type === 'progress' && p.kind === 'build' && p.task === b.result.task);
+  const end = await waitFor(() => progress().find((p: any) => p.done), 60_000);
+  assert.equal(end.error, undefined, end.error);
+  assert.deepEqual(progress().filter((p: any) => /^Step /.test(p.status)).map((p: any) => `${p.current}/${p.total}`), ['1/3', '2/3', '3/3']);
+  const list = await call('images.list', {});
+  assert.ok(list.result.some((i: any) => i.repoTags.includes('dropped/app:1') && i.id === end.imageId));
+  const bad = await call('images.build', { context: 'relative/dir' });
+  assert.equal(bad.ok, false);
+  assert.match(bad.error.message, /absolute path/);
 });
 
 test('navigation, new windows, external links and permissions', { skip: SKIP }, async () => {

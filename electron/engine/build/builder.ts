@@ -61,6 +61,8 @@ export class Builder {
   private get images() { return this.engine.images!; }
 
   async run(): Promise<ImageRecord> {
+    // the image store initialises lazily and then clears its ingest directory: before any layer is written there
+    await this.images.list();
     const text = await this.readDockerfile();
     const df = DockerfileParser.parse(text);
     const all = df.getInstructions();
@@ -284,8 +286,15 @@ export class Builder {
     return this.layerFrom(upper, merged, lowers);
   }
 
+  /** The image store's ingest directory (absent on an engine that has not pulled or loaded anything yet). */
+  private async ingest(): Promise<string> {
+    const dir = path.join(this.engine.opts.root, 'images', 'ingest');
+    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
   private async layerFrom(upper: string, merged: string | undefined, lowers: string[]): Promise<{ file: string; diffId: string }> {
-    const file = path.join(this.engine.opts.root, 'images', 'ingest', `build-${crypto.randomBytes(6).toString('hex')}.tar`);
+    const file = path.join(await this.ingest(), `build-${crypto.randomBytes(6).toString('hex')}.tar`);
     const d = await writeDiffTar(upper, merged, lowers, file);
     return { file, diffId: d.diffId };
   }
@@ -295,7 +304,7 @@ export class Builder {
     const snap = this.engine.snapshotter!;
     const id = `build-${crypto.randomBytes(8).toString('hex')}`;
     if (!st.imageId) {
-      const dir = path.join(this.engine.opts.root, 'images', 'ingest', id);
+      const dir = path.join(await this.ingest(), id);
       await fsp.mkdir(dir, { mode: 0o755 });
       try { await fn(dir); return await this.layerFrom(dir, undefined, []); } finally { await fsp.rm(dir, { recursive: true, force: true }); }
     }
@@ -373,7 +382,7 @@ export class Builder {
   private async sourceRoot(from: string): Promise<{ root: string; label: string; cleanup: () => Promise<void> }> {
     const known = /^\d+$/.test(from) ? this.stages[Number(from)] : this.stages.find((x) => x.name === from);
     const imageId = known ? known.imageId : (await this.baseImage(from)).id;
-    if (!imageId) return { root: await fsp.mkdtemp(path.join(this.engine.opts.root, 'images', 'ingest', 'empty-')), label: `stage ${from}`, cleanup: async () => undefined };
+    if (!imageId) return { root: await fsp.mkdtemp(path.join(await this.ingest(), 'empty-')), label: `stage ${from}`, cleanup: async () => undefined };
     const snap = this.engine.snapshotter!;
     const id = `build-from-${crypto.randomBytes(8).toString('hex')}`;
     const root = await snap.prepare(id, await this.images.inspect(imageId));
@@ -410,7 +419,7 @@ export class Builder {
   /** ADD of a local tar (plain or gzip): unpacked by the secure extractor, then copied in with its owners. */
   private async addArchive(root: string, file: string, dest: string): Promise<void> {
     const pool = (this.images as unknown as { pool: WorkerPool }).pool;
-    const tmp = await fsp.mkdtemp(path.join(this.engine.opts.root, 'images', 'ingest', 'add-'));
+    const tmp = await fsp.mkdtemp(path.join(await this.ingest(), 'add-'));
     try {
       await pool.extract({ file, dest: tmp, label: `ADD ${path.basename(file)}`, whiteoutMode: 'list', maxUnpacked: Number(process.env.PIER_BUILD_CONTEXT_MAX ?? 4 * 2 ** 30) });
       const d = await mkdirIn(root, dest);

@@ -11,6 +11,24 @@ import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { spawnPipe } from '../../engine/runtime/proc';
 
+/** A folder chosen or dropped for a build: its Dockerfile (or Containerfile) when it has one at the top. */
+export async function chosenFolder(dir: string): Promise<{ context: string; dockerfile?: string }> {
+  for (const name of ['Dockerfile', 'Containerfile']) {
+    const st = await lstat(path.join(dir, name)).catch(() => undefined);
+    if (st?.isFile()) return { context: dir, dockerfile: name };
+  }
+  return { context: dir };
+}
+
+/** A dropped folder: something to build when it holds a Dockerfile, else refused with the reason. */
+export async function classifyFolder(dir: string): Promise<{ ok: true; context: string; dockerfile: string } | { ok: false; message: string } | undefined> {
+  const st = await lstat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) return undefined;
+  const c = await chosenFolder(dir);
+  if (!c.dockerfile) return { ok: false, message: `${path.basename(dir)} is a folder without a Dockerfile (or Containerfile); drop a folder to build, or a checkpoint or image archive` };
+  return { ok: true, context: dir, dockerfile: c.dockerfile };
+}
+
 export type Compression = 'none' | 'gzip' | 'zstd' | 'xz' | 'bzip2';
 export type ArchiveKind = 'checkpoint' | 'image';
 export type Classified = { ok: true; kind: ArchiveKind; format: 'podman-checkpoint' | 'docker-archive' | 'oci-layout'; compression: Compression } | { ok: false; code: string; message: string };

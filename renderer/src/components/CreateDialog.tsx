@@ -6,6 +6,8 @@ import { useUi } from '../store/ui';
 import { useContainers } from '../store/containers';
 import { useImages } from '../store/images';
 import { useNetworks } from '../store/networks';
+import { useVolumes } from '../store/volumes';
+import { VolumePicker } from './VolumePicker';
 import { useEffect } from 'react';
 import { emptyForm, toParams, type CreateForm, type FormErrors } from '../lib/createForm';
 
@@ -16,7 +18,7 @@ export function CreateDialog({ image }: { image?: string }) {
   const [busy, setBusy] = useState(false);
   const images = useImages((s) => s.list);
   const networks = useNetworks((s) => s.list);
-  useEffect(() => { void useNetworks.getState().refresh(); }, []);
+  useEffect(() => { void useNetworks.getState().refresh(); void useVolumes.getState().refresh(); }, []);
   const set = <K extends keyof CreateForm>(k: K, v: CreateForm[K]) => { setF({ ...f, [k]: v }); if (errors[k]) setErrors({ ...errors, [k]: undefined }); };
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -49,6 +51,7 @@ export function CreateDialog({ image }: { image?: string }) {
         {field('command', 'Command', <input value={f.command} onChange={(e) => set('command', e.target.value)} placeholder="(image default) e.g. sh -c 'echo hi'" name="command" />)}
         {field('env', 'Environment', <textarea rows={2} value={f.env} onChange={(e) => set('env', e.target.value)} placeholder="NAME=value, one per line" name="env" />)}
         {field('binds', 'Bind mounts', <textarea rows={2} value={f.binds} onChange={(e) => set('binds', e.target.value)} placeholder="/host/dir:/in/container[:ro], one per line" name="binds" />)}
+        {field('volumes', 'Volumes', <VolumePicker value={f.volumes} onChange={(v) => set('volumes', v)} />, 'Data kept when the container is removed; a new name creates the volume')}
         {field('ports', 'Published ports', <input value={f.ports} onChange={(e) => set('ports', e.target.value)} placeholder="8080:80, 127.0.0.1::5432, 53:53/udp" name="ports" />, 'host port:container port; an empty host port picks a free one')}
         {field('aliases', 'Network aliases', <input value={f.aliases} onChange={(e) => set('aliases', e.target.value)} placeholder="db, cache (user networks only)" name="aliases" />)}
         <div className="row-fields">

@@ -5,6 +5,7 @@ import { EngineSwitch } from './EngineSwitch';
 const ITEMS: Array<{ view: View; label: string; key: string }> = [
   { view: 'containers', label: 'Containers', key: 'Alt+1' },
   { view: 'images', label: 'Images', key: 'Alt+2' },
+  { view: 'volumes', label: 'Volumes', key: 'Alt+7' },
   { view: 'system', label: 'System', key: 'Alt+3' },
   { view: 'host', label: 'Host terminal', key: 'Alt+4' },
   { view: 'stacks', label: 'Stacks', key: 'Alt+5' },

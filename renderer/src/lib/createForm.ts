@@ -13,9 +13,12 @@ export interface CreateForm {
   ports: string;
   /** extra names on a user network, comma-separated */
   aliases: string;
+  /** named volumes (an existing one, or a new name: created on start) mounted at path */
+  volumes: VolumeMountForm[];
 }
+export interface VolumeMountForm { name: string; path: string; readOnly: boolean }
 
-export const emptyForm = (image = ''): CreateForm => ({ image, name: '', command: '', env: '', tty: true, interactive: true, network: '', binds: '', start: true, ports: '', aliases: '' });
+export const emptyForm = (image = ''): CreateForm => ({ image, name: '', command: '', env: '', tty: true, interactive: true, network: '', binds: '', start: true, ports: '', aliases: '', volumes: [] });
 
 export type FormErrors = Partial<Record<keyof CreateForm, string>>;
 
@@ -37,6 +40,15 @@ export function toParams(f: CreateForm): { params?: Params<'containers.create'>;
   for (const spec of f.ports.split(/[\n,]/).map((l) => l.trim()).filter(Boolean)) {
     try { ports.push(...parsePublish(spec)); } catch (e) { errors.ports = (e as Error).message; break; }
   }
+  const volumes: Array<{ name: string; destination: string; readOnly?: boolean }> = [];
+  for (const v of f.volumes) {
+    const name = v.name.trim(), dest = v.path.trim();
+    if (!name && !dest) continue;
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) { errors.volumes = name ? `"${name}" is not a volume name (letters, digits, _ . -)` : `choose a volume for ${dest}`; break; }
+    if (!dest.startsWith('/')) { errors.volumes = `mount path of ${name} must be an absolute path in the container, e.g. /data`; break; }
+    if (volumes.some((x) => x.destination === dest)) { errors.volumes = `${dest} is mounted twice`; break; }
+    volumes.push({ name, destination: dest, ...(v.readOnly ? { readOnly: true } : {}) });
+  }
   const aliases = f.aliases.split(/[\s,]+/).map((a) => a.trim()).filter(Boolean);
   if (aliases.length && ['', 'bridge', 'host', 'none'].includes(f.network)) errors.aliases = 'aliases need a user network (create one in Networks)';
   if (ports.length && (f.network === 'host' || f.network === 'none')) errors.ports = `ports cannot be published with network ${f.network}`;
@@ -50,6 +62,7 @@ export function toParams(f: CreateForm): { params?: Params<'containers.create'>;
     ...(binds.length ? { binds } : {}),
     ...(ports.length ? { ports } : {}),
     ...(aliases.length ? { networkAliases: aliases } : {}),
+    ...(volumes.length ? { volumes } : {}),
     start: f.start,
   };
   const r = createParams.safeParse(raw);

@@ -14,7 +14,7 @@ export function wireShell(): void {
     else ui.setView('containers');
   });
   b.onNotice?.((n) => useUi.getState().toast(`${n.title}: ${n.message}`, n.level));
-  // a file dragged onto the window must not navigate to it; archives are restored/loaded
+  // a file dragged onto the window must not navigate to it; archives are restored/loaded, folders built
   window.addEventListener('dragover', (e) => { if (e.dataTransfer?.types.includes('Files')) e.preventDefault(); });
   window.addEventListener('drop', (e) => {
     if (!e.dataTransfer?.files.length) return;
@@ -23,6 +23,11 @@ export function wireShell(): void {
     if (!paths.length || !b.drop) return;
     b.drop(paths).then(unwrap).then((rs) => {
       for (const r of rs) {
+        if (r.kind === 'folder' && r.ok) {
+          const f = r.result as { context: string; dockerfile?: string };
+          useUi.getState().openDialog({ kind: 'build', context: f.context, dockerfile: f.dockerfile });
+          continue;
+        }
         useUi.getState().toast(r.message, r.ok ? 'info' : 'error');
         const c = (r as { result?: { id?: string; status?: string } }).result;
         if (r.ok && c?.id && c.status) useContainers.getState().upsert(c as never);

@@ -1,10 +1,10 @@
-// Global keys: Ctrl/Cmd+K (or Ctrl+Shift+P) palette, Alt+1..6 views, "/" filter,
+// Global keys: Ctrl/Cmd+K (or Ctrl+Shift+P) palette, Alt+1..7 views, "/" filter,
 // "n" new container, Escape closes the open dialog. Keys typed into inputs and
 // terminals are left alone (except Escape for dialogs and the palette chords).
 import { useEffect } from 'react';
 import { useUi, type View } from '../store/ui';
 
-const VIEWS: View[] = ['containers', 'images', 'system', 'host', 'stacks', 'networks'];
+const VIEWS: View[] = ['containers', 'images', 'system', 'host', 'stacks', 'networks', 'volumes'];
 
 function typing(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
@@ -23,7 +23,7 @@ export function useShortcuts(): void {
         ui.openDialog(ui.dialog?.kind === 'palette' ? undefined : { kind: 'palette' });
         return;
       }
-      if (e.altKey && !mod && /^[1-6]$/.test(e.key)) { e.preventDefault(); ui.setView(VIEWS[Number(e.key) - 1]); return; }
+      if (e.altKey && !mod && /^[1-7]$/.test(e.key)) { e.preventDefault(); ui.setView(VIEWS[Number(e.key) - 1]); return; }
       if (typing(e.target) || ui.dialog || mod || e.altKey) return;
       if (e.key === '/') { e.preventDefault(); ui.setView('containers'); requestAnimationFrame(() => document.getElementById('container-filter')?.focus()); }
       else if (e.key === 'n') { e.preventDefault(); ui.openDialog({ kind: 'create' }); }

@@ -7,6 +7,8 @@ import { useImages } from './images';
 import { useCheckpoints } from './checkpoints';
 import { useSessions } from './sessions';
 import { useUi } from './ui';
+import { useVolumes } from './volumes';
+import { useBuilds } from './builds';
 
 export async function loadAll(): Promise<void> {
   const c = api();
@@ -23,6 +25,8 @@ export function boot(): () => void {
     useImages.getState().apply(e);
     useNetworks.getState().apply(e);
     useCheckpoints.getState().apply(e);
+    useVolumes.getState().apply(e);
+    useBuilds.getState().apply(e);
   });
   let wasClosed = false;
   const offState = c.onState((s) => {

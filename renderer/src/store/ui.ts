@@ -2,9 +2,13 @@
 import { create } from 'zustand';
 import type { StateFilter } from './containers';
 
-export type View = 'containers' | 'stacks' | 'images' | 'networks' | 'system' | 'host';
+export type View = 'containers' | 'stacks' | 'images' | 'volumes' | 'networks' | 'system' | 'host';
 export type DetailTab = 'terminal' | 'shell' | 'logs' | 'inspect' | 'checkpoints';
-export type Dialog = { kind: 'create'; image?: string } | { kind: 'palette' } | { kind: 'confirm-remove'; ids: string[] } | undefined;
+export type Dialog = { kind: 'create'; image?: string } | { kind: 'palette' } | { kind: 'confirm-remove'; ids: string[] }
+  | { kind: 'commit'; id: string }
+  /** web: set when a folder was dropped (a browser gives no path) */
+  | { kind: 'build'; context?: string; dockerfile?: string; note?: string }
+  | undefined;
 export interface Toast { id: number; text: string; kind: 'error' | 'info' }
 
 export interface UiState {

@@ -35,6 +35,7 @@ export function ContainerDetail({ id }: { id: string }) {
           </div>
         </div>
         <RowActions c={c} labels />
+        <button onClick={() => useUi.getState().openDialog({ kind: 'commit', id: c.id })} data-action="commit" title="Save this container's changes as a new image">Save as image…</button>
         <button className="link" onClick={() => useUi.getState().select(undefined)} aria-label="Close details">×</button>
       </header>
       <ErrorLine text={error} onDismiss={() => useActions.getState().clearError(id)} />

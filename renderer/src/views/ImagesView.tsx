@@ -5,10 +5,13 @@ import { useImages } from '../store/images';
 import { useUi } from '../store/ui';
 import { ErrorLine } from '../components/ErrorLine';
 import { PullProgress } from '../components/PullProgress';
+import { BuildProgress } from '../components/BuildProgress';
+import { useBuilds } from '../store/builds';
 import { bytes, ago, shortId } from '../lib/format';
 
 export function ImagesView() {
   const { list, loaded, error, pulls } = useImages();
+  const builds = useBuilds((s) => s.byTask);
   const [ref, setRef] = useState('');
   const [busy, setBusy] = useState(false);
   const [pullError, setPullError] = useState<string>();
@@ -34,11 +37,13 @@ export function ImagesView() {
       <form className="toolbar" onSubmit={pull}>
         <input value={ref} onChange={(e) => setRef(e.target.value)} placeholder="Image to pull, e.g. 127.0.0.1:5000/library/busybox:latest" aria-label="Image reference" disabled={unavailable} />
         <button className="primary" disabled={busy || unavailable}>{busy ? 'Pulling…' : 'Pull'}</button>
+        <button type="button" onClick={() => useUi.getState().openDialog({ kind: 'build' })} disabled={unavailable} data-action="build">Build…</button>
       </form>
       <ErrorLine text={pullError} onDismiss={() => setPullError(undefined)} />
       {active.map((p) => <PullProgress key={p.task} task={p} />)}
+      {Object.values(builds).filter((b) => !b.done).map((b) => <BuildProgress key={b.task} task={b.task} showLog={false} />)}
       {unavailable ? <div className="notice" role="alert">{error}</div> : <ErrorLine text={error} />}
-      {loaded && !unavailable && !list.length && <div className="empty small-empty"><p>No images yet. Pull one above, or load an archive with <code>docker load</code> against Pier's API.</p></div>}
+      {loaded && !unavailable && !list.length && <div className="empty small-empty"><p>No images yet. Pull one above, build one from a folder (<b>Build…</b>, or drop the folder onto the window), or load an archive with <code>docker load</code> against Pier's API.</p></div>}
       {list.length > 0 && (
         <table className="table">
           <thead><tr><th>Repository:tag</th><th>Id</th><th>Size</th><th>Created</th><th /></tr></thead>

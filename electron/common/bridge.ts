@@ -7,7 +7,15 @@
 // misuse (an unknown topic, a path given to startDrag) throws in the caller.
 import type { MethodName, Params, Result, Topic, streams } from './contract';
 import type { EngineEvent } from './types';
-import type { ChosenFolder, DropResult, EngineChoiceDto, Envelope, NavigateTarget, Notice, ShellInfo } from './channels';
+import type {
+  ChosenFolder,
+  DropResult,
+  EngineChoiceDto,
+  Envelope,
+  NavigateTarget,
+  Notice,
+  ShellInfo,
+} from './channels';
 
 export type { ChosenFolder, DropResult, Envelope, NavigateTarget, Notice, ShellInfo };
 export type StreamKind = keyof typeof streams;

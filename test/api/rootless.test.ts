@@ -237,6 +237,26 @@ describe('rootless pier serve as a normal user', { skip }, () => {
     assert.ok(host.stdout.split('\n').includes(uplink) && host.stdout.split('\n').includes('lo'), host.stdout);
   });
 
+  test('named volume: under the user\'s data dir; copy-up and writes carry the mapped owners', async () => {
+    // copy-up of the image's /home/app (1000:1000 750, data.txt 640) into an empty volume; a write as the image's user
+    const r = await d(['run', '--rm', '-u', 'app', '-v', 'appdata:/home/app', IMG, 'sh', '-c',
+      'stat -c "%u:%g %a %n" /home/app /home/app/data.txt; echo mine > /home/app/new.txt']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '1000:1000 750 /home/app\n1000:1000 640 /home/app/data.txt\n');
+    const mp = (await d(['volume', 'inspect', '-f', '{{.Mountpoint}}', 'appdata'])).stdout.trim();
+    assert.equal(mp, path.join(user.home, '.local/share/pier/volumes/appdata/_data'));
+    const mapped = user.range!.start + 999;
+    for (const f of ['', 'data.txt', 'new.txt']) {
+      const st = fs.statSync(path.join(mp, f));
+      assert.deepEqual([st.uid, st.gid], [mapped, mapped], `host owner of ${f || 'the volume root'}`);
+    }
+    // the data outlives the container; a second container sees it with the same owners
+    const again = await d(['run', '--rm', '-v', 'appdata:/data', IMG, 'sh', '-c', 'stat -c "%u:%g" /data/new.txt; cat /data/new.txt']);
+    assert.deepEqual([again.code, again.stdout], [0, '1000:1000\nmine\n'], again.stderr);
+    assert.equal((await d(['volume', 'rm', 'appdata'])).code, 0);
+    assert.equal(fs.existsSync(path.dirname(mp)), false);
+  });
+
   test('another user cannot reach the socket or read the data', async () => {
     const r = await dockerAs(other, socket, ['ps']);
     assert.notEqual(r.code, 0);

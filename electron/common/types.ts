@@ -79,6 +79,8 @@ export interface CreateContainerOptions {
   dnsOptions?: string[];
   /** "host:ip" lines for /etc/hosts (docker --add-host) */
   extraHosts?: string[];
+  /** legacy links (docker --link NAME[:ALIAS]): /etc/hosts entries and ALIAS_* variables */
+  links?: string[];
   labels?: Record<string, string>;
   stopSignal?: string;
   stopTimeout?: number;

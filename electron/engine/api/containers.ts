@@ -61,7 +61,7 @@ export function containerSummary(engine: Engine, c: ContainerSummary) {
     Id: c.id, Names: ['/' + c.name], Image: c.image, ImageID: c.imageId ?? '', Command: dockerCommand(rec.config.args),
     Created: unixSeconds(c.created),
     Labels: c.labels, State: c.restarting ? 'restarting' : c.status, Status: statusText(c),
-    HostConfig: { NetworkMode: echoOf(rec)?.NetworkMode ?? networkMode(engine, c.id) }, ...listNetworkFields(engine, rec),
+    HostConfig: { NetworkMode: rec.config.netContainer ? networkMode(engine, c.id) : echoOf(rec)?.NetworkMode ?? networkMode(engine, c.id) }, ...listNetworkFields(engine, rec),
     Mounts: mountsJson(engine, rec),
   };
 }
@@ -404,5 +404,6 @@ function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
 /** HostConfig fields reported as the client sent them, for containers created through the API. */
 function hostConfigEcho(r: ContainerRecord) {
   const e = echoOf(r);
-  return e ? { NetworkMode: e.NetworkMode, Binds: e.Binds, PortBindings: e.PortBindings } : {};
+  // container mode is reported with the joined container's id, as dockerd does
+  return e ? { ...(r.config.netContainer ? {} : { NetworkMode: e.NetworkMode }), Binds: e.Binds, PortBindings: e.PortBindings } : {};
 }

@@ -173,8 +173,20 @@ function containerOf(engine: Engine, ref: string): ContainerRecord {
 
 type HostConfigNet = {
   NetworkMode?: string | null; PortBindings?: Record<string, unknown> | null; PublishAllPorts?: boolean | null;
-  Dns?: unknown; DnsSearch?: unknown; DnsOptions?: unknown; ExtraHosts?: unknown;
+  Dns?: unknown; DnsSearch?: unknown; DnsOptions?: unknown; ExtraHosts?: unknown; Links?: unknown;
 };
+
+/** dockerd's refusals for settings a container-mode container cannot have (it has no network of its own). */
+function containerModeConflicts(hc: HostConfigNet, body: { ExposedPorts?: unknown; Hostname?: unknown }): void {
+  const some = (v: unknown) => (Array.isArray(v) ? v.length > 0 : !!v && typeof v === 'object' && Object.keys(v).length > 0);
+  const conflict = (what: string) => { throw badRequest(`conflicting options: ${what}`); };
+  if (body.Hostname) conflict('hostname and the network mode');
+  if (some(hc.Links)) conflict('container type network can\'t be used with links. This would result in undefined behavior');
+  if (some(hc.Dns)) conflict('dns and the network mode');
+  if (some(hc.ExtraHosts)) conflict('custom host-to-IP mapping and the network mode');
+  if (some(hc.PortBindings) || hc.PublishAllPorts) conflict('port publishing and the container type network mode');
+  if (some(body.ExposedPorts)) conflict('port exposing and the container type network mode');
+}
 
 const strList = (v: unknown, what: string): string[] | undefined => {
   if (v == null) return undefined;
@@ -183,10 +195,15 @@ const strList = (v: unknown, what: string): string[] | undefined => {
 };
 
 /** Network fields of a create request → create options (exposed = the image's and the request's). */
-export function networkCreateOptions(engine: Engine, hc: HostConfigNet, body: { ExposedPorts?: unknown; NetworkingConfig?: unknown }, imageExposed: string[]): Partial<CreateContainerOptions> {
+export function networkCreateOptions(engine: Engine, hc: HostConfigNet, body: { ExposedPorts?: unknown; NetworkingConfig?: unknown; Hostname?: unknown }, imageExposed: string[]): Partial<CreateContainerOptions> {
   let mode = hc.NetworkMode || 'default';
   if (mode === 'default') mode = engine.network ? 'bridge' : 'host';
-  if (mode.startsWith('container:')) throw badRequest(`network mode "${mode}" is not supported yet`);
+  if (mode.startsWith('container:')) {
+    containerModeConflicts(hc, body);
+    return { network: mode };
+  }
+  const links = strList(hc.Links, 'Links');
+  if (links?.length && (mode === 'host' || mode === 'none')) throw badRequest(`conflicting options: ${mode} type networking can't be used with links. This would result in undefined behavior`);
   const exposed = [...new Set([...Object.keys((body.ExposedPorts as Record<string, unknown> | null) ?? {}), ...imageExposed])];
   const bindings = hc.PortBindings ?? undefined;
   let ports;
@@ -207,7 +224,7 @@ export function networkCreateOptions(engine: Engine, hc: HostConfigNet, body: { 
   return {
     network: mode, networks, ports, portBindings: (bindings ?? undefined) as CreateContainerOptions['portBindings'], exposedPorts: exposed,
     dns: strList(hc.Dns, 'Dns'), dnsSearch: strList(hc.DnsSearch, 'DnsSearch'), dnsOptions: strList(hc.DnsOptions, 'DnsOptions'),
-    extraHosts: strList(hc.ExtraHosts, 'ExtraHosts'),
+    extraHosts: strList(hc.ExtraHosts, 'ExtraHosts'), ...(links?.length ? { links } : {}),
   };
 }
 
@@ -217,7 +234,7 @@ export function networkSettings(engine: Engine, r: ContainerRecord) {
   const running = r.state.status === 'running' || r.state.status === 'paused';
   const eps = running ? a?.endpoints ?? [] : [];
   const networks: Record<string, unknown> = {};
-  const names = r.config.net ? Object.keys(r.config.net.networks) : [r.config.network];
+  const names = r.config.net ? Object.keys(r.config.net.networks) : r.config.netContainer ? [] : [r.config.network];
   for (const name of names) {
     const ep = eps.find((e) => e.network === name);
     const n = engine.network?.find(name);
@@ -254,7 +271,8 @@ export function listNetworkFields(engine: Engine, r: ContainerRecord) {
 export function hostConfigNet(r: ContainerRecord) {
   const n = r.config.net;
   return {
-    NetworkMode: n ? Object.keys(n.networks)[0] ?? 'bridge' : r.config.network,
+    NetworkMode: n ? Object.keys(n.networks)[0] ?? 'bridge' : r.config.netContainer ? `container:${r.config.netContainer}` : r.config.network,
+    Links: n?.links?.length ? n.links.map((l) => `/${l.name}:/${r.name}/${l.alias}`) : null,
     PortBindings: n?.portBindings ?? {}, PublishAllPorts: false,
     Dns: n?.dns ?? [], DnsSearch: n?.dnsSearch ?? [], DnsOptions: n?.dnsOptions ?? [], ExtraHosts: n?.extraHosts ?? null,
   };

@@ -25,6 +25,8 @@ import { summarize } from './summary';
 import { readLogs, type LogEntry, type LogOptions } from '../conmon/logs';
 import type { ContainerNetConfig } from '../network/types';
 import type { NetSetup } from '../network/service';
+import { joinTarget, targetId } from '../network/container-mode';
+import { parseLinks } from '../network/links';
 
 /** How long a SIGKILLed container may take to be reported gone before stop/kill fail with "did not die". */
 const KILL_WAIT_MS = 10_000;
@@ -34,6 +36,7 @@ export interface ContainerNetworking {
   validate(cfg: ContainerNetConfig): void;
   setup(r: ContainerRecord): Promise<NetSetup>;
   teardown(containerId: string): Promise<void>;
+  attachment(containerId: string): { netns: string } | undefined;
 }
 import { effectiveHealthcheck, validateHealthcheck, validateRestartPolicy } from './healthcheck-config';
 import type { HealthcheckConfig, HealthStatus } from '../../common/types';
@@ -182,13 +185,15 @@ export class Containers {
     const env = mergeEnv(defaults.env, o.env ?? []);
     if (o.stopSignal) parseSignal(o.stopSignal);
     const net = this.netConfig(o);
+    const netContainer = o.network?.startsWith('container:') ? targetId(o.network, (ref) => this.get(ref)) : undefined;
     const healthcheck = checkSupervision(o, defaults.healthcheck);
     const limits = o.resources ? checkResources(o.resources, hostLimits()) : undefined;
     const config: ContainerConfig = {
       image: imageRef, imageId, rootfs: o.rootfs ? path.resolve(o.rootfs) : undefined,
       args, entrypoint, cmd, env, cwd: o.workingDir || defaults.workingDir || '/', user: o.user ?? defaults.user ?? '',
       terminal: !!o.tty, stdin: !!o.openStdin, stdinOnce: !!o.stdinOnce, hostname: o.hostname ?? id.slice(0, 12),
-      readOnlyRoot: !!o.readOnly, binds: o.binds ?? [], network: net ? 'bridge' : (o.network as 'none' | 'host' | undefined) ?? 'none', ...(net ? { net } : {}),
+      readOnlyRoot: !!o.readOnly, binds: o.binds ?? [], network: net ? 'bridge' : netContainer ? 'container' : (o.network as 'none' | 'host' | undefined) ?? 'none', ...(net ? { net } : {}),
+      ...(netContainer ? { netContainer } : {}),
       labels: { ...defaults.labels, ...(o.labels ?? {}) }, stopSignal: o.stopSignal ?? defaults.stopSignal ?? 'SIGTERM',
       stopTimeout: o.stopTimeout ?? 10, autoRemove: !!o.autoRemove, consoleSize: o.consoleSize,
       restartPolicy: o.restartPolicy, healthcheck, healthcheckRequested: o.healthcheck, ...(o.echo ? { echo: o.echo } : {}),
@@ -210,7 +215,8 @@ export class Containers {
   /** Bridge-mode network settings from the create options (validated against existing networks). */
   private netConfig(o: CreateContainerOptions): ContainerNetConfig | undefined {
     const mode = o.network ?? 'none';
-    if (mode === 'none' || mode === 'host') {
+    if (mode === 'none' || mode === 'host' || mode.startsWith('container:')) {
+      if (o.links?.length) throw Object.assign(new Error(`conflicting options: ${mode.split(':')[0]} type network can't be used with links. This would result in undefined behavior`), { code: 'EINVAL' });
       if (o.ports?.length) throw Object.assign(new Error(`published ports need a bridge network (network mode is ${mode})`), { code: 'EINVAL' });
       return undefined;
     }
@@ -221,6 +227,7 @@ export class Containers {
       ...(o.exposedPorts?.length ? { exposedPorts: o.exposedPorts } : {}), ...(o.dns?.length ? { dns: o.dns } : {}),
       ...(o.dnsSearch?.length ? { dnsSearch: o.dnsSearch } : {}), ...(o.dnsOptions?.length ? { dnsOptions: o.dnsOptions } : {}),
       ...(o.extraHosts?.length ? { extraHosts: o.extraHosts } : {}),
+      ...(o.links?.length ? { links: parseLinks(o.links, (ref) => this.get(ref)) } : {}),
     };
     this.d.network.validate(net);
     return net;
@@ -244,25 +251,31 @@ export class Containers {
     const user = resolveUser(rootfs, r.config.user);
     const env = r.config.env.some((e) => e.startsWith('HOME=')) ? r.config.env : [...r.config.env, `HOME=${user.home}`];
     if (!r.config.env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${r.config.hostname}`);
-    const net: NetSetup | undefined = r.config.net && this.d.network ? await this.d.network.setup(r) : undefined;
+    const net: NetSetup | undefined = r.config.net && this.d.network ? await this.d.network.setup(r) : r.config.netContainer ? this.joinNetwork(r) : undefined;
     r.state.net = net?.state;
     try {
-      await this.createRuntime(r, rootfs, user, env, net, restore);
+      await this.createRuntime(r, rootfs, user, [...env, ...(net?.env ?? [])], net, restore);
     } catch (e) {
       net?.release();
       r.state.net = undefined;
-      if (net) await this.d.network!.teardown(r.id).catch(() => undefined);
+      if (net) await this.d.network?.teardown(r.id).catch(() => undefined);
       throw e;
     }
     net?.release();
     return r;
   }
 
+  /** Container mode: the namespace and files of the container it joins (network/container-mode.ts). */
+  private joinNetwork(r: ContainerRecord): NetSetup {
+    const j = joinTarget(r, { get: (ref) => this.get(ref), netnsOf: (id) => this.d.network?.attachment(id)?.netns, bundle: (t) => this.paths(t).bundle });
+    return { netnsPath: j.netnsPath, mounts: j.mounts, fds: [], release: () => undefined, hostname: j.hostname };
+  }
+
   private async createRuntime(r: ContainerRecord, rootfs: string, user: { uid: number; gid: number }, env: string[], net: NetSetup | undefined, restore?: { from: string; opts: string[]; spec?: RestoreSpecHook }): Promise<void> {
     const p = this.paths(r);
     const vols = this.d.mounts ? await this.d.mounts.prepare(r, rootfs) : { binds: [], tmpfs: [] };
     const spec = generateSpec({
-      rootfs, hostname: r.config.hostname, readOnlyRoot: r.config.readOnlyRoot, binds: [...(net?.mounts ?? []), ...r.config.binds, ...vols.binds], tmpfs: vols.tmpfs, network: r.config.network, netnsPath: net?.netnsPath,
+      rootfs, hostname: net?.hostname ?? r.config.hostname, readOnlyRoot: r.config.readOnlyRoot, binds: [...(net?.mounts ?? []), ...r.config.binds, ...vols.binds], tmpfs: vols.tmpfs, network: r.config.network, netnsPath: net?.netnsPath,
       nofileHard: this.nofileHard,
       process: { args: r.config.args, env, cwd: r.config.cwd, uid: user.uid, gid: user.gid, terminal: r.config.terminal, consoleSize: r.config.consoleSize },
       annotations: { 'io.pier.name': r.name }, rootless: rootlessSpecOptions(),

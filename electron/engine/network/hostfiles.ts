@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Endpoint } from './types';
 
-export interface HostsInput { hostname: string; name: string; endpoints: Endpoint[]; extraHosts?: string[] }
+export interface HostsInput { hostname: string; name: string; endpoints: Endpoint[]; extraHosts?: string[]; links?: string[] }
 
 /** Docker's layout: localhost lines, extra hosts, then the container's own addresses. */
 export function hostsFile(h: HostsInput): string {
@@ -15,6 +15,7 @@ export function hostsFile(h: HostsInput): string {
     const [host, ip] = splitExtraHost(e);
     lines.push(`${ip}\t${host}`);
   }
+  lines.push(...(h.links ?? []));
   const names = [...new Set([h.hostname, h.name].filter(Boolean))].join(' ');
   for (const ep of h.endpoints) lines.push(`${ep.ip}\t${names}`);
   return lines.join('\n') + '\n';

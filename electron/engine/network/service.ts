@@ -18,8 +18,9 @@ import { waitForName } from './aardvark';
 import { allowPublished, removeIdleBaseChains, revokePublished } from './firewall';
 import { RootlessNet, SLIRP_CIDR, SLIRP_DNS } from './rootlessnet';
 import { installForwarder, startForwarder, stopForwarder, waitForNameIn, type Listener } from './forwarder';
+import { linkEnv, linkHostsLine } from './links';
 import { run } from '../runtime/proc';
-import type { Attachment, ContainerNetConfig, Endpoint, NetworkRecord } from './types';
+import type { Attachment, ContainerNetConfig, Endpoint, Link, NetworkRecord } from './types';
 
 export const NETWORK_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export const DEFAULT_NETWORK = 'bridge';
@@ -51,14 +52,19 @@ export interface CreateNetworkOptions {
 
 /** What a container's runtime create needs after setup. */
 export interface NetSetup {
-  netnsPath: string;
+  /** the namespace to join (absent: the host's) */
+  netnsPath?: string;
   mounts: BindMount[];
   /** host port sockets for conmon to hold */
   fds: number[];
   /** closes Pier's copies of the port sockets (call after conmon was spawned, or on failure) */
   release(): void;
-  /** what the container record shows (bound ports, addresses) */
-  state: NonNullable<ContainerRecord['state']['net']>;
+  /** what the container record shows (bound ports, addresses); none in container mode */
+  state?: NonNullable<ContainerRecord['state']['net']>;
+  /** variables for the container's process (links' ALIAS_*) */
+  env?: string[];
+  /** container mode: the joined container's hostname */
+  hostname?: string;
 }
 
 export interface NetworkServiceOptions {
@@ -241,6 +247,7 @@ export class NetworkService {
     const cfg = r.config.net;
     if (!cfg) throw err(`container ${r.name} has no network configuration`, 'EINVAL');
     if (this.store.attachment(r.id)) await this.teardown(r.id);
+    const links = this.resolveLinks(r, true);
     const driver = this.driver();
     const netns = path.join(netnsDir(this.o.runroot), r.id);
     const udp = cfg.ports.find((p) => p.protocol === 'udp');
@@ -276,7 +283,8 @@ export class NetworkService {
       this.proxies.set(r.id, res.proxies);
       const mounts = await this.writeFiles(r, endpoints);
       // rootless: the forwarder holds the sockets, conmon gets none
-      return { netnsPath: netns, mounts, fds: this.rl ? [] : res.fds, release: () => res.closeV4(), state: recordState(res.ports, endpoints) };
+      const env = links.flatMap((l) => linkEnv(l.link, r.name, l.target, l.ip));
+      return { netnsPath: netns, mounts, fds: this.rl ? [] : res.fds, release: () => res.closeV4(), state: recordState(res.ports, endpoints), env };
     } catch (e) {
       res.closeV4();
       for (const p of res.proxies) p.close();
@@ -318,10 +326,32 @@ export class NetworkService {
     const cfg = r.config.net!;
     const primary = endpoints[0] ? this.find(endpoints[0].network) : undefined;
     const dnsServers = endpoints.filter((e) => this.find(e.network)?.dnsEnabled).map((e) => e.gateway);
+    const links = this.resolveLinks(r, false).map((l) => linkHostsLine(l.link, l.ip));
     return [
-      ['hosts', hostsFile({ hostname: r.config.hostname, name: r.name, endpoints, extraHosts: this.extraHosts(cfg, primary) })],
+      ['hosts', hostsFile({ hostname: r.config.hostname, name: r.name, endpoints, extraHosts: this.extraHosts(cfg, primary), links })],
       ['resolv.conf', resolvConf({ dnsServers, dns: cfg.dns, search: cfg.dnsSearch, options: cfg.dnsOptions, ...(this.rl ? { fallback: [SLIRP_DNS] } : {}) })],
     ];
+  }
+
+  /**
+   * The linked containers with their address (on a network both share, else their first). Strict
+   * (at start): a linked container must be running (Docker's message); else links that cannot
+   * be resolved any more are left out.
+   */
+  private resolveLinks(r: ContainerRecord, strict: boolean): Array<{ link: Link; target: ContainerRecord; ip: string }> {
+    const out: Array<{ link: Link; target: ContainerRecord; ip: string }> = [];
+    for (const link of r.config.net?.links ?? []) {
+      let target: ContainerRecord | undefined;
+      try { target = this.containers?.get(link.id); } catch { /* removed */ }
+      const eps = target && this.containers?.isRunning(target) ? this.endpoints(target.id) : [];
+      const ep = eps.find((e) => e.network in (r.config.net?.networks ?? {})) ?? eps[0];
+      if (!target || !ep) {
+        if (strict) throw err(`Cannot link to a non running container: /${target?.name ?? link.name} AS /${r.name}/${link.alias}`, 'ENETJOIN');
+        continue;
+      }
+      out.push({ link, target, ip: ep.ip });
+    }
+    return out;
   }
 
   private extraHosts(cfg: ContainerNetConfig, primary?: NetworkRecord): string[] {

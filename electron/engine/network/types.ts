@@ -39,7 +39,11 @@ export interface ContainerNetConfig {
   dnsOptions?: string[];
   /** "host:ip" entries for /etc/hosts */
   extraHosts?: string[];
+  /** legacy links: the linked container (id and name at create) under an alias */
+  links?: Link[];
 }
+
+export interface Link { id: string; name: string; alias: string }
 
 /** One live endpoint: the container on one network. */
 export interface Endpoint {

@@ -6,7 +6,8 @@ import { adaptForRootless, type RootlessSpecOptions } from './rootless';
 
 export interface BindMount { source: string; destination: string; readOnly?: boolean }
 /** bridge: the container joins the namespace at netnsPath (set up by the network area) */
-export type NetworkMode = 'none' | 'host' | 'bridge';
+/** container: another container's namespace (netnsPath; none given = that container uses the host's) */
+export type NetworkMode = 'none' | 'host' | 'bridge' | 'container';
 
 export interface ProcessDesc {
   args: string[];
@@ -110,7 +111,7 @@ export function generateSpec(o: SpecOptions): OciSpec {
   mounts.push(...user.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.destination) - depth(b.m.destination) || a.i - b.i).map((x) => x.m));
   const namespaces: Array<{ type: string }> = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if ((o.network ?? 'none') === 'none') namespaces.push({ type: 'network' });
-  else if (o.network === 'bridge' && o.netnsPath) namespaces.push({ type: 'network', path: o.netnsPath } as { type: string });
+  else if ((o.network === 'bridge' || o.network === 'container') && o.netnsPath) namespaces.push({ type: 'network', path: o.netnsPath } as { type: string });
   const spec: OciSpec = {
     ociVersion: '1.0.2-dev',
     process: processSpec(o.process, o.nofileHard),

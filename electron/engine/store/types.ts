@@ -24,6 +24,8 @@ export interface ContainerConfig {
   readOnlyRoot: boolean;
   binds: BindMount[];
   network: NetworkMode;
+  /** container mode: the id of the container whose network namespace this one joins */
+  netContainer?: string;
   /** bridge mode: networks, published ports, DNS and hosts entries */
   net?: ContainerNetConfig;
   labels: Record<string, string>;

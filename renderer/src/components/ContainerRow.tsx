@@ -10,6 +10,7 @@ import { StateBadge } from './StateBadge';
 import { RowActions } from './RowActions';
 import { renderCount } from '../lib/probe';
 import { PortLinks } from './PortLinks';
+import { CpuCell, MemCell } from './RowStats';
 
 function Uptime({ startedAt, finishedAt, running }: { startedAt?: string; finishedAt?: string; running: boolean }) {
   const now = useClock((s) => s.now);
@@ -43,6 +44,8 @@ export const ContainerRow = memo(function ContainerRow({ id, top, height }: { id
       <span className="cell image" title={c.image}>{c.image}</span>
       <span className="cell state"><StateBadge c={c} /></span>
       <span className="cell uptime"><Uptime startedAt={c.startedAt} finishedAt={c.finishedAt} running={c.status === 'running'} /></span>
+      <CpuCell id={c.id} running={c.status === 'running' || c.status === 'paused'} />
+      <MemCell id={c.id} running={c.status === 'running' || c.status === 'paused'} />
       <span className="cell ports"><PortLinks ports={c.ports} /></span>
       <span className="cell command" title={c.command}>{c.command}</span>
       <span className="cell actions" onClick={(e) => e.stopPropagation()}>

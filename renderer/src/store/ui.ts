@@ -1,9 +1,10 @@
 // UI state: current view, selection, filters, open dialogs, toasts.
 import { create } from 'zustand';
 import type { StateFilter } from './containers';
+import { DEFAULT_SORT, nextSort, type Sort, type SortKey } from '../lib/stats';
 
 export type View = 'containers' | 'stacks' | 'images' | 'volumes' | 'networks' | 'system' | 'host';
-export type DetailTab = 'terminal' | 'shell' | 'logs' | 'inspect' | 'checkpoints';
+export type DetailTab = 'terminal' | 'shell' | 'logs' | 'stats' | 'processes' | 'inspect' | 'checkpoints';
 export type Dialog = { kind: 'create'; image?: string } | { kind: 'palette' } | { kind: 'confirm-remove'; ids: string[] }
   | { kind: 'commit'; id: string }
   /** web: set when a folder was dropped (a browser gives no path) */
@@ -18,6 +19,8 @@ export interface UiState {
   filter: string;
   stateFilter: StateFilter;
   checked: Record<string, true>;
+  /** containers list order (column headers) */
+  sort: Sort;
   dialog: Dialog;
   toasts: Toast[];
   connection: 'connecting' | 'open' | 'closed' | 'unauthorized';
@@ -26,6 +29,7 @@ export interface UiState {
   setTab(t: DetailTab): void;
   setFilter(f: string): void;
   setStateFilter(f: StateFilter): void;
+  sortBy(k: SortKey): void;
   toggleChecked(id: string): void;
   setChecked(ids: string[]): void;
   openDialog(d: Dialog): void;
@@ -43,6 +47,7 @@ export const useUi = create<UiState>()((set, get) => ({
   filter: '',
   stateFilter: 'all',
   checked: {},
+  sort: DEFAULT_SORT,
   dialog: undefined,
   toasts: [],
   connection: 'connecting',
@@ -51,6 +56,7 @@ export const useUi = create<UiState>()((set, get) => ({
   setTab: (tab) => set({ tab }),
   setFilter: (filter) => set({ filter }),
   setStateFilter: (stateFilter) => set({ stateFilter }),
+  sortBy: (k) => set({ sort: nextSort(get().sort, k) }),
   toggleChecked(id) {
     const checked = { ...get().checked };
     if (checked[id]) delete checked[id]; else checked[id] = true;

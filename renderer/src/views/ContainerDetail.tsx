@@ -9,11 +9,14 @@ import { ShellTab } from './tabs/ShellTab';
 import { LogsTab } from './tabs/LogsTab';
 import { InspectTab } from './tabs/InspectTab';
 import { CheckpointsTab } from './tabs/CheckpointsTab';
+import { StatsTab } from './tabs/StatsTab';
+import { ProcessesTab } from './tabs/ProcessesTab';
 import { shortId } from '../lib/format';
 import { PortLinks } from '../components/PortLinks';
 
 const TABS: Array<{ tab: DetailTab; label: string }> = [
   { tab: 'terminal', label: 'Terminal' }, { tab: 'shell', label: 'Shell' }, { tab: 'logs', label: 'Logs' },
+  { tab: 'stats', label: 'Stats' }, { tab: 'processes', label: 'Processes' },
   { tab: 'inspect', label: 'Inspect' }, { tab: 'checkpoints', label: 'Checkpoints' },
 ];
 
@@ -50,6 +53,8 @@ export function ContainerDetail({ id }: { id: string }) {
         {tab === 'logs' && <LogsTab c={c} />}
         {tab === 'inspect' && <InspectTab id={c.id} status={c.status} />}
         {tab === 'checkpoints' && <CheckpointsTab c={c} />}
+        {tab === 'stats' && <StatsTab c={c} />}
+        {tab === 'processes' && <ProcessesTab c={c} />}
       </div>
     </section>
   );

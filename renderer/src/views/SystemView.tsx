@@ -4,6 +4,7 @@ import type { SystemInfo } from '../../../electron/common/contract';
 import { api } from '../api/client';
 import { ErrorLine } from '../components/ErrorLine';
 import { bytes } from '../lib/format';
+import { ResourceDashboard } from './ResourceDashboard';
 
 type Df = { images: number; layersSize: number; containers: number; checkpoints: number };
 
@@ -42,6 +43,7 @@ export function SystemView() {
               <tr><th>Checkpoints</th><td>{bytes(df.checkpoints)}</td></tr>
             </tbody></table>
           ) : <div className="muted">Measuring…</div>}
+          <ResourceDashboard />
         </>
       )}
     </div>

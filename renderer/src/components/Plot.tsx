@@ -10,7 +10,11 @@ import { bytes } from '../lib/format';
 import { BYTE_INCRS, WINDOW_MS, percent, rate } from '../lib/stats';
 
 export type PlotUnit = 'percent' | 'bytes' | 'rate';
-export interface PlotSeries { label: string; color: string; dash?: boolean }
+export interface PlotSeries {
+  label: string;
+  color: string;
+  dash?: boolean;
+}
 
 const FMT: Record<PlotUnit, (n: number) => string> = { percent, bytes: (n) => bytes(n), rate };
 const AXIS = { stroke: '#8b96a8', grid: { stroke: '#222a35', width: 1 }, ticks: { stroke: '#2a3340', width: 1 } };
@@ -21,13 +25,26 @@ function xRange(xs: ArrayLike<number>): [number, number] {
   const span = xs.length ? Math.min(WINDOW_MS / 1000, Math.max(60, now - xs[0])) : 60;
   return [now - span, now];
 }
-const clock = (s: number) => new Date(s * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const clock = (s: number) =>
+  new Date(s * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 type Plots = Record<string, uPlot>;
-const registry = (): Plots | undefined => (window.__PIER_TEST__ ? ((window as unknown as { __pierPlots?: Plots }).__pierPlots ??= {}) : undefined);
+const registry = (): Plots | undefined =>
+  window.__PIER_TEST__ ? ((window as unknown as { __pierPlots?: Plots }).__pierPlots ??= {}) : undefined;
 
-export function Plot({ name, title, unit, series, data, height = 150, minMax }: {
-  name: string; title: string; unit: PlotUnit; series: PlotSeries[];
+export function Plot({
+  name,
+  title,
+  unit,
+  series,
+  data,
+  height = 150,
+  minMax,
+}: {
+  name: string;
+  title: string;
+  unit: PlotUnit;
+  series: PlotSeries[];
   /** [seconds[], ...values[]] as from lib/stats columns() */
   data: Array<Array<number | null>>;
   height?: number;
@@ -41,7 +58,8 @@ export function Plot({ name, title, unit, series, data, height = 150, minMax }: 
   useEffect(() => {
     const el = host.current!;
     const opts: uPlot.Options = {
-      width: Math.max(200, el.clientWidth), height,
+      width: Math.max(200, el.clientWidth),
+      height,
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false } },
       scales: {
@@ -50,20 +68,39 @@ export function Plot({ name, title, unit, series, data, height = 150, minMax }: 
       },
       axes: [
         { ...AXIS, space: 60, values: (_u, splits) => splits.map(clock) },
-        { ...AXIS, size: 70, values: (_u, splits) => splits.map(fmt), ...(unit === 'percent' ? {} : { incrs: BYTE_INCRS }) },
+        {
+          ...AXIS,
+          size: 70,
+          values: (_u, splits) => splits.map(fmt),
+          ...(unit === 'percent' ? {} : { incrs: BYTE_INCRS }),
+        },
       ],
       series: [
         { value: (_u, v) => (v == null ? '–' : new Date(v * 1000).toLocaleTimeString()) },
-        ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, ...(s.dash ? { dash: [6, 4] } : { fill: `${s.color}22` }), value: (_u: uPlot, v: number | null) => (v == null ? '–' : fmt(v)), points: { show: false } })),
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 1.5,
+          ...(s.dash ? { dash: [6, 4] } : { fill: `${s.color}22` }),
+          value: (_u: uPlot, v: number | null) => (v == null ? '–' : fmt(v)),
+          points: { show: false },
+        })),
       ],
     };
     const u = new uPlot(opts, data as uPlot.AlignedData, el);
     plot.current = u;
     const reg = registry();
     if (reg) reg[name] = u;
-    const ro = new ResizeObserver(() => { if (el.clientWidth > 0) u.setSize({ width: el.clientWidth, height }); });
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth > 0) u.setSize({ width: el.clientWidth, height });
+    });
     ro.observe(el);
-    return () => { ro.disconnect(); u.destroy(); plot.current = undefined; if (reg?.[name] === u) delete reg[name]; };
+    return () => {
+      ro.disconnect();
+      u.destroy();
+      plot.current = undefined;
+      if (reg?.[name] === u) delete reg[name];
+    };
     // built once per mount (and unit/size change); data goes through setData below
   }, [name, unit, height, minMax, series.length]);
 

@@ -7,7 +7,8 @@ import { sparkPath, percent } from '../lib/stats';
 import { bytes } from '../lib/format';
 import { renderCount } from '../lib/probe';
 
-const W = 44, H = 16;
+const W = 44,
+  H = 16;
 
 export const CpuCell = memo(function CpuCell({ id, running }: { id: string; running: boolean }) {
   const p = useStats((s) => (running ? s.latest[id] : undefined));
@@ -16,7 +17,9 @@ export const CpuCell = memo(function CpuCell({ id, running }: { id: string; runn
   if (!p) return <span className="cell cpu muted">{running ? (unavailable ? '–' : '…') : ''}</span>;
   return (
     <span className="cell cpu" title={`CPU ${percent(p.cpu)} (100 % = one CPU); the line: the last minute`}>
-      <svg className="spark" width={W} height={H} viewBox={`0 0 ${W} ${H}`} aria-hidden="true"><polyline points={sparkPath(spark.get(id), W, H)} /></svg>
+      <svg className="spark" width={W} height={H} viewBox={`0 0 ${W} ${H}`} aria-hidden="true">
+        <polyline points={sparkPath(spark.get(id), W, H)} />
+      </svg>
       <span className="num">{percent(p.cpu)}</span>
     </span>
   );
@@ -26,6 +29,12 @@ export const MemCell = memo(function MemCell({ id, running }: { id: string; runn
   const p = useStats((s) => (running ? s.latest[id] : undefined));
   const unavailable = useStats((s) => !!s.error);
   if (!p) return <span className="cell mem muted">{running ? (unavailable ? '–' : '…') : ''}</span>;
-  const title = p.memLimit !== undefined ? `${bytes(p.mem)} of its ${bytes(p.memLimit)} limit` : `${bytes(p.mem)} (no limit)`;
-  return <span className="cell mem" title={title}><span className="num">{bytes(p.mem)}</span>{p.memLimit !== undefined && <small className="muted"> /{bytes(p.memLimit)}</small>}</span>;
+  const title =
+    p.memLimit !== undefined ? `${bytes(p.mem)} of its ${bytes(p.memLimit)} limit` : `${bytes(p.mem)} (no limit)`;
+  return (
+    <span className="cell mem" title={title}>
+      <span className="num">{bytes(p.mem)}</span>
+      {p.memLimit !== undefined && <small className="muted"> /{bytes(p.memLimit)}</small>}
+    </span>
+  );
 });

@@ -24,7 +24,10 @@ export const BYTE_INCRS: number[] = [];
 for (let k = 0; k <= 5; k++) for (const m of [1, 2, 5, 10, 20, 50, 100, 200, 500]) BYTE_INCRS.push(m * 1024 ** k);
 
 export type SortKey = 'created' | 'name' | 'cpu' | 'mem';
-export interface Sort { key: SortKey; desc: boolean }
+export interface Sort {
+  key: SortKey;
+  desc: boolean;
+}
 export const DEFAULT_SORT: Sort = { key: 'created', desc: true };
 
 /** The next sort after clicking a column header: descending, ascending, then back to newest first. */
@@ -39,12 +42,18 @@ export function nextSort(cur: Sort, key: SortKey): Sort {
  * for the default sort. By CPU or memory, containers with a reading come first ordered by it;
  * the others keep their order after them. Sorting is stable.
  */
-export function sortIds(ids: string[], byId: Record<string, ContainerSummary>, latest: Record<string, StatsPoint> | undefined, sort: Sort): string[] {
+export function sortIds(
+  ids: string[],
+  byId: Record<string, ContainerSummary>,
+  latest: Record<string, StatsPoint> | undefined,
+  sort: Sort,
+): string[] {
   if (sort.key === 'created') return sort.desc ? ids : [...ids].reverse();
   const dir = sort.desc ? -1 : 1;
   if (sort.key === 'name') return [...ids].sort((a, b) => dir * byId[a].name.localeCompare(byId[b].name));
   const k = sort.key;
-  const withStats: string[] = [], without: string[] = [];
+  const withStats: string[] = [],
+    without: string[] = [];
   const live = (id: string) => !!latest?.[id] && (byId[id].status === 'running' || byId[id].status === 'paused');
   for (const id of ids) (live(id) ? withStats : without).push(id);
   withStats.sort((a, b) => dir * (latest![a][k] - latest![b][k]));
@@ -52,7 +61,12 @@ export function sortIds(ids: string[], byId: Record<string, ContainerSummary>, l
 }
 
 /** One point per tick summed over every container: the System view's whole-engine series. */
-export interface Total { t: number; cpu: number; mem: number; n: number }
+export interface Total {
+  t: number;
+  cpu: number;
+  mem: number;
+  n: number;
+}
 
 /** Appends the totals of `points` (grouped by reading time) to `totals`, keeping the last WINDOW_MS. */
 export function addTotals(totals: Total[], points: StatsPoint[]): Total[] {
@@ -61,7 +75,9 @@ export function addTotals(totals: Total[], points: StatsPoint[]): Total[] {
   for (const p of points) {
     if (p.t <= last) continue;
     const x = byT.get(p.t) ?? { t: p.t, cpu: 0, mem: 0, n: 0 };
-    x.cpu += p.cpu; x.mem += p.mem; x.n++;
+    x.cpu += p.cpu;
+    x.mem += p.mem;
+    x.n++;
     byT.set(p.t, x);
   }
   if (!byT.size) return totals;
@@ -85,18 +101,27 @@ export class SparkBuffers {
       if (b.v.length > SPARK_POINTS) b.v.shift();
     }
   }
-  get(id: string): readonly number[] { return this.m.get(id)?.v ?? []; }
+  get(id: string): readonly number[] {
+    return this.m.get(id)?.v ?? [];
+  }
   /** Forgets containers not in `keep`. */
-  retain(keep: (id: string) => boolean): void { for (const id of [...this.m.keys()]) if (!keep(id)) this.m.delete(id); }
-  clear(): void { this.m.clear(); }
+  retain(keep: (id: string) => boolean): void {
+    for (const id of [...this.m.keys()]) if (!keep(id)) this.m.delete(id);
+  }
+  clear(): void {
+    this.m.clear();
+  }
 }
 
 /** SVG polyline points for a sparkline w×h; y from 0 to max(100 %, the peak) so idle stays flat. */
 export function sparkPath(v: readonly number[], w: number, h: number): string {
   if (v.length < 2) return '';
   const top = Math.max(100, ...v);
-  const dx = w / (SPARK_POINTS - 1), x0 = w - (v.length - 1) * dx;
-  return v.map((y, i) => `${(x0 + i * dx).toFixed(1)},${(h - 1 - (Math.max(0, y) / top) * (h - 2)).toFixed(1)}`).join(' ');
+  const dx = w / (SPARK_POINTS - 1),
+    x0 = w - (v.length - 1) * dx;
+  return v
+    .map((y, i) => `${(x0 + i * dx).toFixed(1)},${(h - 1 - (Math.max(0, y) / top) * (h - 2)).toFixed(1)}`)
+    .join(' ');
 }
 
 /** Appends points (of one container) in time order, dropping repeats and anything older than WINDOW_MS. */
@@ -113,5 +138,8 @@ export function appendPoints(cur: StatsPoint[], points: StatsPoint[]): StatsPoin
 
 /** uPlot's columns: time in seconds, then one array per field; a missing limit is null (no line there). */
 export function columns(points: StatsPoint[], fields: Array<keyof StatsPoint>): Array<Array<number | null>> {
-  return [points.map((p) => p.t / 1000), ...fields.map((f) => points.map((p) => (typeof p[f] === 'number' ? (p[f] as number) : null)))];
+  return [
+    points.map((p) => p.t / 1000),
+    ...fields.map((f) => points.map((p) => (typeof p[f] === 'number' ? (p[f] as number) : null))),
+  ];
 }

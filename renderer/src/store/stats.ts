@@ -48,13 +48,19 @@ export function acquireStats(): () => void {
         points: (p) => applyPoints(p),
         error: (e) => useStats.setState({ error: e.message, live: false }),
       });
-      return () => { off(); useStats.setState({ live: false }); };
+      return () => {
+        off();
+        useStats.setState({ live: false });
+      };
     });
   }
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    if (--holders === 0) { stop?.(); stop = undefined; }
+    if (--holders === 0) {
+      stop?.();
+      stop = undefined;
+    }
   };
 }

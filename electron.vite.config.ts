@@ -2,32 +2,12 @@
 // renderer into out/. `electron-vite build` needs no Electron binary; `dev`/`preview` do.
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Plugin } from 'vite';
+import { pierWorkerBundle } from './electron/main/packaging/worker-bundle';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const r = (...p: string[]) => path.resolve(root, ...p);
-
-/**
- * The native addon is loaded from `<dir of the bundled loader>/build/Release/pier_native.node`
- * (native/index.ts); in the bundle that directory is out/main, so the built addon is copied
- * there. electron-builder unpacks it from the asar (asarUnpack **\/*.node).
- */
-function copyNativeAddon(): Plugin {
-  return {
-    name: 'pier-copy-native-addon',
-    apply: 'build',
-    writeBundle() {
-      const src = r('native/build/Release/pier_native.node');
-      if (!existsSync(src)) { this.warn(`native addon not built (${src}); run npm install or node-gyp rebuild --directory native`); return; }
-      const dest = r('out/main/build/Release/pier_native.node');
-      mkdirSync(path.dirname(dest), { recursive: true });
-      copyFileSync(src, dest);
-    },
-  };
-}
 
 export default defineConfig({
   main: {
@@ -37,20 +17,21 @@ export default defineConfig({
       sourcemap: true,
       externalizeDeps: true,
       rollupOptions: {
-        input: {
-          index: r('electron/main/index.ts'),
-          // started by the image worker pool as new URL('./unpack-worker.js', import.meta.url)
-          'unpack-worker': r('electron/engine/images/unpack-worker.ts'),
-        },
+        // the image worker is its own self-contained bundle in out/worker (packaging/worker-bundle.ts)
+        input: { index: r('electron/main/index.ts') },
         output: {
           format: 'es',
           entryFileNames: '[name].js',
           // chunks beside index.js: modules that use import.meta.url find their siblings
           chunkFileNames: '[name]-[hash].js',
+          // the addon's loader (ES private fields) in its own chunk, as it was when the worker was a second entry:
+          // the security audit's parser cannot read private fields and would skip index.js (main's hardening)
+          manualChunks: (id: string) => (/\/native\/index\.ts$/.test(id) ? 'native' : undefined),
         },
       },
     },
-    plugins: [copyNativeAddon()],
+    // the addon beside main (native/index.ts loads <dir>/build/Release) and the worker bundle in out/worker
+    plugins: [pierWorkerBundle()],
   },
   preload: {
     build: {

@@ -8,6 +8,7 @@ import { VitePlugin } from '@electron-forge/plugin-vite';
 import { FusesPlugin } from '@electron-forge/plugin-fuses';
 import { FuseV1Options, FuseVersion } from '@electron/fuses';
 import { fusePolicy } from './electron/main/packaging/fuses.mjs';
+import { forgeAsarOptions, forgeIgnore } from './electron/main/packaging/layout.mjs';
 
 const policy = fusePolicy(process.env);
 
@@ -17,10 +18,12 @@ const config: ForgeConfig = {
     executableName: 'pier',
     appBundleId: 'dev.pier.desktop',
     icon: 'assets/icon',
-    // @electron/packager 20 unpacks *.node by default; say it anyway (the addon and node-pty)
-    asar: { unpack: '**/*.node' },
+    // the same files outside the asar as electron-builder.json's asarUnpack (packaging/layout.mjs): both addon
+    // copies, node-pty, and the self-contained image worker the Vite plugin writes to .vite/worker
+    asar: forgeAsarOptions('.vite/build'),
     extraResource: [],
-    ignore: [/^\/(test|bench|native\/src|scripts|docs|renderer\/src|dist|out)(\/|$)/, /\.map$/],
+    // only the Vite output, assets, node_modules and package.json (electron-builder.json's "files")
+    ignore: forgeIgnore,
   },
   rebuildConfig: { onlyModules: [] },
   makers: [
@@ -28,12 +31,12 @@ const config: ForgeConfig = {
     {
       name: '@electron-forge/maker-deb',
       platforms: ['linux'],
-      config: { options: { name: 'pier', productName: 'Pier', icon: 'assets/icons/512x512.png', categories: ['Development'], depends: ['conmon', 'runc | crun', 'libnotify4', 'libnss3'], recommends: ['criu', 'libayatana-appindicator3-1'] } },
+      config: { options: { name: 'pier', productName: 'Pier', icon: 'assets/icons/512x512.png', categories: ['Development'], desktopTemplate: 'assets/linux/pier.desktop.ejs', depends: ['conmon', 'runc | crun', 'libnotify4', 'libnss3'], recommends: ['criu', 'libayatana-appindicator3-1'] } },
     },
     {
       name: '@electron-forge/maker-rpm',
       platforms: ['linux'],
-      config: { options: { name: 'pier', productName: 'Pier', icon: 'assets/icons/512x512.png', categories: ['Development'], requires: ['conmon', '(runc or crun)'] } },
+      config: { options: { name: 'pier', productName: 'Pier', icon: 'assets/icons/512x512.png', categories: ['Development'], desktopTemplate: 'assets/linux/pier.desktop.ejs', requires: ['conmon', '(runc or crun)'] } },
     },
   ],
   plugins: [

@@ -81,6 +81,8 @@ async function serve(argv: string[]): Promise<void> {
     closers.push(() => web.close());
     console.log(`pier: web UI at ${web.url}`);
   }
+  // the start-up probe of the image workers' path guard (shown in System; refusals name it too)
+  void engine.pathGuard?.().then((g) => { if (!g.native) console.warn(`pier: native path guard unavailable in the image workers (${g.reason})${g.refusing ? ': untrusted archives are refused until allowed (system.pathGuard)' : ': the pure-JS guard is used'}`); });
   console.log(`pier: engine ready (root ${engine.opts.root}, runtime ${engine.info().runtime.name} ${engine.info().runtime.version}); containers keep running when it stops`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

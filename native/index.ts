@@ -64,7 +64,8 @@ function binding(): Binding {
     try {
       loaded = nodeRequire(path.join(here, 'build', 'Release', 'pier_native.node')) as Binding;
     } catch (err) {
-      throw new Error(`Pier's native addon is not built (${(err as Error).message}): run "npm install" (needs python3, make, g++)`);
+      const first = (err as Error).message.split('\n')[0];
+      throw new Error(`Pier's native addon is not built (${first}): run "npm install" (needs python3, make, g++)`, { cause: err });
     }
   }
   return loaded;

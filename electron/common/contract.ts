@@ -127,6 +127,20 @@ export interface SystemInfo {
   rootless?: boolean;
   /** what the user should know: a missing subordinate id range, no cgroups… */
   warnings?: string[];
+  /** the guard that protects extraction of untrusted archives (engine/path-guard.ts), as the image workers see it */
+  pathGuard?: PathGuardInfo;
+}
+export interface PathGuardInfo {
+  /** the native addon's openat2 guard loaded and passed its self-test in the image workers */
+  native: boolean;
+  /** why not, when it did not */
+  reason?: string;
+  /** require: a packaged app, refuses untrusted archives without the native guard unless allowJs */
+  mode: 'require' | 'prefer' | 'off';
+  /** the user allowed the pure-JS guard alone */
+  allowJs: boolean;
+  /** untrusted archives (pulls, loads, build contexts) are refused right now */
+  refusing: boolean;
 }
 
 /** m<Result>()(paramsSchema): a method whose params are validated by the schema and whose result type is Result. */
@@ -217,6 +231,8 @@ export const methods = {
   'networks.disconnect': m<void>()(z.object({ network: name, id }).strict()),
 
   'system.info': m<SystemInfo>()(z.object({}).strict()),
+  /** allows (or stops allowing) extraction with the pure-JS path guard alone where the policy requires native */
+  'system.pathGuard': m<PathGuardInfo>()(z.object({ allowJs: z.boolean() }).strict()),
   'system.df': m<{ images: number; layersSize: number; containers: number; checkpoints: number }>()(z.object({}).strict()),
 } as const;
 

@@ -48,6 +48,8 @@ export class Engine {
   volumes!: VolumeService;
   /** the Docker-compatible API socket this engine serves, when it does */
   apiSocket?: string;
+  /** the path guard as the image workers see it, probed once on first call (open.ts; engine/path-guard.ts) */
+  pathGuard?: () => Promise<import('../common/contract').PathGuardInfo>;
   /** the one stats sampler every viewer shares (idle without watchers) */
   readonly stats: StatsSampler;
 

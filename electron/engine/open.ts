@@ -1,11 +1,14 @@
 // openEngine: the Engine with every area attached (images + snapshots, sessions,
 // checkpoints). Front ends call this; tests of one area may use Engine.open directly.
 import { Engine, type EngineOptions } from './engine';
+import type { PathGuardInfo } from '../common/contract';
 import { createImageService, createSnapshotter, imageDefaults, type ImageService, type Snapshotter } from './images/index';
 import type { RootfsProvider } from './containers/service';
 import { Sessions } from './sessions/manager';
 import { createCheckpointService } from './checkpoint/index';
 import { Supervisor } from './containers/supervisor';
+import { loadPathGuardSetting, pathGuardInfo } from './path-guard';
+import type { WorkerPool } from './images/workers';
 
 export interface OpenOptions extends Omit<EngineOptions, 'images'> {
   /** registry used for short names like "busybox" (no default is built in) */
@@ -43,5 +46,18 @@ export async function openEngine(opts: OpenOptions): Promise<Engine> {
   engine.supervisor = new Supervisor(engine.containers, engine.sessions, engine.events);
   await engine.supervisor.start();
   engine.checkpoints = createCheckpointService(engine);
+  loadPathGuardSetting(engine.opts.root);
+  engine.pathGuard = guardProbe((images as { pool?: WorkerPool } | undefined)?.pool);
   return engine;
+}
+
+/** The start-up probe: the image workers load the addon and report (a worker that fails to start says why). */
+function guardProbe(pool: WorkerPool | undefined): () => Promise<PathGuardInfo> {
+  let probe: Promise<{ native: boolean; reason?: string }> | undefined;
+  return async () => {
+    probe ??= pool
+      ? pool.nativeGuard().catch((e: Error) => ({ native: false, reason: `the image worker did not start: ${e.message}` }))
+      : Promise.resolve({ native: false, reason: 'no image area' });
+    return pathGuardInfo(await probe);
+  };
 }

@@ -27,6 +27,9 @@ const args = parseShellArgs(process.argv.slice(1), process.env);
 // how to reach the system engine. (The recording fake electron of the adapter tests sets PIER_E2E and runs as root.)
 const asRoot = process.getuid?.() === 0 && process.env.PIER_E2E !== '1';
 if (asRoot) console.error(`pier: ${rootRefusal()}`);
+// A packaged app without its native path guard is a broken install: untrusted archives are refused until the user
+// allows the pure-JS guard (engine/path-guard.ts). Set before the engine (or a `pier serve` child) starts.
+if (app.isPackaged && !process.env.PIER_PATH_GUARD) process.env.PIER_PATH_GUARD = 'require';
 const devServer = devServerUrl(app.isPackaged);
 if (args.userData) app.setPath('userData', args.userData);
 
@@ -167,8 +170,12 @@ if (asRoot) {
 } else if (!app.requestSingleInstanceLock()) {
   // a second launch: the first instance shows its window (second-instance below)
   app.exit(0);
+} else if (args.quit) {
+  // `pier --quit` with no Pier running: nothing to quit
+  app.exit(0);
 } else {
-  app.on('second-instance', () => showWindow(win));
+  // a second launch shows the window; `pier --quit` (the desktop file's Quit action) quits this one
+  app.on('second-instance', (_e, argv) => { if (parseShellArgs(argv.slice(1)).quit) app.quit(); else showWindow(win); });
   // closing hides the window only where a tray can bring it back (core/close.ts); otherwise Pier quits
   app.on('window-all-closed', () => app.quit());
   app.on('activate', () => showWindow(win));

@@ -1,6 +1,7 @@
 // Vite config for the Electron Forge 8 Vite plugin (main target). Forge merges in its
 // own lib entry/format; electron-vite (electron.vite.config.ts) is the primary build.
 import { defineConfig } from 'vite';
+import { pierWorkerBundle } from './packaging/worker-bundle.ts';
 
 export default defineConfig({
   build: {
@@ -11,4 +12,6 @@ export default defineConfig({
       output: { chunkFileNames: '[name]-[hash].js' },
     },
   },
+  // the addon beside main and the image worker in .vite/worker: the layout electron-vite gives out/
+  plugins: [pierWorkerBundle()],
 });

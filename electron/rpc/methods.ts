@@ -20,6 +20,7 @@ import { diskUsage } from './df';
 import { startBuild, cancelBuild } from './builds';
 import { browseVolume, volumeRow, volumeRows } from './volumes';
 import { commitContainer } from '../engine/images/commit';
+import { savePathGuardSetting } from '../engine/path-guard';
 
 export interface Ctx { engine: Engine; logs: LogFollows; viewers: SessionViewers; stats: StatsWatches }
 type Handler<M extends MethodName> = (ctx: Ctx, p: Params<M>) => Promise<Result<M>> | Result<M>;
@@ -164,7 +165,12 @@ export const handlers: Handlers = {
   'sessions.ack': (ctx, p) => { ctx.viewers.ack(p.session, p.bytes); },
   'sessions.close': async (ctx, p) => { ctx.viewers.unwatch(p.session); await ctx.viewers.manager().get(p.session).close(); },
 
-  'system.info': (ctx) => systemInfo(ctx),
+  'system.info': async (ctx) => ({ ...systemInfo(ctx), pathGuard: await ctx.engine.pathGuard?.() }),
+  'system.pathGuard': async (ctx, p) => {
+    savePathGuardSetting(ctx.engine.opts.root, p.allowJs);
+    if (!ctx.engine.pathGuard) throw notAvailable('the path guard', 'no image area');
+    return ctx.engine.pathGuard();
+  },
   'system.df': (ctx) => diskUsage(ctx.engine),
 
   'networks.list': (ctx) => network(ctx).list().map((n) => toNetwork(ctx, n.name)),

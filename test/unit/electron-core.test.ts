@@ -10,7 +10,7 @@ import { closeAction, closeExplanation, parseNameHasOwner, startHidden } from '.
 import type { ContainerSummary, EngineEvent } from '../../electron/common/types';
 
 test('args: --hidden, overrides (absolute only), env fallbacks', () => {
-  assert.deepEqual(parseShellArgs([]), { hidden: false, noApi: false, closeToTray: 'auto', root: undefined, runroot: undefined, socket: undefined, userData: undefined });
+  assert.deepEqual(parseShellArgs([]), { hidden: false, quit: false, noApi: false, closeToTray: 'auto', root: undefined, runroot: undefined, socket: undefined, userData: undefined });
   const a = parseShellArgs(['.', '--hidden', '--root', '/tmp/r', '--runroot=/tmp/rr', '--socket', 'rel.sock', '--no-api']);
   assert.equal(a.hidden, true);
   assert.equal(a.root, '/tmp/r');
@@ -23,6 +23,10 @@ test('args: --hidden, overrides (absolute only), env fallbacks', () => {
   assert.equal(parseShellArgs(['--close-to-tray=off'], { PIER_CLOSE_TO_TRAY: 'on' }).closeToTray, 'off');
   assert.equal(parseShellArgs([], { PIER_CLOSE_TO_TRAY: 'on' }).closeToTray, 'on');
   assert.equal(parseShellArgs(['--close-to-tray=maybe']).closeToTray, 'auto');
+  // the desktop file's actions (tray-less desktops): --show wins over --hidden, --quit asks the running Pier to quit
+  assert.equal(parseShellArgs(['--hidden', '--show']).hidden, false);
+  assert.equal(parseShellArgs(['--show'], { PIER_HIDDEN: '1' }).hidden, false);
+  assert.equal(parseShellArgs(['/opt/Pier/pier', '--quit']).quit, true);
 });
 
 test('close to tray only where a tray host exists; --hidden only where the tray is a way back', () => {

@@ -359,8 +359,16 @@ test('window: state saved on move; close hides to the tray; a second instance sh
   assert.equal(win().visible, true);
 });
 
-test('quit: says containers keep running, releases the root, the container keeps running', { skip: SKIP }, async () => {
-  E.app.quit();
+test('System: the bundled main finds the bundled image worker, whose probe reports the native path guard', { skip: SKIP }, async () => {
+  const r = await call('system.info', {});
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  // not packaged: prefer (a packaged app sets PIER_PATH_GUARD=require before the engine starts)
+  assert.deepEqual(r.result.pathGuard, { native: true, mode: 'prefer', allowJs: false, refusing: false });
+  assert.ok(logs.some((l) => /^pier: path guard native \(openat2\)$/.test(l)), 'start-up probe printed');
+});
+
+test('quit: `pier --quit` from the desktop file quits the running Pier; containers keep running', { skip: SKIP }, async () => {
+  E.app.emit('second-instance', {}, ['/opt/Pier/pier', '--quit'], '/');
   await waitFor(() => E.app.quitted, 15_000);
   assert.ok(logs.some((l) => /containers? keeps? running: .*fake-e-/.test(l)), logs.join('\n'));
   assert.ok(E.Tray.all[0].destroyed);

@@ -22,7 +22,6 @@
 // layer's parent chain by `materializeOpaque` (explicit whiteouts for every name the
 // lower layers show in that directory), so no trusted.* xattr is ever needed.
 import fs from 'node:fs';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import { runSyncChecked, spawnPipe } from '../runtime/proc';
@@ -32,6 +31,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { BadArchiveError, DigestMismatchError, ImageError } from './errors';
 import { canChown } from '../runtime/rootless';
+import { selectGuard, type ResolveInRoot } from '../path-guard';
 
 export type WhiteoutMode = 'overlay' | 'list';
 
@@ -60,33 +60,8 @@ export interface ExtractResult {
 }
 export type Compression = 'gzip' | 'zstd' | 'none';
 
-type ResolveInRoot = (root: string, rel: string) => string;
-let nativeResolve: ResolveInRoot | undefined | null = null;
-/**
- * Feature-detects the native addon's resolveInRoot (openat2, Linux ≥ 5.6); never fails. It is the addon the
- * engine already loads for conmon's sockets, so it is loaded in-process (no throwaway process: under
- * Electron process.execPath is the app, not node).
- */
-export async function loadNativeGuard(): Promise<ResolveInRoot | undefined> {
-  if (nativeResolve !== null) return nativeResolve;
-  nativeResolve = undefined;
-  if (process.env.PIER_NATIVE_GUARD === '0') return undefined;
-  try {
-    const mod = await import('../../../native/index');
-    if (!mod.openat2Supported()) return undefined;
-    const fn: ResolveInRoot = mod.resolveInRoot;
-    const probe = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR || '/tmp'), 'pier-probe-'));
-    try {
-      fs.mkdirSync(path.join(probe, 'd'));
-      if (fn(probe, 'd') === path.join(probe, 'd')) nativeResolve = fn;
-    } finally { fs.rmSync(probe, { recursive: true, force: true }); }
-  } catch (e) {
-    // not silent: a packaged app whose addon failed to load says so (the pure-JS walk stands alone)
-    console.warn(`pier: native path guard unavailable (${(e as Error).message}); untrusted archives use the pure-JS guard`);
-  }
-  return nativeResolve ?? undefined;
-}
-export function nativeGuardActive(): boolean { return !!nativeResolve; }
+// the native guard and the policy for its absence live in ../path-guard.ts (re-exported for existing callers)
+export { loadNativeGuard, nativeGuardActive } from '../path-guard';
 
 export function detectCompression(file: string): Compression {
   const fd = fs.openSync(file, 'r');
@@ -178,7 +153,7 @@ function mknodWhiteout(p: string): void {
 
 /** Extracts one layer blob into task.dest, verifying its digest and diff id. */
 export async function extractLayer(task: ExtractTask): Promise<ExtractResult> {
-  const guard = await loadNativeGuard();
+  const guard = await selectGuard(task.label);
   const root = fs.realpathSync(task.dest);
   const w: RootWalker = new RootWalker(root, task.label, guard);
   const compression = detectCompression(task.file);

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import type { ExtractTask, ExtractResult, LowerLayer, WhiteoutMode } from './extract';
 import { ImageError, type ImageErrorCode } from './errors';
+import { pathGuardPolicy } from '../path-guard';
 
 export type WorkerTask =
   | { kind: 'extract'; task: ExtractTask }
@@ -16,7 +17,18 @@ export type WorkerTask =
 interface Pending { task: WorkerTask; resolve: (v: unknown) => void; reject: (e: Error) => void }
 interface Slot { worker: Worker; busy?: { id: number; p: Pending } }
 
-const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './unpack-worker.ts' : './unpack-worker.js', import.meta.url);
+/**
+ * Where the worker entry is, for a module at `moduleUrl`: from sources (tsx) unpack-worker.ts beside this file; from
+ * a bundle the self-contained ../worker/unpack-worker.mjs (electron/main/packaging/worker-bundle.ts), read from
+ * app.asar.unpacked when the bundle is inside an asar (a worker is never started from inside the archive).
+ */
+export function workerLocation(moduleUrl: string): URL {
+  if (moduleUrl.endsWith('.ts')) return new URL('./unpack-worker.ts', moduleUrl);
+  const u = new URL('../worker/unpack-worker.mjs', moduleUrl);
+  u.pathname = u.pathname.replace(/\/app\.asar\//, '/app.asar.unpacked/');
+  return u;
+}
+const workerUrl = workerLocation(import.meta.url);
 
 export class WorkerPool {
   private slots: Slot[] = [];
@@ -30,8 +42,8 @@ export class WorkerPool {
   }
   apply(target: string, layers: LowerLayer[]): Promise<void> { return this.run({ kind: 'apply', target, layers }) as Promise<void>; }
   digest(file: string): Promise<{ digest: string; size: number }> { return this.run({ kind: 'digest', file }) as Promise<{ digest: string; size: number }>; }
-  /** Whether workers use the native resolveInRoot guard. */
-  nativeGuard(): Promise<boolean> { return this.run({ kind: 'guard' }) as Promise<boolean>; }
+  /** Whether the workers load the native resolveInRoot guard, and why not (the start-up probe). */
+  nativeGuard(): Promise<{ native: boolean; reason?: string }> { return this.run({ kind: 'guard' }) as Promise<{ native: boolean; reason?: string }>; }
 
   run(task: WorkerTask): Promise<unknown> {
     return new Promise((resolve, reject) => { this.queue.push({ task, resolve, reject }); this.pump(); });
@@ -46,7 +58,7 @@ export class WorkerPool {
       const id = ++this.seq;
       slot.busy = { id, p };
       slot.worker.ref();
-      slot.worker.postMessage({ id, task: p.task });
+      slot.worker.postMessage({ id, task: p.task, policy: pathGuardPolicy() });
     }
   }
 

@@ -2,8 +2,10 @@
 import { parseCloseToTray, type CloseToTray } from './close';
 
 export interface ShellArgs {
-  /** start to the tray, no window (`--hidden`) */
+  /** start to the tray, no window (`--hidden`; `--show` overrides it) */
   hidden: boolean;
+  /** `--quit`: ask the running instance to quit (the desktop file's action where no tray exists); alone: exit */
+  quit: boolean;
   root?: string;
   runroot?: string;
   socket?: string;
@@ -20,10 +22,11 @@ export interface ShellArgs {
 const VALUE_FLAGS = { '--root': 'root', '--runroot': 'runroot', '--socket': 'socket', '--user-data-dir': 'userData' } as const;
 
 export function parseShellArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): ShellArgs {
-  const a: ShellArgs = { hidden: false, noApi: false, closeToTray: parseCloseToTray(env.PIER_CLOSE_TO_TRAY) };
+  const a: ShellArgs = { hidden: false, quit: false, noApi: false, closeToTray: parseCloseToTray(env.PIER_CLOSE_TO_TRAY) };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '--hidden') a.hidden = true;
+    else if (s === '--quit') a.quit = true;
     else if (s === '--no-api') a.noApi = true;
     else if (s.startsWith('--close-to-tray=')) a.closeToTray = parseCloseToTray(s.slice('--close-to-tray='.length));
     else if (s === '--engine' || s.startsWith('--engine=')) a.engine = s.includes('=') ? s.slice(9) : argv[++i];
@@ -42,6 +45,7 @@ export function parseShellArgs(argv: readonly string[], env: Record<string, stri
   a.userData ??= abs(env.PIER_USER_DATA);
   if (!a.engine && env.PIER_ENGINE) a.engine = env.PIER_ENGINE;
   if (env.PIER_HIDDEN === '1') a.hidden = true;
+  if (argv.includes('--show')) a.hidden = false;
   if (env.PIER_NO_API === '1') a.noApi = true;
   return a;
 }

@@ -1,6 +1,6 @@
 // System: runtime, conmon, CRIU (works? and the fix when not), snapshotter, disk usage.
 import { useEffect, useState } from 'react';
-import type { SystemInfo } from '../../../electron/common/contract';
+import type { PathGuardInfo, SystemInfo } from '../../../electron/common/contract';
 import { api } from '../api/client';
 import { ErrorLine } from '../components/ErrorLine';
 import { bytes } from '../lib/format';
@@ -30,6 +30,7 @@ export function SystemView() {
               ))}
               <tr><th>conmon</th><td>{info.conmon.version}</td><td><Works ok /> <code>{info.conmon.path}</code></td></tr>
               <tr><th>CRIU</th><td>{info.criu?.version ?? 'not found'}</td><td>{info.criu ? <Works ok={info.criu.works} reason={info.criu.reason} fix="checkpoints need CRIU ≥ 3.x run as root; see scripts/ host setup" /> : <Works ok={false} reason="criu not found" fix="install criu (Debian: apt install criu) to checkpoint containers" />}</td></tr>
+              {info.pathGuard && <PathGuardRow guard={info.pathGuard} onChange={(g) => setInfo({ ...info, pathGuard: g })} />}
               <tr><th>Snapshots</th><td>{info.snapshotter?.kind ?? 'rootfs directories only'}</td><td className="muted">{info.snapshotter?.reason ?? ''}</td></tr>
               <tr><th>Containers</th><td>{info.containers.total}</td><td>{info.containers.running} running · {info.containers.paused} paused · {info.containers.exited} stopped</td></tr>
               {info.apiSocket && <tr><th>Docker API</th><td colSpan={2}><code>DOCKER_HOST=unix://{info.apiSocket}</code></td></tr>}
@@ -47,6 +48,28 @@ export function SystemView() {
         </>
       )}
     </div>
+  );
+}
+
+/** The guard for untrusted archives; where the native one is missing and required, the user may allow the JS one. */
+function PathGuardRow({ guard, onChange }: { guard: PathGuardInfo; onChange: (g: PathGuardInfo) => void }) {
+  const [error, setError] = useState<string>();
+  const set = (allowJs: boolean) => api().call('system.pathGuard', { allowJs }).then(onChange, (e) => setError((e as Error).message));
+  const what = guard.native ? 'native (openat2)' : 'pure JavaScript only';
+  return (
+    <tr data-testid="path-guard">
+      <th>Path guard</th>
+      <td>{what}</td>
+      <td>
+        {guard.native ? <Works ok /> : guard.refusing
+          ? <span className="badge bad">refusing untrusted archives: {guard.reason}</span>
+          : <span className="badge warn" title={guard.reason}>native guard unavailable: {guard.reason}</span>}
+        {!guard.native && guard.mode === 'require' && (guard.allowJs
+          ? <button onClick={() => void set(false)}>Require the native guard again</button>
+          : <button onClick={() => void set(true)} title="Pulls, loads and builds then rely on the pure-JS path walk alone (no kernel check against symlink tricks)">Allow the JavaScript guard</button>)}
+        <ErrorLine text={error} />
+      </td>
+    </tr>
   );
 }
 

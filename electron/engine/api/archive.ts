@@ -185,7 +185,7 @@ async function applyUpload(root: string, destRel: string, staged: { file: string
   try {
     for (const e of staged.entries) {
       const rel = path.posix.join(destRel, e.name);
-      const parent = await inRoot(root, path.posix.dirname(rel));
+      const parent = await parentDir(root, path.posix.dirname(rel));
       const target = path.join(parent, path.posix.basename(rel));
       const existing = await fsp.lstat(target).catch(() => undefined);
       if (existing) {
@@ -224,6 +224,18 @@ async function applyUpload(root: string, destRel: string, staged: { file: string
       if (e.mtime && e.type !== 'symlink') await fsp.utimes(target, e.mtime, e.mtime).catch(() => undefined);
     }
   } finally { await fd.close(); }
+}
+
+/** An entry's parent directory resolved in root; missing ones are created (0755, root's), as Docker's untar does. */
+async function parentDir(root: string, relDir: string): Promise<string> {
+  try { return await inRoot(root, relDir); } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404) || !relDir || relDir === '.') throw e;
+  }
+  const up = await parentDir(root, path.posix.dirname(relDir));
+  await fsp.mkdir(path.join(up, path.posix.basename(relDir)), { mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
+  return inRoot(root, relDir);
 }
 
 export function archiveRoutes(): Route[] {

@@ -65,10 +65,32 @@ export interface NetavarkOptions {
   wrap?: (bin: string, args: string[]) => [string, string[]];
 }
 
+/** Runs tasks one at a time, in call order. */
+class Turns {
+  private last: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.last.then(fn, fn);
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+}
+
 export class Netavark {
+  /**
+   * netavark is not safe to run concurrently on one config dir (two setups on a new network both create its
+   * firewall chain: "Chain already exists"); podman serialises its calls with a lock too.
+   */
+  private turns = new Turns();
   constructor(readonly paths: NetavarkPaths, readonly configDir: string, private readonly o: NetavarkOptions = {}) {}
 
-  private async call(verb: 'setup' | 'teardown', netns: string, input: unknown): Promise<string> {
+  /** Runs fn between netavark calls, never during one (bridge upkeep that netavark must not race). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> { return this.turns.run(fn); }
+
+  private call(verb: 'setup' | 'teardown', netns: string, input: unknown): Promise<string> {
+    return this.turns.run(() => this.callNow(verb, netns, input));
+  }
+
+  private async callNow(verb: 'setup' | 'teardown', netns: string, input: unknown): Promise<string> {
     const args = ['--config', this.configDir, ...(this.o.wrap ? ['--rootless', 'true'] : []), '--aardvark-binary', this.paths.aardvark, verb, netns];
     const [bin, argv] = this.o.wrap ? this.o.wrap(this.paths.netavark, args) : [this.paths.netavark, args];
     const r = await run(bin, argv, { input: JSON.stringify(input), timeoutMs: 60_000 });

@@ -20,6 +20,7 @@ import { RootlessNet, SLIRP_CIDR, SLIRP_DNS } from './rootlessnet';
 import { installForwarder, startForwarder, stopForwarder, waitForNameIn, type Listener } from './forwarder';
 import { linkEnv, linkHostsLine } from './links';
 import { run } from '../runtime/proc';
+import { ensureBridge } from './default-bridge';
 import type { Attachment, ContainerNetConfig, Endpoint, Link, NetworkRecord } from './types';
 
 export const NETWORK_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -279,6 +280,7 @@ export class NetworkService {
       }
       const [forwarderPid] = await Promise.all([this.forward(endpoints[0]?.ip, res.listeners), this.namesLive(r, endpoints)]);
       await this.store.mutate((s) => { s.attachments[r.id] = { ...att, phase: 'ready', endpoints, ...(forwarderPid ? { forwarderPid } : {}) }; });
+      if (res.ports.length) await this.syncDefaultBridge().catch(() => undefined);
       for (const p of res.proxies) p.target = endpoints[0]?.ip;
       this.proxies.set(r.id, res.proxies);
       const mounts = await this.writeFiles(r, endpoints);
@@ -393,10 +395,11 @@ export class NetworkService {
     for (const name of Object.keys(a.addresses)) {
       const n = this.find(name);
       if (n && !this.activeOn(name).length) {
-        await this.removeIdleBridge(n.bridge);
+        if (!n.isDefault || this.rl) await this.removeIdleBridge(n.bridge);
         if (!this.rl) await revokePublished(n.subnet, n.bridge).catch(() => undefined);
       }
     }
+    await this.syncDefaultBridge().catch(() => undefined);
     if (!this.store.attachments.length) await this.idle();
     if (failure) throw failure;
   }
@@ -409,7 +412,7 @@ export class NetworkService {
 
   /** Deletes a bridge that has no ports left (what netavark does after its last teardown). */
   private async removeIdleBridge(br: string): Promise<void> {
-    if (!this.rl) return removeIdleBridge(br);
+    if (!this.rl) return this.driver().exclusive(() => removeIdleBridge(br));
     if (!isMounted(this.rl.nsPath)) return;
     const r = await this.rl.exec('ip', ['-o', 'link', 'show', 'master', br], { timeoutMs: 30_000 }).catch(() => undefined);
     if (r?.code === 0 && !r.stdout.trim()) await this.rl.exec('ip', ['link', 'del', br], { timeoutMs: 30_000 }).catch(() => undefined);
@@ -509,6 +512,18 @@ export class NetworkService {
     if (this.rl) this.stopStrayForwarders();
     else for (const n of this.list()) if (!this.activeOn(n.name).length) await revokePublished(n.subnet, n.bridge).catch(() => undefined);
     if (!this.store.attachments.length) await this.idle();
+    await this.syncDefaultBridge().catch(() => undefined);
+  }
+
+  /** Rootful: the default bridge is up while any container publishes a port (see default-bridge.ts). */
+  private async syncDefaultBridge(): Promise<void> {
+    const n = this.find(DEFAULT_NETWORK);
+    const want = () => this.store.attachments.some((a) => a.ports.length > 0);
+    if (this.rl || !n || (!want() && !existsIface(n.bridge))) return;
+    await this.driver().exclusive(async () => {
+      if (want()) await ensureBridge(n.bridge, n.gateway, parseCidr(n.subnet).prefix);
+      else if (!this.activeOn(n.name).length) await removeIdleBridge(n.bridge);
+    });
   }
 
   /**

@@ -61,6 +61,8 @@ async function run(engine: Engine, task: string, ref: string, ac: AbortControlle
     const rec = await new Builder(engine, {
       contextDir: path.join(work, 'context'), dockerfile: p.dockerfile, tags: p.tags, buildArgs: p.buildArgs,
       target: p.target || undefined, noCache: p.noCache, pull: p.pull, signal: ac.signal,
+      // the log keeps a failed step's output: its container is removed too (the CLI's --force-rm)
+      forceRm: true,
     }, out).run();
     bus.publish({ type: 'image', action: 'built', id: rec.id, ref: p.tags?.[0] });
     end = { status: `built ${rec.id.slice(7, 19)}${p.tags?.length ? `, tagged ${p.tags.join(', ')}` : ''}`, imageId: rec.id };

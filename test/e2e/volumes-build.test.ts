@@ -111,21 +111,21 @@ describe('volumes, save as image and build in the UI', { skip }, () => {
     await page.waitForSelector('[role="dialog"][aria-label="Build an image"]');
     await page.fill('[name="context"]', 'relative/path');
     await page.click('[role="dialog"] button[type="submit"]');
-    await page.waitForSelector('[data-testid="build-dialog-error"]:has-text("folder: must be an absolute path")');
+    await page.waitForSelector('[role="dialog"] [data-testid="build-dialog-error"]:has-text("folder: must be an absolute path")');
     await page.fill('[name="context"]', path.join(env.dirs.base, 'missing'));
     await page.click('[role="dialog"] button[type="submit"]');
-    await page.waitForSelector('[data-testid="build-dialog-error"]:has-text("does not exist")');
+    await page.waitForSelector('[role="dialog"] [data-testid="build-dialog-error"]:has-text("does not exist")');
     await page.fill('[name="context"]', dir);
     await page.fill('[name="tags"]', 'built/e2e:1');
     await page.fill('[name="buildargs"]', 'NOTE=from-ui');
     await page.click('[role="dialog"] button[type="submit"]');
-    await page.waitForSelector('[data-testid="build-progress"][data-state="done"]', { timeout: 60_000 });
-    const log = await page.innerText('[data-testid="build-log"]');
+    await page.waitForSelector('[role="dialog"] [data-testid="build-progress"][data-state="done"]', { timeout: 60_000 });
+    const log = await page.innerText('[role="dialog"] [data-testid="build-log"]');
     for (const s of ['Step 1/5 : FROM pier-test/busybox', 'Step 4/5 : RUN', 'note from-ui', 'from-the-folder']) assert.ok(log.includes(s), `log has "${s}":\n${log}`);
-    assert.equal(await page.innerText('[data-testid="build-step"]'), 'Step 5/5');
-    await page.waitForSelector('[data-testid="build-result"]:has-text("tagged built/e2e:1")');
+    assert.equal(await page.innerText('[role="dialog"] [data-testid="build-step"]'), 'Step 5/5');
+    await page.waitForSelector('[role="dialog"] [data-testid="build-result"]:has-text("tagged built/e2e:1")');
     await shot(page, 'build-dialog');
-    await page.click('[data-testid="build-result"] button:has-text("Show in Images")');
+    await page.click('[role="dialog"] [data-testid="build-result"] button:has-text("Show in Images")');
     await page.waitForSelector('[data-image="built/e2e:1"]');
 
     // a failing step: the error names the step and the exit code
@@ -133,9 +133,25 @@ describe('volumes, save as image and build in the UI', { skip }, () => {
     await page.click('[data-action="build"]');
     await page.fill('[name="context"]', dir);
     await page.click('[role="dialog"] button[type="submit"]');
-    await page.waitForSelector('[data-testid="build-progress"][data-state="failed"]', { timeout: 60_000 });
-    assert.match(await page.innerText('[data-testid="build-error"]'), /step 2\/2: .*returned a non-zero code: 7/);
-    assert.match(await page.innerText('[data-testid="build-log"]'), /about to fail/);
+    await page.waitForSelector('[role="dialog"] [data-testid="build-progress"][data-state="failed"]', { timeout: 60_000 });
+    assert.match(await page.innerText('[role="dialog"] [data-testid="build-error"]'), /step 2\/2: .*returned a non-zero code: 7/);
+    assert.match(await page.innerText('[role="dialog"] [data-testid="build-log"]'), /about to fail/);
+    assert.equal(env.engine.containers.list().some((c) => c.labels['io.pier.build']), false, 'the failed step container is removed');
+    await page.keyboard.press('Escape');
+
+    // cancel: the running step is stopped, its container removed, the dialog says where it stopped
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM pier-test/busybox\nRUN echo long-step; sleep 120\nRUN echo never\n');
+    const containers = env.engine.containers.list().length;
+    await page.click('[data-action="build"]');
+    await page.fill('[name="context"]', dir);
+    await page.click('[role="dialog"] button[type="submit"]');
+    await page.waitForSelector('[role="dialog"] [data-testid="build-log"]:has-text("long-step")', { timeout: 60_000 });
+    assert.equal(await page.innerText('[role="dialog"] [data-testid="build-step"]'), 'Step 2/3');
+    await page.click('[role="dialog"] [data-action="cancel-build"]');
+    await page.waitForSelector('[role="dialog"] [data-testid="build-progress"][data-state="failed"]', { timeout: 30_000 });
+    assert.match(await page.innerText('[role="dialog"] [data-testid="build-error"]'), /build cancelled at step 2\/3/);
+    await waitFor(() => env.engine.containers.list().length === containers, 10_000, 'the step container removed');
+    assert.equal(env.engine.containers.list().some((c) => c.labels['io.pier.build']), false, 'no second build was started');
     await page.keyboard.press('Escape');
   });
 });

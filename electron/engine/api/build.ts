@@ -68,6 +68,7 @@ export function buildRoutes(): Route[] {
         const send = (o: unknown) => { if (!res.writableEnded) res.write(JSON.stringify(o) + '\r\n'); };
         try {
           const rec = await new Builder(engine, { ...opts, contextDir: path.join(work, 'context') }, (line) => { if (!quiet) send({ stream: line }); }).run();
+          engine.events.publish({ type: 'image', action: 'built', id: rec.id, ref: opts.tags[0] });
           send({ aux: { ID: rec.id } });
           if (quiet) send({ stream: rec.id + '\n' });
           else {

@@ -20,7 +20,7 @@ export function BuildProgress({ task, showLog = true }: { task: string; showLog?
           <div className="progress-label"><span data-testid="build-step">{b.total ? `Step ${b.step}/${b.total}` : 'Preparing'}</span><span className="muted small">{b.ref}</span></div>
           <div className="progress-track"><div className={b.total ? 'progress-fill' : 'progress-fill indeterminate'} style={b.total ? { width: `${pct}%` } : undefined} /></div>
         </div>
-        {!b.done && <button className="danger" data-action="cancel-build" onClick={() => void api().call('images.buildCancel', { task }).catch((e) => useUi.getState().toast(`cancel: ${(e as Error).message}`))}>Cancel</button>}
+        {!b.done && <button type="button" className="danger" data-action="cancel-build" onClick={() => void api().call('images.buildCancel', { task }).catch((e) => useUi.getState().toast(`cancel: ${(e as Error).message}`))}>Cancel</button>}
       </div>
       {!b.done && <div className="muted small" data-testid="build-status">{b.status}</div>}
       {showLog && <pre className="build-log" ref={logRef} data-testid="build-log">{b.log}</pre>}
@@ -28,7 +28,7 @@ export function BuildProgress({ task, showLog = true }: { task: string; showLog?
       {b.done && !b.error && (
         <div className="notice ok" data-testid="build-result">
           {b.status} {b.imageId && <code>{shortId(b.imageId)}</code>}{' '}
-          <button className="link" onClick={() => { useUi.getState().closeDialog(); useUi.getState().setView('images'); }}>Show in Images</button>
+          <button type="button" className="link" onClick={() => { useUi.getState().closeDialog(); useUi.getState().setView('images'); }}>Show in Images</button>
         </div>
       )}
     </div>

@@ -105,6 +105,17 @@ describe('create form', () => {
     assert.match(toParams({ ...emptyForm('busybox'), name: '-bad' }).errors.name!, /letters, digits/);
   });
 
+  test('volume picker rows become named volume mounts; bad rows are named', () => {
+    const vol = (name: string, path: string, readOnly = false) => ({ name, path, readOnly });
+    const ok = toParams({ ...emptyForm('busybox'), volumes: [vol('data', '/data'), vol('', ''), vol('cache', '/cache', true)] });
+    assert.deepEqual(ok.errors, {});
+    assert.deepEqual(ok.params?.volumes, [{ name: 'data', destination: '/data' }, { name: 'cache', destination: '/cache', readOnly: true }]);
+    assert.match(toParams({ ...emptyForm('busybox'), volumes: [vol('../x', '/d')] }).errors.volumes!, /not a volume name/);
+    assert.match(toParams({ ...emptyForm('busybox'), volumes: [vol('', '/d')] }).errors.volumes!, /choose a volume for \/d/);
+    assert.match(toParams({ ...emptyForm('busybox'), volumes: [vol('v', 'data')] }).errors.volumes!, /absolute path/);
+    assert.match(toParams({ ...emptyForm('busybox'), volumes: [vol('a', '/d'), vol('b', '/d')] }).errors.volumes!, /mounted twice/);
+  });
+
   test('splitArgs handles quotes and escapes', () => {
     assert.deepEqual(splitArgs(`a "b c" 'd e' f\\ g ""`), ['a', 'b c', 'd e', 'f g', '']);
     assert.throws(() => splitArgs(`'x`), /unterminated/);

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { extractLayer, materializeOpaque, applyLayer, cleanName, type ExtractResult } from '../../electron/engine/images/extract';
+import { extractLayer, materializeOpaque, applyLayer, type ExtractResult } from '../../electron/engine/images/extract';
+import { cleanName } from '../../electron/engine/tar/guard';
 import { WorkerPool } from '../../electron/engine/images/workers';
 import { packTar } from '../helpers/tar';
 

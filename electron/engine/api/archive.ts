@@ -11,8 +11,11 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
+import { createExclusive, drainToFd } from '../tar/guard';
+import { loadNativeGuard } from '../path-guard';
+import { readTar, type TarHeader } from '../tar/read';
 import type { Engine } from '../engine';
 import type { ContainerRecord } from '../store/types';
 import { type Ctx, type Route, json } from './context';
@@ -26,7 +29,6 @@ type C = Ctx & { res: ServerResponse };
 let nativeResolve: ((root: string, rel: string) => string) | undefined | null = null;
 async function inRoot(root: string, rel: string): Promise<string> {
   if (nativeResolve === null) {
-    const { loadNativeGuard } = await import('../images/extract');
     nativeResolve = await loadNativeGuard().catch(() => undefined);
   }
   if (nativeResolve) {
@@ -146,36 +148,32 @@ async function stageUpload(engine: Engine, body: NodeJS.ReadableStream, gz: bool
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `upload-${randomBytes(6).toString('hex')}`);
   const entries: Staged[] = [];
-  const ex = tar.extract();
-  const out = fs.createWriteStream(file, { mode: 0o600 });
+  const fd = createExclusive(file);
   let offset = 0;
-  const consume = (async () => {
-    for await (const e of ex) {
-      const h = e.header;
-      const name = path.posix.normalize(h.name.replace(/^\/+/, ''));
-      if (!name || name === '.' || name === './') { e.resume(); continue; }
-      if (name.split('/').includes('..')) throw badRequest(`archive entry "${h.name}" leaves the target directory`);
-      const type = h.type === 'file' || h.type === 'contiguous-file' ? 'file' : h.type;
-      if (type !== 'file' && type !== 'directory' && type !== 'symlink' && type !== 'link') {
-        if (['pax-header', 'pax-global-header', 'gnu-long-path', 'gnu-long-link-path'].includes(type as string)) { e.resume(); continue; }
-        throw badRequest(`archive entry "${h.name}" is a ${type}: only files, directories and links can be copied`);
-      }
-      if (type === 'link' && (!h.linkname || path.posix.normalize(h.linkname.replace(/^\/+/, '')).split('/').includes('..'))) throw badRequest(`hard link "${h.name}" points outside the archive`);
-      const s: Staged = { name: name.replace(/\/$/, ''), type, mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, mtime: h.mtime, linkname: h.linkname ?? undefined, size: 0 };
-      if (type === 'file') {
-        s.offset = offset;
-        for await (const chunk of e) { if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r())); offset += (chunk as Buffer).length; s.size += (chunk as Buffer).length; }
-      } else e.resume();
-      entries.push(s);
+  const stage = async (h: TarHeader, body: Readable) => {
+    const name = path.posix.normalize(h.name.replace(/^\/+/, ''));
+    if (!name || name === '.' || name === './') return;
+    if (name.split('/').includes('..')) throw badRequest(`archive entry "${h.name}" leaves the target directory`);
+    const type = h.type === 'file' || h.type === 'contiguous-file' ? 'file' : h.type;
+    if (type !== 'file' && type !== 'directory' && type !== 'symlink' && type !== 'link') {
+      throw badRequest(`archive entry "${h.name}" is a ${type}: only files, directories and links can be copied`);
     }
-  })();
+    if (type === 'link' && (!h.linkname || path.posix.normalize(h.linkname.replace(/^\/+/, '')).split('/').includes('..'))) throw badRequest(`hard link "${h.name}" points outside the archive`);
+    const s: Staged = { name: name.replace(/\/$/, ''), type, mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, mtime: h.mtime, linkname: h.linkname ?? undefined, size: 0 };
+    if (type === 'file') {
+      s.offset = offset;
+      s.size = await drainToFd(fd, body);
+      offset += s.size;
+    }
+    entries.push(s);
+  };
   try {
-    await Promise.all([(gz ? pipeline(body, createGunzip(), ex) : pipeline(body, ex)).catch((e) => { throw badRequest(`invalid archive: ${(e as Error).message}`); }), consume]);
-    await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+    await readTar(body, stage, { compression: gz ? 'gzip' : 'none' });
   } catch (e) {
-    out.destroy();
     await fsp.rm(file, { force: true });
     throw e instanceof ApiError ? e : badRequest(`invalid archive: ${(e as Error).message}`);
+  } finally {
+    fs.closeSync(fd);
   }
   return { file, entries };
 }

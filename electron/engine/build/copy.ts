@@ -4,7 +4,7 @@
 // Sources in the build context are resolved the same way inside the context.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadNativeGuard } from '../images/extract';
+import { loadNativeGuard } from '../path-guard';
 
 export class CopyError extends Error {
   readonly code = 'EINVAL';

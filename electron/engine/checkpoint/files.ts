@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { applyLayer, extractLayer } from '../images/extract';
+import { cleanName } from '../tar/guard';
+import { readTar } from '../tar/read';
 import { CheckpointError } from './errors';
 
 export async function treeSize(dir: string): Promise<number> {
@@ -24,7 +26,6 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref(
 
 /** Applies rootfs-diff.tar and deleted.files (both untrusted) onto a container's root. */
 export async function applyRootfsDiff(data: string, rootfs: string, label: string): Promise<void> {
-  const { extractLayer, applyLayer, cleanName } = await import('../images/extract');
   const diff = path.join(data, 'rootfs-diff.tar');
   let deleted: string[] = [];
   const delFile = path.join(data, 'deleted.files');
@@ -63,16 +64,11 @@ export async function applyRootfsDiff(data: string, rootfs: string, label: strin
  * directories' modes (e.g. /tmp 1777) when applied: copy the root's mode onto them.
  */
 async function keepImplicitDirModes(tarFile: string, stage: string, rootfs: string): Promise<void> {
-  const tar = await import('tar-stream');
   const explicit = new Set<string>();
-  const ex = tar.extract();
-  const reading = (async () => {
-    for await (const e of ex) {
-      if (e.header.type === 'directory') explicit.add(e.header.name.replace(/^\.?\/+/, '').replace(/\/+$/, ''));
-      e.resume();
-    }
-  })();
-  await Promise.all([pipeline(fs.createReadStream(tarFile), ex), reading]);
+  await readTar(tarFile, (h) => {
+    const comps = h.type === 'directory' ? cleanName(h.name) : null;
+    if (comps) explicit.add(comps.join('/'));
+  });
   const walk = async (rel: string) => {
     for (const ent of await fsp.readdir(path.join(stage, rel), { withFileTypes: true })) {
       if (!ent.isDirectory()) continue;
@@ -92,7 +88,6 @@ async function keepImplicitDirModes(tarFile: string, stage: string, rootfs: stri
 
 /** devshm-checkpoint.tar (podman) into the new /dev/shm source directory. */
 export async function extractShm(tarFile: string, dir: string): Promise<void> {
-  const { extractLayer } = await import('../images/extract');
   const stage = `${dir}.stage`;
   await fsp.mkdir(stage, { mode: 0o700 });
   try {

@@ -12,7 +12,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, type Writable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { BadArchiveError } from './errors';
-import { cleanName } from './extract';
+import { cleanName } from '../tar/guard';
+import { readTar, type TarHeader } from '../tar/read';
 
 export interface ArchiveFS {
   label: string;
@@ -71,30 +72,23 @@ async function stageTar(input: NodeJS.ReadableStream, stagingDir: string, label:
   const files = new Map<string, string>();   // cleaned name → staged file
   const links = new Map<string, string>();   // cleaned name → cleaned target name
   let n = 0;
-  const ex = tar.extract();
-  const consume = (async () => {
-    for await (const entry of ex) {
-      const h = entry.header;
-      const comps = cleanName(h.name);
-      const name = comps?.join('/');
-      if (!name) { entry.resume(); continue; }
-      if (h.type === 'file' || h.type === 'contiguous-file') {
-        const f = path.join(stagingDir, String(++n));
-        await pipeline(entry, fs.createWriteStream(f, { flags: 'wx', mode: 0o600 }));
-        files.set(name, f);
-        links.delete(name);
-      } else if (h.type === 'symlink' || h.type === 'link') {
-        const base = h.type === 'symlink' ? comps!.slice(0, -1).join('/') + '/' : '';
-        const t = cleanName(h.linkname?.startsWith('/') ? h.linkname : base + (h.linkname ?? ''));
-        if (t && t.length) links.set(name, t.join('/'));
-        entry.resume();
-      } else {
-        entry.resume();
-      }
+  const stage = async (h: TarHeader, body: Readable) => {
+    const comps = cleanName(h.name);
+    const name = comps?.join('/');
+    if (!name) return;
+    if (h.type === 'file' || h.type === 'contiguous-file') {
+      const f = path.join(stagingDir, String(++n));
+      await pipeline(body, fs.createWriteStream(f, { flags: 'wx', mode: 0o600 }));
+      files.set(name, f);
+      links.delete(name);
+    } else if (h.type === 'symlink' || h.type === 'link') {
+      const base = h.type === 'symlink' ? comps!.slice(0, -1).join('/') + '/' : '';
+      const t = cleanName(h.linkname?.startsWith('/') ? h.linkname : base + (h.linkname ?? ''));
+      if (t && t.length) links.set(name, t.join('/'));
     }
-  })();
+  };
   try {
-    await Promise.all([pipeline(input as Readable, ex), consume]);
+    await readTar(input, stage);
   } catch (e) {
     throw new BadArchiveError(`${label}: not a readable tar archive (${(e as Error).message}); nothing was loaded`, { cause: e });
   }

@@ -8,7 +8,7 @@ import type { CreateContainerOptions, MountRequest } from '../../common/types';
 import type { BindMount } from '../spec/spec';
 import type { ContainerRecord, StoredMount } from '../store/types';
 import type { EventBus } from '../events';
-import { loadNativeGuard } from '../images/extract';
+import { loadNativeGuard } from '../path-guard';
 import { MountSpecError, parseVolumesFrom, tmpfsMountOptions } from './requests';
 import type { VolumeService } from './service';
 

@@ -2,14 +2,9 @@
 // its name). A checkpoint archive (podman's --export layout: config.dump, spec.dump,
 // checkpoint/) is restored; an image archive (docker-archive manifest.json, or an OCI
 // layout) is loaded; anything else is refused with the reason. Reads only tar headers.
-import { createReadStream } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
 import { lstat, open } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
-import tar from 'tar-stream';
-import { spawnPipe } from '../../engine/runtime/proc';
+import { readTar, ZstdError } from '../../engine/tar/read';
 
 /** A folder chosen or dropped for a build: its Dockerfile (or Containerfile) when it has one at the top. */
 export async function chosenFolder(dir: string): Promise<{ context: string; dockerfile?: string }> {
@@ -67,46 +62,23 @@ export async function classifyArchive(file: string, limits: ClassifyLimits = {})
   const c = sniffCompression(head);
   if (!c) return { ok: false, code: 'EUNSUPPORTED', message: `${base} is not a checkpoint or image archive (expected a tar, tar.gz or tar.zst file)` };
   const compression: Compression = c === 'tar' ? 'none' : c;
-  let decomp: NodeJS.ReadWriteStream | undefined;
-  let child: ChildProcess | undefined;
-  const src = createReadStream(file);
-  if (compression === 'gzip') decomp = zlib.createGunzip();
-  else if (compression === 'zstd') {
-    // Node ≥ 22.15 (Electron ≥ 36) has zstd in zlib; otherwise the zstd program, as the engine uses
-    const z = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
-    if (z) decomp = z();
-    else child = spawnPipe('zstd', ['-d', '-c', '-q']);
-  } else if (compression !== 'none') { src.destroy(); return { ok: false, code: 'EUNSUPPORTED', message: `${base} is ${compression}-compressed; Pier reads tar, tar.gz and tar.zst archives` }; }
-
+  if (compression !== 'none' && compression !== 'gzip' && compression !== 'zstd') {
+    return { ok: false, code: 'EUNSUPPORTED', message: `${base} is ${compression}-compressed; Pier reads tar, tar.gz and tar.zst archives` };
+  }
   const maxEntries = limits.maxEntries ?? 20000;
   const names = new Set<string>();
-  const ex = tar.extract();
   let verdict: ReturnType<typeof classifyEntries>;
+  let n = 0;
   try {
-    let input: Readable;
-    if (child) {
-      const spawnFailed = new Promise<never>((_, reject) => child!.once('error', (e) => reject(Object.assign(new Error(`${base} is zstd-compressed and the "zstd" program is not available (${(e as NodeJS.ErrnoException).code ?? e.message})`), { code: 'EZSTD' }))));
-      spawnFailed.catch((e) => ex.destroy(e));
-      child.stdin!.on('error', () => undefined); // EPIPE once we stop reading early
-      src.pipe(child.stdin!);
-      input = child.stdout!;
-    } else input = decomp ? (src.pipe(decomp) as unknown as Readable) : src;
-    input.on('error', (e) => ex.destroy(e));
-    input.pipe(ex);
-    let n = 0;
-    for await (const entry of ex) {
-      names.add(norm(entry.header.name));
-      entry.resume();
+    // headers only: the engine's tar reader, stopped at the verdict or after maxEntries names
+    await readTar(file, (h) => {
+      names.add(norm(h.name));
       verdict = classifyEntries(names);
-      if (verdict || ++n >= maxEntries) break;
-    }
+      return verdict || ++n >= maxEntries ? 'stop' : undefined;
+    });
   } catch (e) {
-    if ((e as { code?: string }).code === 'EZSTD') return { ok: false, code: 'EUNSUPPORTED', message: (e as Error).message };
+    if (e instanceof ZstdError && e.code === 'ENOZSTD') return { ok: false, code: 'EUNSUPPORTED', message: `${base} is zstd-compressed and ${e.message}` };
     return { ok: false, code: 'EBROKEN', message: `${base} is a damaged archive: ${(e as Error).message}` };
-  } finally {
-    src.destroy();
-    ex.destroy();
-    child?.kill();
   }
   if (!verdict) {
     const sample = [...names].slice(0, 4).join(', ');

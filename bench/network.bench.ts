@@ -16,7 +16,7 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DOCKER = '/usr/local/bin/docker';
 const IMG = 'pier-test/busybox';
 const GIB = 1 << 30;
-const SERVER = [
+export const SERVER = [
   'sh', '-c',
   'mkdir -p /w/cgi-bin && echo small > /w/small && ' +
   "printf '#!/bin/sh\\nprintf \"Content-Type: application/octet-stream\\\\r\\\\n\\\\r\\\\n\"\\nexec dd if=/dev/zero bs=1048576 count=1024 2>/dev/null\\n' > /w/cgi-bin/zero && " +
@@ -46,19 +46,19 @@ function get(port: number, p: string): Promise<number> {
   });
 }
 
-async function ready(port: number): Promise<void> {
+export async function ready(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) { if (await get(port, '/small').then(() => true, () => false)) return; await new Promise((r) => setTimeout(r, 50)); }
   throw new Error(`nothing answers on 127.0.0.1:${port}`);
 }
 
-async function throughput(port: number): Promise<number> {
+export async function throughput(port: number): Promise<number> {
   const t0 = performance.now();
   const n = await get(port, '/cgi-bin/zero');
   if (n < GIB) throw new Error(`short read: ${n} bytes`);
   return n / (1 << 20) / ((performance.now() - t0) / 1000);
 }
 
-async function connections(port: number): Promise<number> {
+export async function connections(port: number): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < 1000; i++) await get(port, '/small');
   return performance.now() - t0;

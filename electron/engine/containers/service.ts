@@ -254,9 +254,15 @@ export class Containers {
     const net: NetSetup | undefined = r.config.net && this.d.network ? await this.d.network.setup(r) : r.config.netContainer ? this.joinNetwork(r) : undefined;
     r.state.net = net?.state;
     try {
+      // runtime create overlaps the network's remaining setup (net.ready), awaited before start;
+      // a restore runs the process at once, so its network must be complete first
+      if (restore && net?.ready) r.state.net = await net.ready;
       await this.createRuntime(r, rootfs, user, [...env, ...(net?.env ?? [])], net, restore);
+      if (net?.ready) r.state.net = await net.ready;
     } catch (e) {
+      await net?.ready?.catch(() => undefined);
       net?.release();
+      if (r.state.initialized) { await this.cleanupRuntime(r); await this.d.store.save(r); }
       r.state.net = undefined;
       if (net) await this.d.network?.teardown(r.id).catch(() => undefined);
       throw e;

@@ -66,6 +66,8 @@ export interface NetSetup {
   env?: string[];
   /** container mode: the joined container's hostname */
   hostname?: string;
+  /** netavark's part, still running (see setup): resolves with the final state; await before starting */
+  ready?: Promise<NetSetup['state']>;
 }
 
 export interface NetworkServiceOptions {
@@ -241,8 +243,12 @@ export class NetworkService {
   }
 
   /**
-   * Sets up the container's namespace: ports reserved, addresses persisted, netns created,
-   * netavark setup, files written. On failure nothing is left (ports, addresses, namespace, rules).
+   * Sets up the container's namespace: ports reserved, addresses persisted, netns created, files
+   * written; returns then, with netavark's part (veth, rules, names, the rootless forwarder) still
+   * running in `ready`, so the caller overlaps it with the runtime's create (the container's process
+   * joins the namespace and waits for start; netavark configures it meanwhile). The caller awaits
+   * `ready` before starting the container. On failure of this call nothing is left (ports,
+   * addresses, namespace, rules); when `ready` fails the caller tears down.
    */
   async setup(r: ContainerRecord): Promise<NetSetup> {
     const cfg = r.config.net;
@@ -273,20 +279,34 @@ export class NetworkService {
       });
       await Promise.all([createNetns(netns), this.rl?.ensure()]);
       const eps = names.map((name, i) => ({ network: name, iface: `eth${i}`, ip: att.addresses[name], aliases: this.aliasesFor(r, this.get(name), cfg.networks[name].aliases) }));
-      const endpoints = (await driver.setup(netns, this.request(att, eps, !this.rl, cfg.dns))).map((e) => ({ ...e, endpointId: randomBytes(32).toString('hex'), group: 0 }));
-      if (!this.rl) {
-        hairpin(endpoints.map((e) => this.get(e.network).bridge));
-        if (res.ports.length) for (const e of endpoints) { const n = this.get(e.network); await allowPublished(n.subnet, n.bridge); }
-      }
-      const [forwarderPid] = await Promise.all([this.forward(endpoints[0]?.ip, res.listeners), this.namesLive(r, endpoints)]);
-      await this.store.mutate((s) => { s.attachments[r.id] = { ...att, phase: 'ready', endpoints, ...(forwarderPid ? { forwarderPid } : {}) }; });
-      if (res.ports.length) await this.syncDefaultBridge().catch(() => undefined);
-      for (const p of res.proxies) p.target = endpoints[0]?.ip;
-      this.proxies.set(r.id, res.proxies);
-      const mounts = await this.writeFiles(r, endpoints);
-      // rootless: the forwarder holds the sockets, conmon gets none
+      // what the files need is known before netavark runs (addresses are Pier's; the MAC is netavark's)
+      const planned: Endpoint[] = eps.map((e) => {
+        const n = this.get(e.network);
+        return { ...e, networkId: n.id, prefix: Number(n.subnet.split('/')[1]), gateway: n.gateway, mac: '', endpointId: '' };
+      });
+      const mounts = await this.writeFiles(r, planned);
       const env = links.flatMap((l) => linkEnv(l.link, r.name, l.target, l.ip));
-      return { netnsPath: netns, mounts, fds: this.rl ? [] : res.fds, release: () => res.closeV4(), state: recordState(res.ports, endpoints), env };
+      const ready = (async () => {
+        try {
+          const endpoints = (await driver.setup(netns, this.request(att, eps, !this.rl, cfg.dns))).map((e) => ({ ...e, endpointId: randomBytes(32).toString('hex'), group: 0 }));
+          if (!this.rl) {
+            hairpin(endpoints.map((e) => this.get(e.network).bridge));
+            if (res.ports.length) for (const e of endpoints) { const n = this.get(e.network); await allowPublished(n.subnet, n.bridge); }
+          }
+          const [forwarderPid] = await Promise.all([this.forward(endpoints[0]?.ip, res.listeners), this.namesLive(r, endpoints)]);
+          await this.store.mutate((s) => { s.attachments[r.id] = { ...att, phase: 'ready', endpoints, ...(forwarderPid ? { forwarderPid } : {}) }; });
+          if (res.ports.length) await this.syncDefaultBridge().catch(() => undefined);
+          for (const p of res.proxies) p.target = endpoints[0]?.ip;
+          this.proxies.set(r.id, res.proxies);
+          return recordState(res.ports, endpoints);
+        } catch (e) {
+          for (const p of res.proxies) p.close();
+          throw e;
+        }
+      })();
+      ready.catch(() => undefined); // the caller awaits it; never an unhandled rejection meanwhile
+      // rootless: the forwarder holds the sockets, conmon gets none
+      return { netnsPath: netns, mounts, fds: this.rl ? [] : res.fds, release: () => res.closeV4(), state: recordState(res.ports, planned), env, ready };
     } catch (e) {
       res.closeV4();
       for (const p of res.proxies) p.close();

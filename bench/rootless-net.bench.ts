@@ -1,0 +1,84 @@
+// Rootless published ports, side by side, as one throw-away user (needs root to create it):
+// rootless Pier (netavark in its rootless network namespace, slirp4netns for the way out, Pier's
+// forwarder for -p) vs rootless podman 4.3.1 (its default: slirp4netns per container + rootlessport).
+//   1. TCP throughput: one HTTP GET of 1 GiB from busybox httpd (a CGI piping /dev/zero) through -p
+//   2. 1,000 short connections: sequential HTTP GETs of a small file, a new TCP connection each
+// Same busybox-static image and server as bench/network.bench.ts; clients connect to 127.0.0.1.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { BenchCase } from './harness.ts';
+import { createUser, readableRepo, type TestUser } from '../test/helpers/users.ts';
+import { buildTestImages } from '../scripts/build-test-images.ts';
+import { SERVER, connections, ready, throughput } from './network.bench.ts';
+
+const IMG = 'pier-test/busybox';
+let user: TestUser | undefined;
+let engine: ChildProcess | undefined;
+let scratch = '';
+
+async function out(u: TestUser, argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const r = await u.run(argv, { env, timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+export async function cases(): Promise<BenchCase[]> {
+  if (process.getuid?.() !== 0) throw new Error('needs root (creates a throw-away user)');
+  const archive = (await buildTestImages()).dockerArchive;
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pier-bench-rlnet-'));
+  fs.chmodSync(scratch, 0o755);
+  const u = user = createUser('bnet');
+  const repo = readableRepo(u, scratch);
+  const xdg = path.join(scratch, 'xdg');
+  fs.mkdirSync(xdg, { mode: 0o700 });
+  fs.chownSync(xdg, u.uid, u.gid);
+  const base = u.env({ XDG_RUNTIME_DIR: xdg });
+  const sock = path.join(xdg, 'pier', 'docker.sock');
+  engine = u.spawn([process.execPath, path.join(repo, 'bin/pier.js'), 'serve'], { env: base });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`pier serve did not start:\n${log}`)), 60_000);
+    const on = (d: Buffer) => { log += d; if (/engine ready/.test(log)) { clearTimeout(t); resolve(); } };
+    engine!.stdout!.on('data', on); engine!.stderr!.on('data', on);
+    engine!.once('exit', (c) => { clearTimeout(t); reject(new Error(`pier serve exited ${c}:\n${log}`)); });
+  });
+  const docker = { ...base, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: path.join(u.home, '.docker') };
+  const podman = ['podman', '--cgroup-manager=cgroupfs', '--events-backend=file'];
+  await out(u, ['docker', 'load', '-i', archive], docker);
+  await out(u, [...podman, 'load', '-i', archive], base);
+  await out(u, ['docker', 'run', '-d', '--name', 'bench-web', '-p', '127.0.0.1::80', IMG, ...SERVER], docker);
+  const pierPort = Number((await out(u, ['docker', 'port', 'bench-web', '80'], docker)).split(':').pop());
+  await out(u, [...podman, 'run', '-d', '--name', 'bench-web', '-p', '127.0.0.1::80', IMG, ...SERVER], base);
+  const podPort = Number((await out(u, [...podman, 'port', 'bench-web', '80'], base)).split(':').pop());
+  await ready(pierPort); await ready(podPort);
+  return [
+    {
+      title: 'Rootless published-port TCP throughput: 1 GiB HTTP GET through -p 127.0.0.1::80 (MB/s, higher is better)',
+      unit: 'MB/s', target: '>= 1.5x podman rootless', runs: 3, warmup: 1,
+      contenders: [
+        { name: 'Pier rootless (forwarder → netavark bridge in the rootless netns)', run: () => throughput(pierPort) },
+        { name: 'podman rootless (slirp4netns + rootlessport)', run: () => throughput(podPort) },
+      ],
+    },
+    {
+      title: 'Rootless: 1,000 short connections through -p (sequential HTTP GETs, new TCP connection each; total ms)',
+      runs: 5, warmup: 1,
+      contenders: [
+        { name: 'Pier rootless', run: () => connections(pierPort) },
+        { name: 'podman rootless', run: () => connections(podPort) },
+      ],
+    },
+  ];
+}
+
+export async function cleanup(): Promise<void> {
+  if (engine && engine.exitCode === null) {
+    const e = new Promise((r) => engine!.once('exit', r));
+    engine.kill('SIGTERM');
+    await Promise.race([e, new Promise((r) => setTimeout(r, 10_000))]);
+  }
+  user?.remove();
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+}

@@ -3,6 +3,8 @@
 // forwarder for -p) vs rootless podman 4.3.1 (its default: slirp4netns per container + rootlessport).
 //   1. TCP throughput: one HTTP GET of 1 GiB from busybox httpd (a CGI piping /dev/zero) through -p
 //   2. 1,000 short connections: sequential HTTP GETs of a small file, a new TCP connection each
+//   3. the same 1 GiB as a static file on a tmpfs (httpd's own file path: the data path, not the CGI,
+//      is what limits it)
 // Same busybox-static image and server as bench/network.bench.ts; clients connect to 127.0.0.1.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +13,23 @@ import type { ChildProcess } from 'node:child_process';
 import type { BenchCase } from './harness.ts';
 import { createUser, readableRepo, type TestUser } from '../test/helpers/users.ts';
 import { buildTestImages } from '../scripts/build-test-images.ts';
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { SERVER, connections, ready, throughput } from './network.bench.ts';
+
+const STATIC = ['sh', '-c', 'dd if=/dev/zero of=/w/big bs=1048576 count=1024 2>/dev/null && echo small > /w/small && exec httpd -f -p 80 -h /w'];
+
+/** MB/s of one GET of /big (1 GiB). */
+function staticThroughput(port: number): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/big', agent: false }, (res) => {
+      let n = 0;
+      res.on('data', (b: Buffer) => { n += b.length; });
+      res.on('end', () => (n < 1 << 30 ? reject(new Error(`short read: ${n}`)) : resolve(n / (1 << 20) / ((performance.now() - t0) / 1000))));
+    }).on('error', reject);
+  });
+}
 
 const IMG = 'pier-test/busybox';
 let user: TestUser | undefined;
@@ -53,7 +71,21 @@ export async function cases(): Promise<BenchCase[]> {
   await out(u, [...podman, 'run', '-d', '--name', 'bench-web', '-p', '127.0.0.1::80', IMG, ...SERVER], base);
   const podPort = Number((await out(u, [...podman, 'port', 'bench-web', '80'], base)).split(':').pop());
   await ready(pierPort); await ready(podPort);
+  const tmpfs = ['--tmpfs', '/w:size=1100m'];
+  await out(u, ['docker', 'run', '-d', '--name', 'bench-static', ...tmpfs, '-p', '127.0.0.1::80', IMG, ...STATIC], docker);
+  const pierStatic = Number((await out(u, ['docker', 'port', 'bench-static', '80'], docker)).split(':').pop());
+  await out(u, [...podman, 'run', '-d', '--name', 'bench-static', ...tmpfs, '-p', '127.0.0.1::80', IMG, ...STATIC], base);
+  const podStatic = Number((await out(u, [...podman, 'port', 'bench-static', '80'], base)).split(':').pop());
+  await ready(pierStatic); await ready(podStatic);
   return [
+    {
+      title: 'Rootless published-port TCP throughput: 1 GiB static file (tmpfs) through -p 127.0.0.1::80 (MB/s, higher is better)',
+      unit: 'MB/s', target: '>= 1.5x podman rootless', runs: 3, warmup: 1,
+      contenders: [
+        { name: 'Pier rootless (forwarder → netavark bridge in the rootless netns)', run: () => staticThroughput(pierStatic) },
+        { name: 'podman rootless (slirp4netns + rootlessport)', run: () => staticThroughput(podStatic) },
+      ],
+    },
     {
       title: 'Rootless published-port TCP throughput: 1 GiB HTTP GET through -p 127.0.0.1::80 (MB/s, higher is better)',
       unit: 'MB/s', target: '>= 1.5x podman rootless', runs: 3, warmup: 1,

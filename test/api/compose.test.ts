@@ -1,11 +1,13 @@
 // Compose against `pier serve`: Compose v1 (Debian's docker-compose 1.29, Python) and Compose v2 (the CLI plugin
-// from /opt/pier-dockerd) run the same stack — a web server with a published port, a named volume and a
-// healthcheck, a worker that reaches it by service name and waits for it to be healthy — through up, ps, exec,
-// run --rm, scale, restart, stop/start and down -v; afterwards nothing of the stack is left.
+// from /opt/pier-dockerd) run the same stack — a web server built from the project (`build:`) with a published
+// port, a named volume (filled from the image) and a healthcheck, a worker that reaches it by service name and
+// waits for it to be healthy — through up, ps, logs, exec, run --rm, scale, restart, stop/start and down -v;
+// afterwards nothing of the stack is left (containers, networks, volumes, bridges, firewall rules).
+// Compose v2 builds with BuildKit unless DOCKER_BUILDKIT=0; Pier has the classic builder only (docs/api.md).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,8 +23,7 @@ function stackFile(port: number): string {
   return `version: "3.7"
 services:
   web:
-    image: pier-test/busybox:latest
-    command: ["sh", "-c", "echo hello-from-web > /www/index.html; httpd -f -p 80 -h /www"]
+    build: ./web
     ports: ["${port}:80"]
     volumes: ["data:/www"]
     healthcheck:
@@ -30,14 +31,27 @@ services:
       interval: 1s
       retries: 30
     labels: { tier: front }
+    stop_grace_period: 1s
   worker:
     image: pier-test/busybox:latest
     command: ["sh", "-c", "while :; do wget -q -O - http://web/ && sleep 1; done"]
+    stop_grace_period: 1s
     depends_on:
       web: { condition: service_healthy }
 volumes:
   data: {}
 `;
+}
+
+/** The web service's build context: the page is in the image; the named volume over /www is filled from it. */
+function webContext(dir: string): void {
+  mkdirSync(path.join(dir, 'web'), { recursive: true });
+  writeFileSync(path.join(dir, 'web', 'index.html'), 'hello-from-web\n');
+  writeFileSync(path.join(dir, 'web', 'Dockerfile'), [
+    'FROM pier-test/busybox:latest',
+    'COPY index.html /www/index.html',
+    'CMD ["httpd", "-f", "-v", "-p", "80", "-h", "/www"]',
+  ].join('\n') + '\n');
 }
 
 function get(port: number): Promise<string> {
@@ -51,14 +65,25 @@ function get(port: number): Promise<string> {
 }
 
 const bridges = () => execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' })
-  .split('\n').filter(Boolean).map((l) => l.split(':')[1].trim()).sort();
+  .split('\n').filter(Boolean).map((l) => l.split(':')[1].trim().split('@')[0]).sort();
+/** The host interface that carries `gateway`. */
+const ifaceWith = (gateway: string) => execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' })
+  .split('\n').find((l) => l.includes(` inet ${gateway}/`))?.split(/\s+/)[1];
 
-interface Flavour { name: string; bin: string; skip?: string; argv(args: string[]): [string, string[]] }
+/** Rules in iptables-save (all tables) that name one of `words`. */
+const rulesNaming = (words: string[]) => execFileSync('iptables-save', { encoding: 'utf8' }).split('\n')
+  .filter((l) => words.some((w) => l.includes(w)));
+
+interface Flavour {
+  name: string; bin: string; skip?: string; argv(args: string[]): [string, string[]];
+  /** the image `build:` made, and the log prefix of replica n of a service */
+  built: string; prefix(service: string, n: number): string;
+}
 const flavours: Flavour[] = [
   { name: 'Compose v1', bin: V1, skip: existsSync(V1) ? undefined : `${V1} not installed (Debian docker-compose)`,
-    argv: (args) => [V1, args] },
+    argv: (args) => [V1, args], built: 'shop_web', prefix: (s, n) => `${s}_${n}` },
   { name: 'Compose v2', bin: V2, skip: existsSync(V2) ? undefined : `${V2} not found (run scripts/setup-dockerd.sh)`,
-    argv: (args) => ['/usr/local/bin/docker', ['compose', ...args]] },
+    argv: (args) => ['/usr/local/bin/docker', ['compose', ...args]], built: 'shop-web', prefix: (s, n) => `${s}-${n}` },
 ];
 
 for (const f of flavours) {
@@ -72,9 +97,10 @@ for (const f of flavours) {
       const cfg = path.join(dir, 'docker-config');
       mkdirSync(path.join(cfg, 'cli-plugins'), { recursive: true });
       if (existsSync(V2)) symlinkSync(V2, path.join(cfg, 'cli-plugins', 'docker-compose'));
-      env = { ...srv.env, DOCKER_CONFIG: cfg, COMPOSE_PROJECT_NAME: 'shop' };
+      env = { ...srv.env, DOCKER_CONFIG: cfg, COMPOSE_PROJECT_NAME: 'shop', DOCKER_BUILDKIT: '0' };
+      webContext(dir);
     });
-    after(() => stopPier(srv));
+    after(async () => { await stopPier(srv); rmSync(dir, { recursive: true, force: true }); });
 
     const compose = (args: string[], timeout = 120_000) => {
       const [cmd, argv] = f.argv(['-f', path.join(dir, 'docker-compose.yml'), ...args]);
@@ -89,15 +115,21 @@ for (const f of flavours) {
       '--filter', 'label=com.docker.compose.project=shop'])).stdout.split('\n').filter(Boolean);
     const health = async (name: string) => (await docker(srv!, ['inspect', name, '--format', '{{.State.Health.Status}}'])).stdout.trim();
 
-    test('up, reach, scale, exec, run, restart, down -v leaves nothing', async () => {
+    test('build, up, reach, logs, scale, exec, run, restart, down -v leaves nothing', async () => {
       const port = await freePort();
       writeFileSync(path.join(dir, 'docker-compose.yml'), stackFile(port));
-      const before = bridges();
       compose(['up', '-d']);
       const web = (await docker(srv!, ['ps', '-q', '--filter', 'label=com.docker.compose.service=web'])).stdout.trim();
       await until(async () => (await health(web)) === 'healthy', 60_000, 'web healthy');
       assert.equal(await get(port), 'hello-from-web\n');
-      const stackBridges = bridges().filter((b) => !before.includes(b));
+      const ipam = async (net: string) => (await docker(srv!, ['network', 'inspect', net, '--format',
+        '{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}'])).stdout.trim().split(' ');
+      const [subnet, gateway] = await ipam('shop_default');
+      // the stack's bridge, and the default one (up while a port is published: testcontainers.test.ts)
+      const stackBridges = [ifaceWith(gateway), ifaceWith((await ipam('bridge'))[1])];
+      assert.ok(stackBridges.every(Boolean), `bridges of shop_default and bridge: ${stackBridges}`);
+      assert.equal((await docker(srv!, ['image', 'inspect', f.built, '--format', '{{json .Config.Cmd}}'])).stdout.trim(),
+        '["httpd","-f","-v","-p","80","-h","/www"]', 'built from the project\'s Dockerfile');
       assert.equal((await projectContainers()).length, 2, 'one container per service, listed once');
       // the worker found the web by service name
       await until(() => compose(['logs', '--no-color', 'worker']).includes('hello-from-web'), 30_000, 'worker reached web');
@@ -106,6 +138,13 @@ for (const f of flavours) {
       assert.match(compose(['run', '--rm', '--no-deps', 'worker', 'echo', 'one-off']), /one-off/);
       compose(['up', '-d', '--scale', 'worker=3']);
       await until(async () => (await projectContainers(false)).length === 4, 30_000, 'three workers running');
+      // every replica reaches the web by service name; the web logs each request (httpd -v): logs interleave them
+      let logs = '';
+      await until(() => {
+        logs = compose(['logs', '--no-color']);
+        return [1, 2, 3].every((n) => new RegExp(`${f.prefix('worker', n)}\\s*\\| hello-from-web`).test(logs))
+          && new RegExp(`${f.prefix('web', 1)}\\s*\\| .*response:200`).test(logs);
+      }, 30_000, 'logs of every replica and of the web').catch((e: Error) => { throw new Error(`${e.message}:\n${logs}`); });
       compose(['restart', 'web']);
       await until(async () => (await health(web)) === 'healthy', 60_000, 'web healthy after restart');
       const stopOut = compose(['stop']);
@@ -118,6 +157,8 @@ for (const f of flavours) {
       assert.doesNotMatch((await docker(srv!, ['network', 'ls', '--format', '{{.Name}}'])).stdout, /shop/);
       assert.doesNotMatch((await docker(srv!, ['volume', 'ls', '--format', '{{.Name}}'])).stdout, /shop/);
       assert.deepEqual(bridges().filter((b) => stackBridges.includes(b)), [], 'no bridge of the stack left behind');
+      assert.deepEqual(rulesNaming([subnet, ...stackBridges.map((b) => ` ${b} `)]), [], 'no firewall rule of the stack left');
+      assert.equal((await docker(srv!, ['rmi', f.built])).code, 0, 'the built image is no longer in use');
     });
   });
 }

@@ -10,6 +10,7 @@ import { VolumesView } from './views/VolumesView';
 import { CommitDialog } from './components/CommitDialog';
 import { BuildDialog } from './components/BuildDialog';
 import { FolderDrop } from './components/FolderDrop';
+import { SettingsView } from './views/SettingsView';
 import { CreateDialog } from './components/CreateDialog';
 import { CommandPalette } from './components/CommandPalette';
 import { ConfirmRemove } from './components/ConfirmRemove';
@@ -31,6 +32,7 @@ export function App() {
         {view === 'stacks' && <StacksView />}
         {view === 'networks' && <NetworksView />}
         {view === 'volumes' && <VolumesView />}
+        {view === 'settings' && <SettingsView />}
       </main>
       {dialog?.kind === 'create' && <CreateDialog image={dialog.image} />}
       {dialog?.kind === 'palette' && <CommandPalette />}

@@ -280,15 +280,18 @@ describe('UI in Chromium against web mode', { skip: rootUid ? false : 'needs roo
       await page.fill('input[aria-label="Image reference"]', ref);
       await page.click('button:text("Pull")');
       await page.waitForSelector(`[data-pull="${ref}"]`);
-      await page.waitForSelector(`[data-image="${ref}"]`, { timeout: 30000 });
-      const pull = await page.evaluate((r) => {
+      const entry = () => page.evaluate((r) => {
         const s = (window as unknown as { __pierStores: { images: { getState(): { pulls: Record<string, { ref: string; done: boolean; layers: Record<string, unknown> }> } } } }).__pierStores.images.getState();
         return Object.values(s.pulls).find((p) => p.ref === r);
       }, ref);
-      assert.ok(pull?.done, 'pull finished');
+      // a finished pull stays on screen for a moment (store/prune.ts), then leaves the store
+      const pull = await waitFor(async () => { const p = await entry(); return p?.done ? p : undefined; }, 30000, 'pull finished');
       assert.ok(Object.keys(pull.layers).length >= 2, `per-layer progress for ${Object.keys(pull?.layers ?? {}).length} layers`);
       assert.ok(await page.locator(`[data-pull="${ref}"] [role="progressbar"]`).count() >= 2);
+      await page.waitForSelector(`[data-image="${ref}"]`, { timeout: 30000 });
       await shot(page, 'images');
+      await waitFor(async () => !(await entry()), 10000, 'finished pull pruned from the store');
+      await page.waitForSelector(`[data-pull="${ref}"]`, { state: 'detached' });
     } finally { await reg.stop(); }
   });
 

@@ -4,6 +4,7 @@ import { Dialog } from './Dialog';
 import { useUi } from '../store/ui';
 import { useContainers } from '../store/containers';
 import { useActions } from '../store/actions';
+import { useSettings } from '../store/settings';
 
 interface Cmd { id: string; label: string; hint?: string; run(): void }
 
@@ -16,6 +17,9 @@ function commands(): Cmd[] {
     { id: 'v-system', label: 'Go to System', hint: 'Alt+3', run: () => ui.setView('system') },
     { id: 'v-host', label: 'Open host terminal', hint: 'Alt+4', run: () => ui.setView('host') },
     { id: 'new', label: 'New container…', hint: 'n', run: () => ui.openDialog({ kind: 'create' }) },
+    { id: 'settings', label: 'Open settings', run: () => ui.setView('settings') },
+    { id: 'sr', label: `Terminal screen reader mode: turn ${useSettings.getState().screenReaderMode ? 'off' : 'on'}`,
+      run: () => useSettings.getState().set({ screenReaderMode: !useSettings.getState().screenReaderMode }) },
   ];
   for (const id of order.slice(0, 500)) {
     const c = byId[id];

@@ -18,8 +18,8 @@ export function ConfirmRemove({ ids }: { ids: string[] }) {
     else setError(ids.map((id) => useActions.getState().errors[id]).filter(Boolean).join('; '));
   };
   return (
-    <Dialog title="Remove containers">
-      <p>Remove {ids.length === 1 ? <b>{names[0]}</b> : `${ids.length} containers`}? Running ones are stopped first. This cannot be undone.</p>
+    <Dialog title={ids.length === 1 ? 'Remove container' : 'Remove containers'} role="alertdialog" describedBy="confirm-remove-msg">
+      <p id="confirm-remove-msg">Remove {ids.length === 1 ? <b>{names[0]}</b> : `${ids.length} containers`}? Running ones are stopped first. This cannot be undone.</p>
       {ids.length > 1 && <p className="muted">{names.join(', ')}</p>}
       {error && <div className="error-line" role="alert">{error}</div>}
       <footer><button onClick={close}>Cancel</button><button className="danger" disabled={busy} onClick={go} data-testid="confirm-remove">{busy ? 'Removing…' : 'Remove'}</button></footer>

@@ -2,6 +2,8 @@
 // own container. The list itself re-renders only when the visible id set or its order
 // changes (sorted by CPU or memory: once per stats tick). While the list is shown it holds
 // the all-containers stats stream (columns, sparklines).
+// An ARIA grid (components/Grid): Enter opens a row's detail, Space checks it, Delete
+// asks to remove it.
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useShallow } from 'zustand/react/shallow';
@@ -10,8 +12,20 @@ import { useUi } from '../store/ui';
 import { ContainerRow } from './ContainerRow';
 import { acquireStats, useStats } from '../store/stats';
 import { sortIds, type SortKey } from '../lib/stats';
+import { ColumnHeader, Grid, GridHeaderRow } from './Grid';
+import { focusSelectedTab } from './Tabs';
 
 const ROW = 38;
+const COLUMNS = 10;
+
+/** Enter/Space/Delete on a container row. */
+function rowKey(id: string, e: KeyboardEvent): boolean {
+  const ui = useUi.getState();
+  if (e.key === 'Enter') { ui.select(id); focusSelectedTab('detail'); return true; }
+  if (e.key === ' ') { ui.toggleChecked(id); return true; }
+  if (e.key === 'Delete') { ui.openDialog({ kind: 'confirm-remove', ids: [id] }); return true; }
+  return false;
+}
 
 export function ContainerList() {
   const filter = useUi((s) => s.filter);
@@ -24,17 +38,19 @@ export function ContainerList() {
   const v = useVirtualizer({ count: ids.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 8, initialRect: { width: 1000, height: 800 } });
   if (!ids.length) return <div className="list-empty muted" data-testid="no-match">No container matches “{filter}”{stateFilter !== 'all' ? ` (${stateFilter})` : ''}.</div>;
   return (
-    <div className="list" ref={parent} role="grid" aria-rowcount={ids.length} data-count={ids.length}>
-      <div className="row head" role="row">
-        <span className="cell check"><AllCheckbox ids={ids} /></span>
-        <SortHead k="name" className="name" label="Name" /><span className="cell image">Image</span><span className="cell state">State</span>
-        <span className="cell uptime">Uptime / finished</span><SortHead k="cpu" className="cpu" label="CPU" /><SortHead k="mem" className="mem" label="Memory" />
-        <span className="cell ports">Ports</span><span className="cell command">Command</span><span className="cell actions" />
+    <Grid className="list" ref={parent} label="Containers" colCount={COLUMNS} rowCount={ids.length} multiselectable
+      attrs={{ 'data-count': ids.length }} page={10} scrollToRow={(i) => v.scrollToIndex(i)}
+      onRowKey={(i, _el, e) => rowKey(ids[i], e)}>
+      <GridHeaderRow>
+        <ColumnHeader className="cell check" label="Selected"><AllCheckbox ids={ids} /></ColumnHeader>
+        <SortHead k="name" className="name" label="Name" /><ColumnHeader className="cell image">Image</ColumnHeader><ColumnHeader className="cell state">State</ColumnHeader>
+        <ColumnHeader className="cell uptime">Uptime / finished</ColumnHeader><SortHead k="cpu" className="cpu" label="CPU" /><SortHead k="mem" className="mem" label="Memory" />
+        <ColumnHeader className="cell ports">Ports</ColumnHeader><ColumnHeader className="cell command">Command</ColumnHeader><ColumnHeader className="cell actions" label="Actions" />
+      </GridHeaderRow>
+      <div className="list-body" role="rowgroup" style={{ height: v.getTotalSize() }}>
+        {v.getVirtualItems().map((it) => <ContainerRow key={ids[it.index]} id={ids[it.index]} index={it.index} top={it.start} height={ROW} />)}
       </div>
-      <div className="list-body" style={{ height: v.getTotalSize() }}>
-        {v.getVirtualItems().map((it) => <ContainerRow key={ids[it.index]} id={ids[it.index]} top={it.start} height={ROW} />)}
-      </div>
-    </div>
+    </Grid>
   );
 }
 

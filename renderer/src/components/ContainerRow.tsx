@@ -1,5 +1,5 @@
-// One row; subscribes only to its own container, so an event for another container
-// never re-renders it.
+// One grid row; subscribes only to its own container, so an event for another container
+// never re-renders it. aria-selected is the check (bulk selection); aria-current the open detail.
 import { memo } from 'react';
 import { useContainers } from '../store/containers';
 import { useUi } from '../store/ui';
@@ -10,6 +10,7 @@ import { StateBadge } from './StateBadge';
 import { RowActions } from './RowActions';
 import { renderCount } from '../lib/probe';
 import { PortLinks } from './PortLinks';
+import { GridCell, GridRow } from './Grid';
 import { CpuCell, MemCell } from './RowStats';
 
 function Uptime({ startedAt, finishedAt, running }: { startedAt?: string; finishedAt?: string; running: boolean }) {
@@ -20,37 +21,38 @@ function Uptime({ startedAt, finishedAt, running }: { startedAt?: string; finish
   return <span className="muted">–</span>;
 }
 
-export const ContainerRow = memo(function ContainerRow({ id, top, height }: { id: string; top: number; height: number }) {
+export const ContainerRow = memo(function ContainerRow({ id, index, top, height }: { id: string; index: number; top: number; height: number }) {
   renderCount(id);
   const c = useContainers((s) => s.byId[id]);
-  const selected = useUi((s) => s.selected === id);
+  const open = useUi((s) => s.selected === id);
   const checked = useUi((s) => !!s.checked[id]);
   const error = useActions((s) => s.errors[id]);
   if (!c) return null;
   return (
-    <div
-      className={`row${selected ? ' selected' : ''}`}
-      role="row"
-      aria-selected={selected}
+    <GridRow
+      index={index}
+      className={`row${open ? ' selected' : ''}`}
+      selected={checked}
+      aria-current={open || undefined}
       data-id={c.id}
       data-name={c.name}
       style={{ transform: `translateY(${top}px)`, height }}
       onClick={() => useUi.getState().select(c.id)}
     >
-      <span className="cell check" onClick={(e) => e.stopPropagation()}>
+      <GridCell className="cell check" onClick={(e) => e.stopPropagation()}>
         <input type="checkbox" aria-label={`select ${c.name}`} checked={checked} onChange={() => useUi.getState().toggleChecked(c.id)} />
-      </span>
-      <span className="cell name" title={c.id}>{c.name}<small className="muted"> {shortId(c.id)}</small></span>
-      <span className="cell image" title={c.image}>{c.image}</span>
-      <span className="cell state"><StateBadge c={c} /></span>
-      <span className="cell uptime"><Uptime startedAt={c.startedAt} finishedAt={c.finishedAt} running={c.status === 'running'} /></span>
+      </GridCell>
+      <GridCell className="cell name" title={c.id}>{c.name}<small className="muted"> {shortId(c.id)}</small></GridCell>
+      <GridCell className="cell image" title={c.image}>{c.image}</GridCell>
+      <GridCell className="cell state"><StateBadge c={c} /></GridCell>
+      <GridCell className="cell uptime"><Uptime startedAt={c.startedAt} finishedAt={c.finishedAt} running={c.status === 'running'} /></GridCell>
       <CpuCell id={c.id} running={c.status === 'running' || c.status === 'paused'} />
       <MemCell id={c.id} running={c.status === 'running' || c.status === 'paused'} />
-      <span className="cell ports"><PortLinks ports={c.ports} /></span>
-      <span className="cell command" title={c.command}>{c.command}</span>
-      <span className="cell actions" onClick={(e) => e.stopPropagation()}>
+      <GridCell className="cell ports"><PortLinks ports={c.ports} /></GridCell>
+      <GridCell className="cell command" title={c.command}>{c.command}</GridCell>
+      <GridCell className="cell actions" onClick={(e) => e.stopPropagation()}>
         {error ? <span className="row-error" role="alert" title={error} onClick={() => useActions.getState().clearError(c.id)}>{error}</span> : <RowActions c={c} />}
-      </span>
-    </div>
+      </GridCell>
+    </GridRow>
   );
 });

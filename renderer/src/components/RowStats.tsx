@@ -14,9 +14,19 @@ export const CpuCell = memo(function CpuCell({ id, running }: { id: string; runn
   const p = useStats((s) => (running ? s.latest[id] : undefined));
   const unavailable = useStats((s) => !!s.error);
   renderCount(`stats:${id}`);
-  if (!p) return <span className="cell cpu muted">{running ? (unavailable ? '–' : '…') : ''}</span>;
+  if (!p)
+    return (
+      <span role="gridcell" tabIndex={-1} className="cell cpu muted">
+        {running ? (unavailable ? '–' : '…') : ''}
+      </span>
+    );
   return (
-    <span className="cell cpu" title={`CPU ${percent(p.cpu)} (100 % = one CPU); the line: the last minute`}>
+    <span
+      role="gridcell"
+      tabIndex={-1}
+      className="cell cpu"
+      title={`CPU ${percent(p.cpu)} (100 % = one CPU); the line: the last minute`}
+    >
       <svg className="spark" width={W} height={H} viewBox={`0 0 ${W} ${H}`} aria-hidden="true">
         <polyline points={sparkPath(spark.get(id), W, H)} />
       </svg>
@@ -28,11 +38,16 @@ export const CpuCell = memo(function CpuCell({ id, running }: { id: string; runn
 export const MemCell = memo(function MemCell({ id, running }: { id: string; running: boolean }) {
   const p = useStats((s) => (running ? s.latest[id] : undefined));
   const unavailable = useStats((s) => !!s.error);
-  if (!p) return <span className="cell mem muted">{running ? (unavailable ? '–' : '…') : ''}</span>;
+  if (!p)
+    return (
+      <span role="gridcell" tabIndex={-1} className="cell mem muted">
+        {running ? (unavailable ? '–' : '…') : ''}
+      </span>
+    );
   const title =
     p.memLimit !== undefined ? `${bytes(p.mem)} of its ${bytes(p.memLimit)} limit` : `${bytes(p.mem)} (no limit)`;
   return (
-    <span className="cell mem" title={title}>
+    <span role="gridcell" tabIndex={-1} className="cell mem" title={title}>
       <span className="num">{bytes(p.mem)}</span>
       {p.memLimit !== undefined && <small className="muted"> /{bytes(p.memLimit)}</small>}
     </span>

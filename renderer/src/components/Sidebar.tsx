@@ -26,12 +26,13 @@ export function Sidebar() {
     <nav className="sidebar" aria-label="Views">
       <div className="brand">Pier</div>
       {ITEMS.map((it) => (
-        <button key={it.view} className={view === it.view ? 'nav active' : 'nav'} data-nav={it.view} title={it.key} onClick={() => setView(it.view)}>
+        <button key={it.view} className={view === it.view ? 'nav active' : 'nav'} data-nav={it.view} title={it.key} aria-current={view === it.view ? 'page' : undefined} onClick={() => setView(it.view)}>
           {it.label}{it.view === 'containers' && <RunningCount />}
         </button>
       ))}
       <div className="spacer" />
       <button className="nav subtle" onClick={() => openDialog({ kind: 'palette' })} title="Ctrl+K">Commands…</button>
+      <button className={view === 'settings' ? 'nav subtle active' : 'nav subtle'} data-nav="settings" aria-current={view === 'settings' ? 'page' : undefined} onClick={() => setView('settings')}>Settings</button>
       <EngineSwitch />
       <div className={`conn conn-${connection}`} data-connection={connection}>{connection === 'open' ? 'engine connected' : connection === 'connecting' ? 'connecting…' : connection === 'unauthorized' ? 'not authorized: open the URL printed by `pier serve` again' : 'engine unreachable, retrying…'}</div>
     </nav>

@@ -17,6 +17,12 @@ import { watchSession } from '../api/sessions';
 import { registerTerminal } from '../lib/termProbe';
 import { TerminalSearch } from './TerminalSearch';
 import { preferWebgl } from '../lib/gpu';
+import { useSettings } from '../store/settings';
+import { leaveTerminal } from '../lib/leaveTerminal';
+
+function keyboardFocus(): boolean {
+  try { return !!document.activeElement?.matches(':focus-visible'); } catch { return false; }
+}
 
 export interface TerminalPaneProps { session: string; onEnd?: (exitCode?: number) => void; readOnly?: boolean }
 
@@ -25,6 +31,7 @@ export function TerminalPane({ session, onEnd, readOnly }: TerminalPaneProps) {
   const [term, setTerm] = useState<{ t: Terminal; search: SearchAddon }>();
   const [renderer, setRenderer] = useState<'webgl' | 'dom'>('dom');
   const [searching, setSearching] = useState(false);
+  const screenReaderMode = useSettings((s) => s.screenReaderMode);
   const onEndRef = useRef(onEnd);
   onEndRef.current = onEnd;
 
@@ -32,6 +39,7 @@ export function TerminalPane({ session, onEnd, readOnly }: TerminalPaneProps) {
     const el = host.current!;
     const t = new Terminal({
       cursorBlink: true, scrollback: 10000, fontSize: 13, allowProposedApi: true, disableStdin: !!readOnly,
+      screenReaderMode: useSettings.getState().screenReaderMode,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, monospace',
       theme: { background: '#11151c', foreground: '#d8dee9', selectionBackground: '#3b4b63' },
     });
@@ -57,6 +65,7 @@ export function TerminalPane({ session, onEnd, readOnly }: TerminalPaneProps) {
       if (e.ctrlKey && e.shiftKey && k === 'c') { void navigator.clipboard?.writeText(t.getSelection()); return false; }
       if (e.ctrlKey && e.shiftKey && k === 'v') { navigator.clipboard?.readText().then((s) => t.paste(s), () => undefined); return false; }
       if (e.ctrlKey && e.shiftKey && k === 'f') { setSearching(true); return false; }
+      if (e.key === 'F6' && !e.ctrlKey && !e.altKey) { leaveTerminal(el); return false; }
       return true;
     });
 
@@ -101,7 +110,8 @@ export function TerminalPane({ session, onEnd, readOnly }: TerminalPaneProps) {
     ro.observe(el);
     try { fit.fit(); } catch { /* hidden */ }
 
-    if (!readOnly) t.focus();
+    // take the focus, unless a keyboard user has it somewhere (a tab, the grid, a dialog's opener)
+    if (!readOnly && !keyboardFocus()) t.focus();
     setTerm({ t, search });
 
     return () => {
@@ -114,6 +124,8 @@ export function TerminalPane({ session, onEnd, readOnly }: TerminalPaneProps) {
       t.dispose();
     };
   }, [session, readOnly]);
+
+  useEffect(() => { if (term) term.t.options.screenReaderMode = screenReaderMode; }, [term, screenReaderMode]);
 
   return (
     <div className="terminal-pane" data-session={session} data-renderer={renderer}>

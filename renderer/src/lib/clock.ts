@@ -2,4 +2,6 @@
 import { create } from 'zustand';
 
 export const useClock = create<{ now: number }>()(() => ({ now: Date.now() }));
-setInterval(() => useClock.setState({ now: Date.now() }), 5000);
+const tick = setInterval(() => useClock.setState({ now: Date.now() }), 5000);
+// under Node (renderer unit tests) the clock must not keep the process alive
+(tick as unknown as { unref?: () => void }).unref?.();

@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import type { StateFilter } from './containers';
 import { DEFAULT_SORT, nextSort, type Sort, type SortKey } from '../lib/stats';
 
-export type View = 'containers' | 'stacks' | 'images' | 'volumes' | 'networks' | 'system' | 'host';
+export type View = 'containers' | 'stacks' | 'images' | 'volumes' | 'networks' | 'system' | 'host' | 'settings';
 export type DetailTab = 'terminal' | 'shell' | 'logs' | 'stats' | 'processes' | 'inspect' | 'checkpoints';
 export type Dialog = { kind: 'create'; image?: string } | { kind: 'palette' } | { kind: 'confirm-remove'; ids: string[] }
   | { kind: 'commit'; id: string }

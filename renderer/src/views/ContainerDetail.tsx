@@ -13,11 +13,12 @@ import { StatsTab } from './tabs/StatsTab';
 import { ProcessesTab } from './tabs/ProcessesTab';
 import { shortId } from '../lib/format';
 import { PortLinks } from '../components/PortLinks';
+import { Tabs, type TabDef } from '../components/Tabs';
 
-const TABS: Array<{ tab: DetailTab; label: string }> = [
-  { tab: 'terminal', label: 'Terminal' }, { tab: 'shell', label: 'Shell' }, { tab: 'logs', label: 'Logs' },
-  { tab: 'stats', label: 'Stats' }, { tab: 'processes', label: 'Processes' },
-  { tab: 'inspect', label: 'Inspect' }, { tab: 'checkpoints', label: 'Checkpoints' },
+const TABS: Array<TabDef<DetailTab>> = [
+  { id: 'terminal', label: 'Terminal' }, { id: 'shell', label: 'Shell' }, { id: 'logs', label: 'Logs' },
+  { id: 'stats', label: 'Stats' }, { id: 'processes', label: 'Processes' },
+  { id: 'inspect', label: 'Inspect' }, { id: 'checkpoints', label: 'Checkpoints' },
 ];
 
 export function ContainerDetail({ id }: { id: string }) {
@@ -26,7 +27,7 @@ export function ContainerDetail({ id }: { id: string }) {
   const error = useActions((s) => s.errors[id]);
   if (!c) return null;
   return (
-    <section className="detail" data-container={c.name}>
+    <section className="detail" data-container={c.name} aria-label={`Container ${c.name}`}>
       <header className="detail-head">
         <div>
           <h2>{c.name} <StateBadge c={c} /></h2>
@@ -42,12 +43,7 @@ export function ContainerDetail({ id }: { id: string }) {
         <button className="link" onClick={() => useUi.getState().select(undefined)} aria-label="Close details">×</button>
       </header>
       <ErrorLine text={error} onDismiss={() => useActions.getState().clearError(id)} />
-      <div className="tabs" role="tablist">
-        {TABS.map((t) => (
-          <button key={t.tab} role="tab" aria-selected={tab === t.tab} data-tab={t.tab} className={tab === t.tab ? 'tab active' : 'tab'} onClick={() => useUi.getState().setTab(t.tab)}>{t.label}</button>
-        ))}
-      </div>
-      <div className="tab-body">
+      <Tabs group="detail" label={`${c.name} views`} tabs={TABS} value={tab} onChange={(t) => useUi.getState().setTab(t)}>
         {tab === 'terminal' && <AttachTab c={c} />}
         {tab === 'shell' && <ShellTab c={c} />}
         {tab === 'logs' && <LogsTab c={c} />}
@@ -55,7 +51,7 @@ export function ContainerDetail({ id }: { id: string }) {
         {tab === 'checkpoints' && <CheckpointsTab c={c} />}
         {tab === 'stats' && <StatsTab c={c} />}
         {tab === 'processes' && <ProcessesTab c={c} />}
-      </div>
+      </Tabs>
     </section>
   );
 }

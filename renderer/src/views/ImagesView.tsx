@@ -10,7 +10,10 @@ import { useBuilds } from '../store/builds';
 import { bytes, ago, shortId } from '../lib/format';
 
 export function ImagesView() {
-  const { list, loaded, error, pulls } = useImages();
+  const list = useImages((s) => s.list);
+  const loaded = useImages((s) => s.loaded);
+  const error = useImages((s) => s.error);
+  const pulls = useImages((s) => s.pulls);
   const builds = useBuilds((s) => s.byTask);
   const [ref, setRef] = useState('');
   const [busy, setBusy] = useState(false);

@@ -8,7 +8,9 @@ import { networkCreateParams } from '../../../electron/common/contract';
 import { ago } from '../lib/format';
 
 export function NetworksView() {
-  const { list, loaded, error } = useNetworks();
+  const list = useNetworks((s) => s.list);
+  const loaded = useNetworks((s) => s.loaded);
+  const error = useNetworks((s) => s.error);
   const [name, setName] = useState('');
   const [subnet, setSubnet] = useState('');
   const [busy, setBusy] = useState(false);

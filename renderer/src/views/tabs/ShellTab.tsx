@@ -24,7 +24,7 @@ export function ShellTab({ c }: { c: ContainerSummary }) {
         <button onClick={start} disabled={!running || s.opening} data-testid="open-shell">{s.info?.alive ? 'New shell' : 'Open shell'}</button>
         {s.info && <button onClick={close}>Close shell</button>}
         {!running && <span className="muted">Start {c.name} to open a shell in it.</span>}
-        <span className="muted small">Ctrl+Shift+C/V copy/paste · Ctrl+Shift+F find</span>
+        <span className="muted small">Ctrl+Shift+C/V copy/paste · Ctrl+Shift+F find · F6 leaves the terminal</span>
       </div>
       <ErrorLine text={s.error && `shell in ${c.name}: ${s.error}`} onDismiss={() => s.clear()} />
       {s.info ? <TerminalPane key={s.info.id} session={s.info.id} onEnd={s.ended} /> : <div className="muted pad">No shell open. Choose a shell and press “Open shell”.</div>}

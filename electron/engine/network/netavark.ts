@@ -39,7 +39,7 @@ export interface SetupRequest {
 export const netavarkName = (n: NetworkRecord): string => n.bridge;
 
 /** The JSON netavark reads (podman's NetworkOptions). Pure. */
-export function networkOptions(r: SetupRequest): unknown {
+export function networkOptions(r: SetupRequest, mtu?: number): unknown {
   const networks: Record<string, unknown> = {}, info: Record<string, unknown> = {};
   for (const j of r.joins) {
     const name = netavarkName(j.net);
@@ -47,7 +47,7 @@ export function networkOptions(r: SetupRequest): unknown {
     info[name] = {
       name, id: j.net.id, driver: 'bridge', network_interface: j.net.bridge,
       subnets: [{ subnet: j.net.subnet, gateway: j.net.gateway }], ipv6_enabled: false, internal: j.net.internal,
-      dns_enabled: j.net.dnsEnabled, ipam_options: { driver: 'host-local' }, options: {},
+      dns_enabled: j.net.dnsEnabled, ipam_options: { driver: 'host-local' }, options: mtu ? { mtu: String(mtu) } : {},
     };
   }
   return {
@@ -63,6 +63,8 @@ export function networkOptions(r: SetupRequest): unknown {
 export interface NetavarkOptions {
   /** rootless engine: netavark runs inside the rootless network namespace through this argv prefix */
   wrap?: (bin: string, args: string[]) => [string, string[]];
+  /** bridge and veth MTU (rootless: slirp4netns's 65520; default: netavark's 1500) */
+  mtu?: number;
 }
 
 /** Runs tasks one at a time, in call order. */
@@ -105,7 +107,7 @@ export class Netavark {
 
   /** Sets the endpoints up; returns each endpoint as netavark configured it. */
   async setup(netns: string, req: SetupRequest): Promise<Endpoint[]> {
-    const out = JSON.parse(await this.call('setup', netns, networkOptions(req))) as Record<string, {
+    const out = JSON.parse(await this.call('setup', netns, networkOptions(req, this.o.mtu))) as Record<string, {
       interfaces: Record<string, { mac_address: string; subnets: Array<{ ipnet: string; gateway: string }> }>;
     }>;
     return req.joins.map((j) => {
@@ -119,7 +121,7 @@ export class Netavark {
     });
   }
 
-  async teardown(netns: string, req: SetupRequest): Promise<void> { await this.call('teardown', netns, networkOptions(req)); }
+  async teardown(netns: string, req: SetupRequest): Promise<void> { await this.call('teardown', netns, networkOptions(req, this.o.mtu)); }
 }
 
 export function endpointOptionsOf(opts: EndpointOptions | undefined): { aliases: string[]; ipv4?: string } {

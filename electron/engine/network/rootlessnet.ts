@@ -15,6 +15,8 @@ export const SLIRP_PATHS = ['/usr/bin/slirp4netns', '/usr/local/bin/slirp4netns'
 /** slirp4netns's fixed addresses with its default --cidr 10.0.2.0/24 */
 export const SLIRP_DNS = '10.0.2.3';
 export const SLIRP_CIDR = '10.0.2.0/24';
+/** tap0's MTU; the rootless namespace's bridges use it too (fewer, larger packets through the forwarder) */
+export const SLIRP_MTU = 65520;
 
 export class RootlessNetError extends Error {
   readonly code = 'ENETNS';
@@ -63,7 +65,7 @@ export class RootlessNet {
   private async make(): Promise<void> {
     if (!isMounted(this.nsPath)) await createNetns(this.nsPath);
     if (alive(await this.slirpPid(), 'slirp4netns')) return;
-    const args = ['--configure', '--mtu=65520', '--disable-host-loopback', '--netns-type=path', '--ready-fd=3', this.nsPath, 'tap0'];
+    const args = ['--configure', `--mtu=${SLIRP_MTU}`, '--disable-host-loopback', '--netns-type=path', '--ready-fd=3', this.nsPath, 'tap0'];
     const child = spawnDetached(this.slirp, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, cwd: '/', fds: ['pipe'] });
     const ready = child.stdio[3] as NodeJS.ReadableStream;
     let stderr = '';

@@ -16,7 +16,7 @@ import { adoptProxies, reservePorts, type Proxy } from './hostports';
 import { hostsFile, resolvConf } from './hostfiles';
 import { waitForName } from './aardvark';
 import { allowPublished, removeIdleBaseChains, revokePublished } from './firewall';
-import { RootlessNet, SLIRP_CIDR, SLIRP_DNS } from './rootlessnet';
+import { RootlessNet, SLIRP_CIDR, SLIRP_DNS, SLIRP_MTU } from './rootlessnet';
 import { installForwarder, startForwarder, stopForwarder, waitForNameIn, type Listener } from './forwarder';
 import { linkEnv, linkHostsLine } from './links';
 import { run } from '../runtime/proc';
@@ -106,7 +106,7 @@ export class NetworkService {
   get configDir(): string { return path.join(this.o.runroot, 'network'); }
 
   private driver(): Netavark {
-    this.netavark ??= new Netavark(findNetavark(), this.configDir, this.rl ? { wrap: (b, a) => this.rl!.wrap(b, a) } : {});
+    this.netavark ??= new Netavark(findNetavark(), this.configDir, this.rl ? { wrap: (b, a) => this.rl!.wrap(b, a), mtu: SLIRP_MTU } : {});
     return this.netavark;
   }
 

@@ -17,8 +17,9 @@ export default defineConfig({
       sourcemap: true,
       externalizeDeps: true,
       rollupOptions: {
-        // the image worker is its own self-contained bundle in out/worker (packaging/worker-bundle.ts)
-        input: { index: r('electron/main/index.ts') },
+        // the image worker is its own self-contained bundle in out/worker (packaging/worker-bundle.ts); the pty host
+        // process is a second entry beside index.js (engine/sessions/pty-host-client.ts finds it as ./pty-host.js)
+        input: { index: r('electron/main/index.ts'), 'pty-host': r('electron/engine/sessions/pty-host.ts') },
         output: {
           format: 'es',
           entryFileNames: '[name].js',

@@ -43,6 +43,8 @@ const config: ForgeConfig = {
     new VitePlugin({
       build: [
         { entry: 'electron/main/index.ts', config: 'electron/main/vite.forge.config.ts', target: 'main' },
+        // the pty host process, .vite/build/pty-host.js beside index.js as with electron-vite
+        { entry: 'electron/engine/sessions/pty-host.ts', config: 'electron/main/vite.forge.pty.config.ts', target: 'main' },
         { entry: 'electron/preload/index.ts', config: 'electron/preload/vite.forge.config.ts', target: 'preload' },
       ],
       renderer: [{ name: 'main_window', config: 'renderer/vite.config.ts' }],

@@ -113,7 +113,11 @@ export const commitParams = z.object({
 
 export interface ImageSummary { id: string; repoTags: string[]; size: number; created: string }
 export interface CheckpointSummary { id: string; container: string; containerName: string; created: string; size: number; options: Record<string, boolean>; archive?: string; archiveSize?: number }
-export interface SessionInfo { id: string; kind: 'attach' | 'exec' | 'host'; container?: string; title: string; tty: boolean; rows: number; cols: number; alive: boolean; exitCode?: number }
+export interface SessionInfo {
+  id: string; kind: 'attach' | 'exec' | 'host'; container?: string; title: string; tty: boolean; rows: number; cols: number; alive: boolean; exitCode?: number;
+  /** why the session ended other than by its process exiting (a host shell whose pty host process died) */
+  reason?: string;
+}
 export interface SystemInfo {
   version: string;
   root: string;

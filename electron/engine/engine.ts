@@ -127,6 +127,7 @@ export class Engine {
       try { s = this.sessions!.get(info.id); } catch { continue; } // ended meanwhile
       if (s.detach) s.detach(); else await s.close().catch(() => undefined);
     }
+    (this.sessions as { close?(): void } | undefined)?.close?.(); // the pty host process
     await (this.images as { close?: () => Promise<void> } | undefined)?.close?.();
     // Exits from here on are `pier container cleanup`'s; the ones already written are handled before leaving.
     this.exits.close();

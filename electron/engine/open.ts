@@ -15,6 +15,8 @@ export interface OpenOptions extends Omit<EngineOptions, 'images'> {
   defaultRegistry?: string;
   insecureRegistries?: string[];
   apiSocket?: string;
+  /** how host shells' pty host process is started (default: a Node child; the app: an Electron utility process) */
+  ptyLauncher?: import('./sessions/pty-host-client').PtyHostLauncher;
 }
 
 /** Adapts the image area to what the container lifecycle needs. */
@@ -42,7 +44,7 @@ export async function openEngine(opts: OpenOptions): Promise<Engine> {
   engine.images = images;
   engine.snapshotter = snapshotter;
   engine.apiSocket = opts.apiSocket;
-  engine.sessions = new Sessions(engine.containers, { apiSocket: opts.apiSocket });
+  engine.sessions = new Sessions(engine.containers, { apiSocket: opts.apiSocket, ptyLauncher: opts.ptyLauncher });
   engine.supervisor = new Supervisor(engine.containers, engine.sessions, engine.events);
   await engine.supervisor.start();
   engine.checkpoints = createCheckpointService(engine);

@@ -19,7 +19,11 @@ type ApiServerHandle = Awaited<ReturnType<ApiServerModule['startApiServer']>>;
 // A build without electron/engine/api/server.ts still works (the socket is then not served).
 const apiServerModules = import.meta.glob<ApiServerModule>('../engine/api/server.ts');
 
-export interface HostOptions { root?: string; runroot?: string; socket?: string; noApi?: boolean }
+export interface HostOptions {
+  root?: string; runroot?: string; socket?: string; noApi?: boolean;
+  /** starts host shells' pty host process (the app: a utility process, pty-launcher.ts) */
+  ptyLauncher?: import('../engine/sessions/pty-host-client').PtyHostLauncher;
+}
 
 export class EngineHost implements EngineLink {
   engine?: Engine;
@@ -34,7 +38,7 @@ export class EngineHost implements EngineLink {
     const root = o.root ?? d.root, runroot = o.runroot ?? d.runroot;
     const socket = o.socket ?? (o.runroot ? `${o.runroot}/docker.sock` : d.socket);
     try {
-      this.engine = await openEngine({ root, runroot, ...(o.noApi ? {} : { apiSocket: socket }) });
+      this.engine = await openEngine({ root, runroot, ptyLauncher: o.ptyLauncher, ...(o.noApi ? {} : { apiSocket: socket }) });
     } catch (e) {
       this.error = (e as Error).message || String(e);
       return;

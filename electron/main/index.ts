@@ -21,6 +21,7 @@ import { Archives } from './archives';
 import { PierTray } from './tray';
 import { Notifier } from './notifier';
 import { RENDERER_DIR, devServerUrl } from './paths';
+import { utilityLauncher } from './pty-launcher';
 
 const args = parseShellArgs(process.argv.slice(1), process.env);
 // As root the window cannot run (Chromium refuses root with its sandbox, and Pier keeps the sandbox): say so and
@@ -132,7 +133,7 @@ async function start(): Promise<void> {
   if (saved.problem) console.error(`pier: ${saved.problem}`);
   const choice = choiceFromArg(args.engine) ?? saved.choice;
   host.set(await openLink(choice, {
-    root: args.root, runroot: args.runroot, socket: args.socket, noApi: args.noApi,
+    root: args.root, runroot: args.runroot, socket: args.socket, noApi: args.noApi, ptyLauncher: utilityLauncher,
     cli: path.join(app.getAppPath(), 'bin', 'pier.js'), execPath: process.execPath, log: (l) => console.log(`pier engine: ${l}`),
   }));
   console.log(`pier: engine: ${host.current?.label}`);

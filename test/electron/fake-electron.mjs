@@ -3,6 +3,7 @@
 // records every call, so tests can drive IPC, the tray, protocol and lifecycle events.
 // Never a replacement for the real tier (test/electron/shell.test.ts).
 import { EventEmitter } from 'node:events';
+import { fork } from 'node:child_process';
 
 export const calls = [];
 const rec = (what, ...args) => { calls.push([what, ...args]); };
@@ -143,8 +144,24 @@ export const dialog = {
 };
 
 export const shell = { opened: [], async openExternal(u) { this.opened.push(u); } };
+/** utilityProcess.fork as a Node child: the module runs with process.send (it has no process.parentPort here). */
+export const utilityProcess = {
+  forked: [],
+  fork(modulePath, args = [], opts = {}) {
+    rec('utilityProcess.fork', modulePath, opts.serviceName);
+    const child = fork(modulePath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const p = new EventEmitter();
+    Object.defineProperty(p, 'pid', { get: () => child.pid });
+    p.postMessage = (m) => { if (child.connected) child.send(m); };
+    p.kill = () => child.kill('SIGTERM');
+    child.on('message', (m) => p.emit('message', m));
+    child.on('exit', (code, signal) => p.emit('exit', code ?? (signal ? 1 : 0)));
+    this.forked.push(p);
+    return p;
+  },
+};
 export const webUtils = { getPathForFile: () => '' };
 export const contextBridge = { exposeInMainWorld() {} };
 export const ipcRenderer = {};
 
-export default { app, BrowserWindow, ipcMain, protocol, session, screen, Tray, Menu, nativeImage, Notification, dialog, shell, webUtils, contextBridge, ipcRenderer, calls };
+export default { utilityProcess, app, BrowserWindow, ipcMain, protocol, session, screen, Tray, Menu, nativeImage, Notification, dialog, shell, webUtils, contextBridge, ipcRenderer, calls };

@@ -367,6 +367,41 @@ test('System: the bundled main finds the bundled image worker, whose probe repor
   assert.ok(logs.some((l) => /^pier: path guard native \(openat2\)$/.test(l)), 'start-up probe printed');
 });
 
+test('host terminal: the shell runs in a utility process; killing it ends the shell with the reason, a new one works', { skip: SKIP }, async () => {
+  const output = (sid: string) => Buffer.concat(wc().sent.filter(([ch, m]: [string, any]) => ch === 'push:message' && m.t === 'stream' && m.kind === 'session' && m.payload.session === sid && m.payload.data)
+    .map(([, m]: [string, any]) => Buffer.from(m.payload.data))).toString();
+  const ended = (sid: string) => wc().sent.some(([ch, m]: [string, any]) => ch === 'push:message' && m.t === 'stream' && m.payload?.session === sid && m.payload.end);
+  const open = async () => {
+    const r = await call('sessions.host', { rows: 24, cols: 80 });
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal((await call('sessions.watch', { session: r.result.id })).ok, true);
+    return r.result.id as string;
+  };
+  const sid = await open();
+  const forks = E.calls.filter((c: unknown[]) => c[0] === 'utilityProcess.fork');
+  assert.equal(forks.length, 1);
+  assert.equal(forks[0][1], path.join(root, 'out/main/pty-host.js'), 'the bundled pty host entry beside index.js');
+  assert.equal(forks[0][2], 'Pier terminal host');
+  await call('sessions.write', { session: sid, data: 'echo "in-$((40+2))"\n' });
+  await waitFor(() => output(sid).includes('in-42'));
+  const hostPid = E.utilityProcess.forked[0].pid;
+  assert.notEqual(hostPid, process.pid);
+  process.kill(hostPid, 'SIGKILL');
+  await waitFor(() => ended(sid));
+  assert.match(output(sid), /\[Pier: the terminal host process exited with code 1; this shell ended\. Open a new terminal to continue\.\]/);
+  const list = await call('sessions.list', {});
+  assert.ok(!list.result.some((x: any) => x.id === sid), 'the ended shell is gone from the list');
+  const w = await call('sessions.write', { session: sid, data: 'x' });
+  assert.equal(w.ok, false);
+  // main (engine, API socket) is still up, and a new terminal gets a new host
+  assert.equal((await call('containers.list', {})).ok, true);
+  const sid2 = await open();
+  assert.equal(E.calls.filter((c: unknown[]) => c[0] === 'utilityProcess.fork').length, 2);
+  await call('sessions.write', { session: sid2, data: 'echo again\n' });
+  await waitFor(() => output(sid2).includes('again'));
+  await call('sessions.close', { session: sid2 });
+});
+
 test('quit: `pier --quit` from the desktop file quits the running Pier; containers keep running', { skip: SKIP }, async () => {
   E.app.emit('second-instance', {}, ['/opt/Pier/pier', '--quit'], '/');
   await waitFor(() => E.app.quitted, 15_000);

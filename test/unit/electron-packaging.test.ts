@@ -115,7 +115,8 @@ test('forge.config.ts: Vite plugin entries exist, FusesPlugin mirrors the policy
   assert.ok(vite, 'vite plugin');
   const vc = vite.config as { build: Array<{ entry: string; config: string; target: string }>; renderer: Array<{ config: string }> };
   for (const b of vc.build) { assert.ok(existsSync(path.join(root, b.entry)), b.entry); assert.ok(existsSync(path.join(root, b.config)), b.config); }
-  assert.deepEqual(vc.build.map((b) => b.target), ['main', 'preload']);
+  assert.deepEqual(vc.build.map((b) => b.target), ['main', 'main', 'preload']);
+  assert.deepEqual(vc.build.map((b) => path.basename(b.entry, '.ts')), ['index', 'pty-host', 'index'], 'Forge names outputs by entry: pty-host.js beside index.js');
   assert.ok(existsSync(path.join(root, vc.renderer[0].config)));
   const fuses = plugins.find((p) => p.name === 'fuses')!.fusesConfig!;
   const { FuseV1Options } = await import('@electron/fuses');
@@ -124,7 +125,7 @@ test('forge.config.ts: Vite plugin entries exist, FusesPlugin mirrors the policy
   assert.equal(fuses[FuseV1Options.EnableNodeCliInspectArguments], false);
   assert.equal(fuses[FuseV1Options.GrantFileProtocolExtraPrivileges], false);
   assert.deepEqual((config.packagerConfig as { asar: unknown }).asar, forgeAsarOptions('.vite/build'));
-  const main = vc.build.find((b) => b.target === 'main')!;
+  const main = vc.build.find((b) => b.entry === 'electron/main/index.ts')!;
   const { default: mainConfig } = await import(pathToFileURL(path.join(root, main.config)).href) as { default: { plugins: Array<{ name: string }> } };
   assert.ok(mainConfig.plugins.some((p) => p.name === 'pier-worker-bundle'), 'Forge main build writes the worker bundle too');
   const makers = (config.makers as Array<{ name: string }>).map((m) => m.name);
@@ -182,6 +183,11 @@ test("Forge's layout: its main Vite build step writes .vite/worker, and its asar
   await build(mergeConfig(loaded!.config, {
     configFile: false, root, logLevel: 'silent',
     build: { outDir: path.join(built, '.vite/build'), emptyOutDir: true, ssr: false, lib: { entry: path.join(root, 'electron/main/index.ts'), formats: ['es'], fileName: () => 'index.js' } },
+  }));
+  const ptyLoaded = await loadConfigFromFile({ command: 'build', mode: 'production' }, path.join(root, 'electron/main/vite.forge.pty.config.ts'));
+  await build(mergeConfig(ptyLoaded!.config, {
+    configFile: false, root, logLevel: 'silent',
+    build: { outDir: path.join(built, '.vite/build'), emptyOutDir: false, lib: { entry: path.join(root, 'electron/engine/sessions/pty-host.ts'), formats: ['es'], fileName: () => 'pty-host.js' } },
   }));
   assert.ok(existsSync(path.join(built, '.vite/worker', WORKER_FILE)), 'worker bundle beside .vite/build');
   // what the packager copies: everything its ignore function keeps

@@ -1,6 +1,6 @@
 // The one place that spawns processes for the engine (conmon, runc/crun, criu and
 // helper tools). Everything else calls these functions.
-import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 
 export interface RunResult { code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -68,4 +68,9 @@ export function spawnDetached(bin: string, args: string[], opts: { env: Record<s
 /** Streams a command's stdout (for tar/zstd pipelines); caller owns the child. */
 export function spawnPipe(bin: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
   return spawn(bin, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Runs a JavaScript module in a Node child with an IPC channel (JSON messages) and this process's stdout/stderr. */
+export function forkModule(entry: string, execArgv: string[] = []): ChildProcess {
+  return fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
 }

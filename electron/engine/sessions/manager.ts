@@ -9,6 +9,7 @@ import { resolveUser } from '../containers/user';
 import { AttachSession } from './attach';
 import { ExecSession } from './exec';
 import { HostSession } from './host';
+import { PtyHost, type PtyHostLauncher } from './pty-host-client';
 import type { ExecOptions, Session, SessionManager } from './types';
 import type { SessionInfo } from '../../common/contract';
 
@@ -16,7 +17,10 @@ export class Sessions implements SessionManager {
   private sessions = new Map<string, Session>();
   private attachByContainer = new Map<string, AttachSession>();
 
-  constructor(private readonly containers: Containers, private readonly opts: { apiSocket?: string } = {}) {
+  /** host shells run in their own process (pty-host-client.ts), started on first use */
+  private ptyHost?: PtyHost;
+
+  constructor(private readonly containers: Containers, private readonly opts: { apiSocket?: string; ptyLauncher?: PtyHostLauncher } = {}) {
     containers.onStopped.add((id) => {
       for (const s of this.sessions.values()) if (s instanceof ExecSession && s.info().container === id) s.close().catch(() => undefined);
     });
@@ -63,7 +67,8 @@ export class Sessions implements SessionManager {
   }
 
   async host(o: { rows?: number; cols?: number } = {}): Promise<Session> {
-    const s = new HostSession({ ...o, apiSocket: this.opts.apiSocket }, (x) => this.sessions.delete(x.id));
+    this.ptyHost ??= new PtyHost(this.opts.ptyLauncher);
+    const s = await HostSession.start(this.ptyHost, { ...o, apiSocket: this.opts.apiSocket }, (x) => this.sessions.delete(x.id));
     this.sessions.set(s.id, s);
     return s;
   }
@@ -77,4 +82,10 @@ export class Sessions implements SessionManager {
   list(): SessionInfo[] { return [...this.sessions.values()].map((s) => s.info()); }
 
   setApiSocket(path: string): void { this.opts.apiSocket = path; }
+
+  /** Stops the pty host process (engine close, after its shells were closed). */
+  close(): void { this.ptyHost?.close(); this.ptyHost = undefined; }
+
+  /** The pty host's pid while one runs (tests). */
+  get ptyHostPid(): number | undefined { return this.ptyHost?.pid; }
 }

@@ -68,7 +68,7 @@ export function checkAppLayout(appDir, opts = { mainDir: 'out/main', preload: 'o
   const outside = (f) => existsSync(path.join(unpacked, f)) && statSync(path.join(unpacked, f)).size > 0;
   const pkg = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8'));
   if (pkg.main !== `${opts.mainDir}/index.js`) problems.push(`package.json "main" is ${pkg.main}, not ${opts.mainDir}/index.js`);
-  for (const f of [`${opts.mainDir}/index.js`, opts.preload, opts.renderer, 'assets/tray/running.png', 'assets/tray/idle.png', 'assets/drag-archive.png']) {
+  for (const f of [`${opts.mainDir}/index.js`, `${opts.mainDir}/pty-host.js`, opts.preload, opts.renderer, 'assets/tray/running.png', 'assets/tray/idle.png', 'assets/drag-archive.png']) {
     if (!inAsar(f)) problems.push(`${f} is not in app.asar`);
   }
   const workerDir = workerDirOf(opts.mainDir);

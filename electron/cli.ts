@@ -66,15 +66,14 @@ async function serve(argv: string[]): Promise<void> {
   }
   const engine = await openEngine({ root: values.root!, runroot: values.runroot!, runtime: values.runtime, apiSocket: values.socket, logSizeMax: values['log-size-max'] ? Number(values['log-size-max']) : undefined });
   const closers: Array<() => Promise<void>> = [];
-  const { startApiServer } = await import('./engine/api/server').catch(() => ({ startApiServer: undefined }));
-  if (startApiServer) {
-    const { rpcUpgrade } = await import('./rpc/ws');
-    const rpc = rpcUpgrade(engine);
-    const api = await startApiServer(engine, { socketPath: values.socket!, upgrade: rpc.handle });
-    closers.push(async () => { rpc.close(); await api.close(); });
-    console.log(`pier: Docker-compatible API on unix://${values.socket}`);
-    if (api.access) console.log(`pier: ${api.access}`);
-  }
+  // the API is not optional: a module that fails to load fails `pier serve` with its error
+  const { startApiServer } = await import('./engine/api/server');
+  const { rpcUpgrade } = await import('./rpc/ws');
+  const rpc = rpcUpgrade(engine);
+  const api = await startApiServer(engine, { socketPath: values.socket!, upgrade: rpc.handle });
+  closers.push(async () => { rpc.close(); await api.close(); });
+  console.log(`pier: Docker-compatible API on unix://${values.socket}`);
+  if (api.access) console.log(`pier: ${api.access}`);
   if (values.web) {
     const { startWebServer } = await import('./web/server');
     const web = await startWebServer(engine, { listen: values.web });
@@ -82,7 +81,7 @@ async function serve(argv: string[]): Promise<void> {
     console.log(`pier: web UI at ${web.url}`);
   }
   // the start-up probe of the image workers' path guard (shown in System; refusals name it too)
-  void engine.pathGuard?.().then((g) => { if (!g.native) console.warn(`pier: native path guard unavailable in the image workers (${g.reason})${g.refusing ? ': untrusted archives are refused until allowed (system.pathGuard)' : ': the pure-JS guard is used'}`); });
+  void engine.pathGuard().then((g) => { if (!g.native) console.warn(`pier: native path guard unavailable in the image workers (${g.reason})${g.refusing ? ': untrusted archives are refused until allowed (system.pathGuard)' : ': the pure-JS guard is used'}`); });
   console.log(`pier: engine ready (root ${engine.opts.root}, runtime ${engine.info().runtime.name} ${engine.info().runtime.version}); containers keep running when it stops`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -37,19 +37,22 @@ export interface EngineOptions {
 }
 
 export class Engine {
-  /** Optional areas, attached by open.ts (openEngine): present in every real engine. */
-  images?: import('./images/index').ImageService;
-  snapshotter?: import('./images/index').Snapshotter;
-  sessions?: import('./sessions/types').SessionManager;
-  checkpoints?: import('./checkpoint/index').CheckpointService;
+  /**
+   * The areas, attached by openEngine (open.ts) before it returns the engine: every engine has them (openCore's
+   * result is never handed out), so nothing checks for their absence.
+   */
+  images!: import('./images/index').ImageService;
+  snapshotter!: import('./images/index').Snapshotter;
+  sessions!: import('./sessions/types').SessionManager;
+  checkpoints!: import('./checkpoint/index').CheckpointService;
   /** restart policies and healthchecks */
-  supervisor?: import('./containers/supervisor').Supervisor;
+  supervisor!: import('./containers/supervisor').Supervisor;
   /** the local volume driver (always present) */
   volumes!: VolumeService;
   /** the Docker-compatible API socket this engine serves, when it does */
   apiSocket?: string;
   /** the path guard as the image workers see it, probed once on first call (open.ts; engine/path-guard.ts) */
-  pathGuard?: () => Promise<import('../common/contract').PathGuardInfo>;
+  pathGuard!: () => Promise<import('../common/contract').PathGuardInfo>;
   /** the one stats sampler every viewer shares (idle without watchers) */
   readonly stats: StatsSampler;
 
@@ -69,7 +72,8 @@ export class Engine {
     });
   }
 
-  static async open(opts: EngineOptions): Promise<Engine> {
+  /** The container core only; openEngine (open.ts) calls it and attaches the areas. Use openEngine. */
+  static async openCore(opts: EngineOptions): Promise<Engine> {
     const root = path.resolve(opts.root), runroot = path.resolve(opts.runroot);
     await mkdir(root, { recursive: true, mode: 0o700 });
     await mkdir(runroot, { recursive: true, mode: 0o700 });
@@ -120,11 +124,11 @@ export class Engine {
 
   /** Stops watching and releases the root. Containers keep running under their conmon. */
   async close(): Promise<void> {
-    this.supervisor?.close();
+    this.supervisor.close();
     // exec processes outlive the engine like containers do (detach); host shells end; attach sessions detach
-    for (const info of this.sessions?.list() ?? []) {
-      let s: ReturnType<NonNullable<Engine['sessions']>['get']>;
-      try { s = this.sessions!.get(info.id); } catch { continue; } // ended meanwhile
+    for (const info of this.sessions.list()) {
+      let s: ReturnType<Engine['sessions']['get']>;
+      try { s = this.sessions.get(info.id); } catch { continue; } // ended meanwhile
       if (s.detach) s.detach(); else await s.close().catch(() => undefined);
     }
     (this.sessions as { close?(): void } | undefined)?.close?.(); // the pty host process

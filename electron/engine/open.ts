@@ -1,5 +1,5 @@
-// openEngine: the Engine with every area attached (images + snapshots, sessions,
-// checkpoints). Front ends call this; tests of one area may use Engine.open directly.
+// openEngine: the Engine with every area attached (images + snapshots, sessions, checkpoints, supervision, the
+// path guard probe). Every front end and test opens an engine here; no engine without its areas exists.
 import { Engine, type EngineOptions } from './engine';
 import type { PathGuardInfo } from '../common/contract';
 import { createImageService, createSnapshotter, imageDefaults, type ImageService, type Snapshotter } from './images/index';
@@ -33,7 +33,7 @@ function rootfsProvider(images: ImageService, snap: Snapshotter): RootfsProvider
 
 export async function openEngine(opts: OpenOptions): Promise<Engine> {
   let images: ImageService | undefined, snapshotter: Snapshotter | undefined;
-  const engine = await Engine.open({
+  const engine = await Engine.openCore({
     ...opts,
     images: async (root) => {
       images = createImageService({ root, defaultRegistry: opts.defaultRegistry ?? process.env.PIER_DEFAULT_REGISTRY, insecureRegistries: opts.insecureRegistries });
@@ -41,6 +41,7 @@ export async function openEngine(opts: OpenOptions): Promise<Engine> {
       return rootfsProvider(images, snapshotter);
     },
   });
+  if (!images || !snapshotter) throw new Error('the image area did not attach');
   engine.images = images;
   engine.snapshotter = snapshotter;
   engine.apiSocket = opts.apiSocket;
@@ -49,7 +50,7 @@ export async function openEngine(opts: OpenOptions): Promise<Engine> {
   await engine.supervisor.start();
   engine.checkpoints = createCheckpointService(engine);
   loadPathGuardSetting(engine.opts.root);
-  engine.pathGuard = guardProbe((images as { pool?: WorkerPool } | undefined)?.pool);
+  engine.pathGuard = guardProbe((images as { pool?: WorkerPool }).pool);
   return engine;
 }
 

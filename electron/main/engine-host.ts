@@ -44,7 +44,7 @@ export class EngineHost implements EngineLink {
       return;
     }
     // the start-up probe of the image workers' path guard (System view; engine/path-guard.ts)
-    void this.engine.pathGuard?.().then((g) => console.log(`pier: path guard ${g.native ? 'native (openat2)' : `pure-JS only: ${g.reason}`}${g.refusing ? '; untrusted archives are refused until allowed in System' : ''}`));
+    void this.engine.pathGuard().then((g) => console.log(`pier: path guard ${g.native ? 'native (openat2)' : `pure-JS only: ${g.reason}`}${g.refusing ? '; untrusted archives are refused until allowed in System' : ''}`));
     if (o.noApi) return;
     const load = Object.values(apiServerModules)[0];
     if (!load) { this.apiError = 'the Docker API server is not part of this build'; return; }

@@ -11,7 +11,7 @@ import type { WorkerPool } from '../engine/images/workers';
 import { Builder } from '../engine/build/builder';
 import { checkFolder, packFolder } from '../engine/build/folder';
 import { unpackContext, applyDockerignore, DEFAULT_LIMITS } from '../engine/build/context';
-import { notAvailable, RpcFailure } from './errors';
+import { RpcFailure } from './errors';
 
 const FLUSH_MS = 100;
 const running = new WeakMap<Engine, Map<string, AbortController>>();
@@ -19,7 +19,6 @@ const tasks = (e: Engine) => { let m = running.get(e); if (!m) running.set(e, (m
 
 /** Starts a build of a host folder; resolves once it is checked and running (progress follows as events). */
 export async function startBuild(engine: Engine, p: Params<'images.build'>): Promise<BuildStarted> {
-  if (!engine.images || !engine.snapshotter) throw notAvailable('build', 'the image store is not attached');
   const dockerfile = await checkFolder(p.context, p.dockerfile);
   const task = `build-${crypto.randomBytes(6).toString('hex')}`;
   const ac = new AbortController();

@@ -2,7 +2,7 @@
 // validateCall (contract.ts); results are plain data (DTOs).
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine';
-import type { MethodName, Params, Result, ImageSummary, CheckpointSummary, SystemInfo, NetworkSummary } from '../common/contract';
+import type { MethodName, Params, Result, ImageSummary, SystemInfo, NetworkSummary } from '../common/contract';
 import type { ContainerSummary, CreateContainerOptions } from '../common/types';
 import { notAvailable, RpcFailure } from './errors';
 import { readLogLines, type LogFollows } from './logs';
@@ -27,23 +27,11 @@ type Handler<M extends MethodName> = (ctx: Ctx, p: Params<M>) => Promise<Result<
 type Handlers = { [M in MethodName]: Handler<M> };
 
 /** The checkpoint area as the UI needs it (engine/checkpoint lands separately). */
-interface CheckpointArea {
-  list(id?: string): Promise<CheckpointSummary[]>;
-  create(id: string, opts: Record<string, boolean | undefined>): Promise<CheckpointSummary>;
-  restore(checkpoint: string, opts: { name?: string }): Promise<ContainerSummary | { id: string }>;
-  import(path: string, opts: { name?: string }): Promise<ContainerSummary | { id: string }>;
-  remove(checkpoint: string): Promise<void>;
-}
-
 function images(ctx: Ctx) {
-  const s = ctx.engine.images;
-  if (!s) throw notAvailable('images', 'the image service is not attached; create containers from a rootfs directory (an absolute path)');
-  return s;
+  return ctx.engine.images;
 }
-function checkpoints(ctx: Ctx): CheckpointArea {
-  const s = (ctx.engine as unknown as { checkpoints?: CheckpointArea }).checkpoints;
-  if (!s) throw notAvailable('checkpoints', 'the checkpoint service is not attached (needs CRIU, see System)');
-  return s;
+function checkpoints(ctx: Ctx) {
+  return ctx.engine.checkpoints;
 }
 function network(ctx: Ctx) {
   const s = ctx.engine.network;
@@ -165,10 +153,9 @@ export const handlers: Handlers = {
   'sessions.ack': (ctx, p) => { ctx.viewers.ack(p.session, p.bytes); },
   'sessions.close': async (ctx, p) => { ctx.viewers.unwatch(p.session); await ctx.viewers.manager().get(p.session).close(); },
 
-  'system.info': async (ctx) => ({ ...systemInfo(ctx), pathGuard: await ctx.engine.pathGuard?.() }),
+  'system.info': async (ctx) => ({ ...systemInfo(ctx), pathGuard: await ctx.engine.pathGuard() }),
   'system.pathGuard': async (ctx, p) => {
     savePathGuardSetting(ctx.engine.opts.root, p.allowJs);
-    if (!ctx.engine.pathGuard) throw notAvailable('the path guard', 'no image area');
     return ctx.engine.pathGuard();
   },
   'system.df': (ctx) => diskUsage(ctx.engine),

@@ -5,7 +5,6 @@
 import type { Engine } from '../engine/engine';
 import type { SessionManager, Viewer } from '../engine/sessions/types';
 import type { ServerMessage, SessionInfo } from '../common/contract';
-import { notAvailable } from './errors';
 
 /**
  * Output is coalesced for COALESCE_MS (or until COALESCE_BYTES): conmon forwards a tty's
@@ -39,9 +38,7 @@ export class SessionViewers {
   }
 
   manager(): SessionManager {
-    const m = this.engine.sessions;
-    if (!m) throw notAvailable('terminal sessions', 'the session manager is not attached (see electron/engine/sessions)');
-    return m;
+    return this.engine.sessions;
   }
 
   watch(id: string): SessionInfo {

@@ -1,9 +1,9 @@
 // A separate engine process for crash tests: creates the containers described in argv[4]
 // (JSON array of {name, cmd, autoRemove?}), prints {"ready": [ids]} and then idles until killed.
-import { Engine } from '../../electron/engine/engine';
+import { openEngine } from '../../electron/engine/open';
 
 const [root, runroot, rootfs, spec] = process.argv.slice(2);
-const engine = await Engine.open({ root, runroot });
+const engine = await openEngine({ root, runroot });
 const ids: string[] = [];
 for (const c of JSON.parse(spec) as Array<{ name: string; cmd: string[]; autoRemove?: boolean }>) {
   const rec = await engine.containers.create({ rootfs, name: c.name, cmd: c.cmd, autoRemove: c.autoRemove });

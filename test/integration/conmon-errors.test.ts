@@ -2,13 +2,13 @@
 // and nothing is left behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../../electron/engine/engine';
+import { openEngine } from '../../electron/engine/open';
 import { testDirs } from '../helpers/rootfs';
 import { runcStatus } from '../helpers/crash';
 
 test('an option conmon rejects: its stdout message reaches the start error; the container stays startable', { timeout: 60_000 }, async () => {
   const d = testDirs();
-  const engine = await Engine.open({ root: d.root, runroot: d.runroot, logSizeMax: 1.5 });
+  const engine = await openEngine({ root: d.root, runroot: d.runroot, logSizeMax: 1.5 });
   try {
     const c = await engine.containers.create({ rootfs: d.rootfs, name: 'badopt', cmd: ['true'] });
     await assert.rejects(engine.containers.start(c.id), (e: Error) => {

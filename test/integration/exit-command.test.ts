@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Engine } from '../../electron/engine/engine';
+import { openEngine } from '../../electron/engine/open';
 import { testDirs } from '../helpers/rootfs';
 import { diskRecord, killChild, pierBin, runcStatus, spawnEngineChild, until } from '../helpers/crash';
 
@@ -30,7 +30,7 @@ test('no engine running: exit code and time recorded, runtime state deleted, --r
     assert.ok(!existsSync(path.join(d.runroot, 'exits', rm0)), 'exit file removed');
     assert.equal(diskRecord(d, keep)?.state.status, 'running', 'a running container is left alone');
 
-    const engine = await Engine.open({ root: d.root, runroot: d.runroot });
+    const engine = await openEngine({ root: d.root, runroot: d.runroot });
     try {
       assert.deepEqual(engine.containers.list().map((c) => c.name).sort(), ['exit3', 'keep']);
       assert.equal(engine.containers.inspect('exit3').exitCode, 3);
@@ -44,7 +44,7 @@ test('no engine running: exit code and time recorded, runtime state deleted, --r
 
 test('engine running, cleanup racing it: one exited and one removed event, the record gone once', async () => {
   const d = testDirs();
-  const engine = await Engine.open({ root: d.root, runroot: d.runroot });
+  const engine = await openEngine({ root: d.root, runroot: d.runroot });
   try {
     const events: string[] = [];
     engine.events.subscribe((e) => { if (e.type === 'container' && e.name === 'race') events.push(e.action); });
@@ -70,7 +70,7 @@ test('engine running, cleanup racing it: one exited and one removed event, the r
 
 test('an exit while the engine closes is recorded by the engine or by cleanup, never lost', async () => {
   const d = testDirs();
-  const engine = await Engine.open({ root: d.root, runroot: d.runroot });
+  const engine = await openEngine({ root: d.root, runroot: d.runroot });
   const c = await engine.containers.create({ rootfs: d.rootfs, name: 'late', cmd: ['sh', '-c', 'sleep 0.3; exit 9'] });
   await engine.containers.start(c.id);
   await new Promise((r) => setTimeout(r, 250));

@@ -3,7 +3,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Engine } from '../../electron/engine/engine';
+import type { Engine } from '../../electron/engine/engine';
+import { openEngine } from '../../electron/engine/open';
 import { testDirs, type TestDirs } from '../helpers/rootfs';
 import { until, readIfExists } from '../helpers/wait';
 
@@ -11,7 +12,7 @@ let d: TestDirs;
 let engine: Engine;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-before(async () => { d = testDirs(); engine = await Engine.open({ root: d.root, runroot: d.runroot }); });
+before(async () => { d = testDirs(); engine = await openEngine({ root: d.root, runroot: d.runroot }); });
 after(async () => {
   for (const c of engine.containers.list()) await engine.containers.remove(c.id, { force: true }).catch(() => undefined);
   await engine.close();
@@ -136,7 +137,7 @@ test('logs follow wakes on new output and ends when the container exits', async 
 });
 
 test('the root is locked to one engine', async () => {
-  await assert.rejects(Engine.open({ root: d.root, runroot: d.runroot }), new RegExp(`in use by another Pier engine \\(PID ${process.pid}\\)`));
+  await assert.rejects(openEngine({ root: d.root, runroot: d.runroot }), new RegExp(`in use by another Pier engine \\(PID ${process.pid}\\)`));
 });
 
 test('events: created, started, exited with code, removed', async () => {
@@ -168,7 +169,7 @@ test('auto-remove: waiting for "removed" gives the exit code; nothing is left, r
 
 test('logs follow survives conmon --log-size-max truncation (file replaced by rename) with no line lost', async () => {
   const d2 = testDirs();
-  const e2 = await Engine.open({ root: d2.root, runroot: d2.runroot, logSizeMax: 400 });
+  const e2 = await openEngine({ root: d2.root, runroot: d2.runroot, logSizeMax: 400 });
   try {
     const c = await e2.containers.create({ rootfs: d2.rootfs, cmd: ['sh', '-c', 'for i in $(seq 1 30); do echo line-$i; sleep 0.03; done'] });
     await e2.containers.start(c.id);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { Engine } from '../../electron/engine/engine';
+import { openEngine } from '../../electron/engine/open';
 import { testDirs } from '../helpers/rootfs';
 
 /** The memory cgroup directory of a process (v1 `memory` hierarchy, else v2). */
@@ -18,7 +18,7 @@ function memoryCgroup(pid: number): { dir: string; v1: boolean } {
 
 test('OOM-killed container: OOMKilled recorded, oom event before exited; a clean rerun clears it', { timeout: 60_000 }, async () => {
   const d = testDirs();
-  const engine = await Engine.open({ root: d.root, runroot: d.runroot });
+  const engine = await openEngine({ root: d.root, runroot: d.runroot });
   try {
     const c = await engine.containers.create({ rootfs: d.rootfs, name: 'hog', cmd: ['sh', '-c', 'if [ -e /tmp/ok ]; then exit 0; fi; exec dd if=/dev/zero of=/dev/null bs=64M count=1'] });
     await engine.containers.init(c.id);

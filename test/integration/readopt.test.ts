@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 import { fileURLToPath } from 'node:url';
-import { Engine } from '../../electron/engine/engine';
+import { openEngine } from '../../electron/engine/open';
 import { testDirs } from '../helpers/rootfs';
 import { until } from '../helpers/wait';
 
@@ -36,7 +36,7 @@ test('SIGKILLed engine: 3 containers still running, 2 exited meanwhile with thei
   // exit3/exit4 end while no engine runs: conmon writes their exit files
   await until(() => ready.slice(3).every((id) => existsSync(path.join(d.runroot, 'exits', id))), 'exit files of exit3 and exit4');
 
-  const engine = await Engine.open({ root: d.root, runroot: d.runroot });
+  const engine = await openEngine({ root: d.root, runroot: d.runroot });
   try {
     const byName = Object.fromEntries(engine.containers.list().map((c) => [c.name, c]));
     for (const n of ['keep1', 'keep2', 'keep3']) assert.equal(byName[n].status, 'running', `${n} is running`);
@@ -74,7 +74,7 @@ function conmonCount(root: string): number {
 
 test('50 containers created, started, stopped and removed concurrently: no leaks', async () => {
   const d = testDirs();
-  const engine = await Engine.open({ root: d.root, runroot: d.runroot });
+  const engine = await openEngine({ root: d.root, runroot: d.runroot });
   try {
     const fds0 = fdCount();
     const ids = await Promise.all(Array.from({ length: 50 }, async (_, i) => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Engine } from '../../electron/engine/engine';
+import { openEngine } from '../../electron/engine/open';
 import { testDirs } from '../helpers/rootfs';
 import { killChild, runcStatus, spawnEngineChild } from '../helpers/crash';
 
@@ -26,7 +26,7 @@ test('garbage conmon PID is re-found; an unreadable runtime state leaves the con
   editRecord(d.root, a, (r) => { r.state.conmonPid = 1; }); // alive, but not a conmon
   editRecord(d.root, b, (r) => { r.state.conmonPid = -7; });
   writeFileSync(stateFile, '{ this is not json');
-  let engine = await Engine.open({ root: d.root, runroot: d.runroot });
+  let engine = await openEngine({ root: d.root, runroot: d.runroot });
   try {
     const ia = engine.containers.get(a);
     assert.equal(ia.state.status, 'running');
@@ -39,7 +39,7 @@ test('garbage conmon PID is re-found; an unreadable runtime state leaves the con
     await engine.close();
 
     writeFileSync(stateFile, goodState);
-    engine = await Engine.open({ root: d.root, runroot: d.runroot });
+    engine = await openEngine({ root: d.root, runroot: d.runroot });
     assert.equal(engine.containers.get(b).state.status, 'running');
     assert.equal(engine.containers.get(b).state.error, undefined, 'readable again: the note is gone');
     assert.equal(runcStatus(d, b), 'running');

@@ -4,7 +4,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { openEngine } from '../../electron/engine/open.ts';
-import { Engine } from '../../electron/engine/engine.ts';
+import type { Engine } from '../../electron/engine/engine.ts';
 import { connect, type RpcConnection } from '../../electron/rpc/dispatcher.ts';
 import { toRpcError } from '../../electron/rpc/errors.ts';
 import { encodeSessionFrame, decodeSessionFrame, type ServerMessage } from '../../electron/common/contract.ts';
@@ -132,18 +132,5 @@ describe('dispatcher on a real engine', { skip: root ? false : 'needs root for c
     await assert.rejects(conn.call('sessions.write', { session: info.id, data: 'é€', binary: true }), /0-255/);
     await conn.call('sessions.close', { session: info.id });
     await conn.call('containers.remove', { id: c.id, force: true });
-  });
-});
-
-describe('areas an engine lacks answer ENOTAVAIL', { skip: root ? false : 'needs root' }, () => {
-  test('checkpoints and images without their services', async () => {
-    const dirs = testDirs('pier-rpc2-');
-    const engine = await Engine.open({ root: dirs.root, runroot: dirs.runroot });
-    const conn = connect(engine, { send: () => undefined });
-    try {
-      await assert.rejects(conn.call('checkpoints.list', {}), { code: 'ENOTAVAIL', message: /checkpoints not available/ });
-      await assert.rejects(conn.call('images.list', {}), { code: 'ENOTAVAIL', message: /images not available/ });
-      await assert.rejects(conn.call('sessions.host', {}), { code: 'ENOTAVAIL', message: /terminal sessions not available/ });
-    } finally { conn.close(); await engine.close(); dirs.cleanup(); }
   });
 });

@@ -268,8 +268,8 @@ export function archiveRoutes(): Route[] {
     { method: 'GET', path: /^\/containers\/([^/]+)\/changes$/, handler: async ({ engine, res, params }) => {
       // docker diff: the overlay upper dir against the image's layers (0 changed, 1 added, 2 deleted)
       const r = getContainer(engine, params[0]);
-      const upper = engine.snapshotter?.diffDir(r.id);
-      if (!upper || !r.config.imageId || !engine.images) throw new ApiError(501, `docker diff needs the overlay snapshotter and an image (container ${r.name} has ${r.config.rootfs ? 'a plain rootfs' : `the ${engine.snapshotter?.kind ?? 'no'} snapshotter`})`);
+      const upper = engine.snapshotter.diffDir(r.id);
+      if (!upper || !r.config.imageId) throw new ApiError(501, `docker diff needs the overlay snapshotter and an image (container ${r.name} has ${r.config.rootfs ? 'a plain rootfs' : `the ${engine.snapshotter.kind} snapshotter`})`);
       const lowers = (await engine.images.layerStack(r.config.imageId)).map((l) => l.dir).reverse();
       const inLower = async (rel: string) => {
         for (const l of lowers) if (await fsp.lstat(path.join(l, rel)).then(() => true, () => false)) return true;

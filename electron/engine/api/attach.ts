@@ -168,7 +168,6 @@ export function attachRoutes(): Route[] {
 
 async function attach(ctx: Ctx, hj: Hijack): Promise<void> {
   const { engine, query } = ctx;
-  if (!engine.sessions) throw new ApiError(501, 'attach is not available: this engine has no session manager');
   const r = getContainer(engine, ctx.params[0]);
   const detachKeys = query.get('detachKeys') || undefined;
   if (detachKeys) parseDetachKeys(detachKeys);

@@ -4,7 +4,6 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Route } from './context';
 import { json, readJson } from './context';
-import { ApiError } from './errors';
 import { Builder } from '../build/builder';
 import { spool, unpackContext, applyDockerignore, DEFAULT_LIMITS } from '../build/context';
 import type { WorkerPool } from '../images/workers';
@@ -47,7 +46,6 @@ function jsonParam(q: URLSearchParams, key: string): Record<string, string> | un
 export function buildRoutes(): Route[] {
   return [
     { method: 'POST', path: /^\/build$/, handler: async ({ engine, res, query, req }) => {
-      if (!engine.images || !engine.snapshotter) throw new ApiError(501, 'build needs the image store');
       if (query.get('remote')) { req.resume(); throw badRequest('building from a remote URL is not supported: send the context as a tar'); }
       const dockerfile = query.get('dockerfile') || 'Dockerfile';
       const opts = {

@@ -5,19 +5,14 @@
 import type { Engine } from '../engine';
 import type { ContainerRecord } from '../store/types';
 import { type Route, json, readJson, noContent } from './context';
-import { ApiError, badRequest } from './errors';
+import { badRequest } from './errors';
 import { getContainer } from './containers';
 import { z } from 'zod';
 import { parse } from './validate';
 import { routes as httpRoutes } from '../checkpoint/http';
 
-// What the API needs from the checkpoint area (duck-typed: the area is optional).
-type CheckpointArea = import('../checkpoint/index').CheckpointService;
-
-function area(engine: Engine): CheckpointArea {
-  const c = engine.checkpoints as unknown as Partial<CheckpointArea> | undefined;
-  if (!c || typeof c.create !== 'function') throw new ApiError(501, 'checkpoints are not available: this engine has no checkpoint service (CRIU)');
-  return c as CheckpointArea;
+function area(engine: Engine) {
+  return engine.checkpoints;
 }
 
 const CreateBody = z.looseObject({

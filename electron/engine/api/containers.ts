@@ -82,7 +82,7 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
       ...sup.state,
     },
     Image: c.imageId ?? '', ResolvConfPath: '', HostnamePath: '', HostsPath: '', LogPath: p.logPath, Name: '/' + r.name,
-    RestartCount: sup.restartCount, Driver: engine.snapshotter?.kind ?? 'vfs', Platform: 'linux', MountLabel: '', ProcessLabel: '', AppArmorProfile: '',
+    RestartCount: sup.restartCount, Driver: engine.snapshotter.kind, Platform: 'linux', MountLabel: '', ProcessLabel: '', AppArmorProfile: '',
     ExecIDs: execIds.length ? execIds : null,
     HostConfig: {
       Binds: c.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ':ro' : ''}`), AutoRemove: c.autoRemove,
@@ -92,7 +92,7 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
       Runtime: engine.info().runtime.name, Init: false,
       ...resourcesHostConfig(c.resources),
     },
-    GraphDriver: { Name: engine.snapshotter?.kind ?? 'vfs', Data: null },
+    GraphDriver: { Name: engine.snapshotter.kind, Data: null },
     Mounts: mountsJson(engine, r),
     Config: {
       Hostname: c.hostname, Domainname: '', User: c.user, AttachStdin: echo?.AttachStdin ?? c.stdin,
@@ -217,7 +217,7 @@ export function containerRoutes(): Route[] {
       const body = parse(CreateContainerSchema, await readJson(req, { required: true }), 'container config');
       const { opts, warnings } = toCreateOptions(body, name?.replace(/^\//, ''));
       if (opts.image) opts.image = await resolveImageName(engine, opts.image);
-      const exposed = opts.image ? Object.keys((await engine.images?.inspect(opts.image).catch(() => undefined))?.config.config?.ExposedPorts ?? {}) : [];
+      const exposed = opts.image ? Object.keys((await engine.images.inspect(opts.image).catch(() => undefined))?.config.config?.ExposedPorts ?? {}) : [];
       Object.assign(opts, networkCreateOptions(engine, body.HostConfig ?? {}, body, exposed));
       try {
         const rec = await engine.containers.create(opts);

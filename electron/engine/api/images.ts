@@ -10,7 +10,6 @@ import { qbool, qfilters, filterValues } from './validate';
 
 
 function images(engine: Engine): ImageService {
-  if (!engine.images) throw new ApiError(501, 'images are not available: this engine has no image store');
   return engine.images;
 }
 
@@ -214,8 +213,7 @@ export function localName(ref: string): string {
 
 /** The name create should use: as given if stored, else its short form if that is what is stored. */
 export async function resolveImageName(engine: Engine, name: string): Promise<string> {
-  if (!engine.images) return name;
-  const has = (n: string) => engine.images!.inspect(n).then(() => true, () => false);
+  const has = (n: string) => engine.images.inspect(n).then(() => true, () => false);
   if (await has(name)) return name;
   const short = clientShortName(name);
   return short !== name && (await has(short)) ? short : name;

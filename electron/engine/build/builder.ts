@@ -58,7 +58,7 @@ export class Builder {
     this.cache = new BuildCache(path.join(engine.opts.root, 'build'));
   }
 
-  private get images() { return this.engine.images!; }
+  private get images() { return this.engine.images; }
 
   async run(): Promise<ImageRecord> {
     // the image store initialises lazily and then clears its ingest directory: before any layer is written there
@@ -275,7 +275,7 @@ export class Builder {
 
   /** The container's upper directory as a layer tar, without the runtime's empty mount points. */
   private async diffLayer(containerId: string, parent: string): Promise<{ file: string; diffId: string }> {
-    const snap = this.engine.snapshotter!;
+    const snap = this.engine.snapshotter;
     const upper = snap.diffDir(containerId);
     if (!upper) throw new BuildError(`RUN needs overlay snapshots (this engine uses ${snap.kind}: ${snap.reason ?? ''})`);
     const merged = await snap.mount(containerId);
@@ -301,7 +301,7 @@ export class Builder {
 
   /** Runs `fn` on a writable root of the stage's image (a snapshot, or a plain dir for scratch); returns the layer. */
   private async withRoot(st: Stage, fn: (root: string) => Promise<void>): Promise<{ file: string; diffId: string }> {
-    const snap = this.engine.snapshotter!;
+    const snap = this.engine.snapshotter;
     const id = `build-${crypto.randomBytes(8).toString('hex')}`;
     if (!st.imageId) {
       const dir = path.join(await this.ingest(), id);
@@ -383,7 +383,7 @@ export class Builder {
     const known = /^\d+$/.test(from) ? this.stages[Number(from)] : this.stages.find((x) => x.name === from);
     const imageId = known ? known.imageId : (await this.baseImage(from)).id;
     if (!imageId) return { root: await fsp.mkdtemp(path.join(await this.ingest(), 'empty-')), label: `stage ${from}`, cleanup: async () => undefined };
-    const snap = this.engine.snapshotter!;
+    const snap = this.engine.snapshotter;
     const id = `build-from-${crypto.randomBytes(8).toString('hex')}`;
     const root = await snap.prepare(id, await this.images.inspect(imageId));
     return { root, label: known ? `stage ${from}` : `image ${from}`, cleanup: () => snap.remove(id).catch(() => undefined) };

@@ -43,7 +43,6 @@ function sendJson(res: ServerResponse, status: number, v: unknown): void {
 }
 
 function service(engine: Engine) {
-  if (!engine.checkpoints) throw Object.assign(new Error('this engine has no checkpoint service'), { code: 'ENOTSUP' });
   return engine.checkpoints;
 }
 

@@ -435,7 +435,6 @@ export class CheckpointServiceImpl {
 
   private async findImage(imageId?: string, name?: string): Promise<string> {
     const images = this.engine.images;
-    if (!images) throw new CheckpointError('this engine has no image store: cannot restore a container made from an image', 'EINVAL');
     for (const ref of [imageId, name, name?.replace(/^localhost\//, ''), name?.replace(/^docker\.io\/(library\/)?/, '')]) {
       if (!ref) continue;
       try { return (await images.inspect(ref)).id; } catch { /* next */ }

@@ -281,6 +281,7 @@ describe(
       await page.waitForSelector('.terminal-pane .xterm');
       assert.equal(await page.locator('.terminal-pane .xterm-accessibility-tree').count(), 0, 'off by default');
       await page.keyboard.press('Control+k');
+      await waitFor(async () => (await focused()).label === 'Command' || undefined, 2000, 'focus in the palette');
       await page.keyboard.type('screen reader');
       await page.keyboard.press('Enter');
       await page.waitForSelector('.terminal-pane .xterm-accessibility-tree');
@@ -290,6 +291,7 @@ describe(
         'kept',
       );
       await page.keyboard.press('Control+k');
+      await waitFor(async () => (await focused()).label === 'Command' || undefined, 2000, 'focus in the palette');
       await page.keyboard.type('open settings');
       await page.keyboard.press('Enter');
       const box = page.locator('input[name="screenReaderMode"]');

@@ -8,6 +8,7 @@
 // "..", entries below a non-directory, device nodes, fifos, hard links and any other
 // symlink reject the whole archive, and the staging directory is removed: nothing is
 // written outside it, and nothing is kept.
+import { PathGuardUnavailableError } from '../path-guard';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -139,7 +140,7 @@ export async function extractArchive(file: string, dest: string, o: ExtractOptio
       hardLinks: false, fifos: false, devices: 'reject', metadata: false, maxBytes: o.maxBytes ?? 64 * 2 ** 30, onProgress: o.onProgress,
     });
   } catch (e) {
-    if (e instanceof CheckpointError) throw e;
+    if (e instanceof CheckpointError || e instanceof PathGuardUnavailableError) throw e;
     const msg = (e as Error).message;
     const c = detectCompression(file);
     const truncated = /Unexpected end|unexpected end|truncat|premature/i.test(msg) ? 'it is truncated: ' : '';

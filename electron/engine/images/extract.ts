@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { runSyncChecked } from '../runtime/proc';
 import { BadArchiveError, DigestMismatchError, ImageError } from './errors';
+import { PathGuardUnavailableError } from '../path-guard';
 import { canChown } from '../runtime/rootless';
 import { extractTar, mknodWhiteout, type ExtractSummary } from '../tar/extract';
 import { lstatOrNull, RootWalker } from '../tar/guard';
@@ -69,7 +70,7 @@ export async function extractLayer(task: ExtractTask): Promise<ExtractResult> {
       const actual = await fileDigest(task.file);
       if (actual.digest !== task.expectDigest) throw new DigestMismatchError(task.label, task.expectDigest, actual.digest);
     }
-    if (err instanceof ImageError) throw err;
+    if (err instanceof ImageError || err instanceof PathGuardUnavailableError) throw err; // a refusal, not a bad blob
     const c = detectCompression(task.file);
     throw new BadArchiveError(`${task.label}: layer is not a valid ${c === 'none' ? '' : c + ' '}tar stream (${(err as Error).message}); nothing was stored`, { cause: err });
   }

@@ -30,7 +30,8 @@ export async function startPier(opts: { dir?: string; socket?: string } = {}): P
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`pier serve did not start in 30s:\n${out}`)), 30_000);
+    // a server that never gets ready is stopped, so the test process can end
+    const t = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`pier serve did not start in 30s:\n${out}`)); }, 30_000);
     const check = () => { if (/engine ready/.test(out)) { clearTimeout(t); resolve(); } };
     proc.stdout!.on('data', check);
     proc.once('exit', (code) => { clearTimeout(t); reject(new Error(`pier serve exited (${code}):\n${out}`)); });

@@ -1,5 +1,6 @@
 // Compose stacks in the UI (Chromium against web mode, real containers): grouped under their project, the stack's
-// state at a glance, interleaved logs of every service, and a stack-wide stop.
+// state at a glance, interleaved logs of every service, and a stack-wide stop — in the Stacks view and, grouped
+// under a collapsible heading, in the containers list.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -33,6 +34,34 @@ describe('compose stacks in the UI', { skip }, () => {
     await shot(page, 'stacks');
     await page.click('[data-stack="shop"] button:text("Stop")');
     await page.waitForSelector('[data-stack="shop"] [data-testid="stack-glance"]:text("0/2 running")', { timeout: 15_000 });
+    for (const c of env.engine.containers.list().filter((x) => x.labels['com.docker.compose.project'])) {
+      assert.equal(c.status, 'exited');
+    }
+  });
+
+  test('the containers list groups the stack under a collapsible heading with its state and actions', async () => {
+    await page.click('[data-nav="containers"]');
+    const head = '[data-stack-row="shop"]';
+    await page.waitForSelector(`${head} [data-testid="stack-glance"]:text("0/2 running")`);
+    // the heading, then its members; a container outside compose keeps its own row
+    const order = await page.$$eval('.list-body > .row', (els) => els
+      .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+      .map((e) => e.getAttribute('data-stack-row') ? `[${e.getAttribute('data-stack-row')}]` : e.getAttribute('data-name')));
+    const at = order.indexOf('[shop]');
+    assert.ok(at >= 0, `a heading for shop in ${order}`);
+    assert.deepEqual(order.slice(at + 1, at + 3).sort(), ['shop-web-1', 'shop-worker-1']);
+    assert.ok(order.includes('loner'));
+    await page.click(`${head} button:text("Start")`);
+    await page.waitForSelector(`${head} [data-testid="stack-glance"]:text("2/2 running")`, { timeout: 15_000 });
+    await page.click(`${head} button[aria-expanded="true"]`);
+    await page.waitForSelector('.row[data-name="shop-web-1"]', { state: 'detached' });
+    assert.equal(await page.$('.row[data-name="shop-worker-1"]'), null, 'folded: the members are hidden');
+    assert.ok(await page.$('.row[data-name="loner"]'), 'other containers stay');
+    await shot(page, 'containers-stack-folded');
+    await page.click(`${head} button[aria-expanded="false"]`);
+    await page.waitForSelector('.row[data-name="shop-web-1"]');
+    await page.click(`${head} button:text("Stop")`);
+    await page.waitForSelector(`${head} [data-testid="stack-glance"]:text("0/2 running")`, { timeout: 15_000 });
     for (const c of env.engine.containers.list().filter((x) => x.labels['com.docker.compose.project'])) {
       assert.equal(c.status, 'exited');
     }

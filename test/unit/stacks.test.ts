@@ -1,7 +1,7 @@
 // Grouping containers into compose stacks, service colours, and the stack-log merge order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { groupStacks, serviceColor } from '../../renderer/src/lib/stacks';
+import { glance, groupStacks, listItems, serviceColor } from '../../renderer/src/lib/stacks';
 import { mergeByTime } from '../../electron/rpc/stack-logs';
 import type { ContainerSummary } from '../../electron/common/types';
 
@@ -19,6 +19,17 @@ test('containers group by compose project with their state at a glance', () => {
     ['blog', ['d'], 1, 1, 'running'],
     ['shop', ['a', 'b'], 1, 0, 'partial'],
   ]);
+  assert.deepEqual(stacks.map(glance), ['1/1 running · 1 unhealthy', '1/2 running']);
+});
+
+test('the containers list: a stack heading where its first container stands, its members under it, collapsible', () => {
+  const list = [c('x', undefined, 'running'), c('b', 'shop', 'exited'), c('y', undefined, 'exited'), c('a', 'shop', 'running')];
+  const byId = Object.fromEntries(list.map((x) => [x.id, x]));
+  const ids = list.map((x) => x.id);
+  const show = (items: ReturnType<typeof listItems>) => items.map((i) => (i.kind === 'stack' ? `[${i.project} ${i.count}]` : i.id));
+  assert.deepEqual(show(listItems(ids, byId, {})), ['x', '[shop 2]', 'b', 'a', 'y']);
+  assert.deepEqual(show(listItems(ids, byId, { shop: true })), ['x', '[shop 2]', 'y']);
+  assert.deepEqual(show(listItems(['x', 'y'], byId, {})), ['x', 'y'], 'a filtered-out stack has no heading');
 });
 
 test('a service keeps its colour; lines interleave by time, ties in arrival order', () => {

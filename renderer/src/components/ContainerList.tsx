@@ -3,8 +3,9 @@
 // changes (sorted by CPU or memory: once per stats tick). While the list is shown it holds
 // the all-containers stats stream (columns, sparklines).
 // An ARIA grid (components/Grid): Enter opens a row's detail, Space checks it, Delete
-// asks to remove it.
-import { useEffect, useRef } from 'react';
+// asks to remove it. Compose projects are grouped under a collapsible heading row
+// (lib/stacks listItems) standing where their first container would; Enter or Space folds it.
+import { useEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useShallow } from 'zustand/react/shallow';
 import { useContainers, visibleIds } from '../store/containers';
@@ -14,6 +15,8 @@ import { acquireStats, useStats } from '../store/stats';
 import { sortIds, type SortKey } from '../lib/stats';
 import { ColumnHeader, Grid, GridHeaderRow } from './Grid';
 import { focusSelectedTab } from './Tabs';
+import { listItems, type ListItem } from '../lib/stacks';
+import { StackHeadRow } from './StackHeadRow';
 
 const ROW = 38;
 const COLUMNS = 10;
@@ -27,20 +30,32 @@ function rowKey(id: string, e: KeyboardEvent): boolean {
   return false;
 }
 
+/** Enter/Space on a stack heading folds or unfolds it. */
+function itemKey(item: ListItem, e: KeyboardEvent): boolean {
+  if (item.kind === 'row') return rowKey(item.id, e);
+  if (e.key === 'Enter' || e.key === ' ') { useUi.getState().toggleStack(item.project); return true; }
+  return false;
+}
+
+const keyOf = (i: ListItem) => (i.kind === 'stack' ? `stack:${i.project}` : i.id);
+
 export function ContainerList() {
   const filter = useUi((s) => s.filter);
   const stateFilter = useUi((s) => s.stateFilter);
   const sort = useUi((s) => s.sort);
   const latest = useStats((s) => (sort.key === 'cpu' || sort.key === 'mem' ? s.latest : undefined));
   const ids = useContainers(useShallow((s) => sortIds(visibleIds(s, filter, stateFilter), s.byId, latest, sort)));
+  const collapsed = useUi((s) => s.collapsedStacks);
+  // a container's project label never changes, so the grouping depends on the ids and what is folded only
+  const items = useMemo(() => listItems(ids, useContainers.getState().byId, collapsed), [ids, collapsed]);
   useEffect(() => acquireStats(), []);
   const parent = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: ids.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 8, initialRect: { width: 1000, height: 800 } });
+  const v = useVirtualizer({ count: items.length, getItemKey: (i) => keyOf(items[i]), getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 8, initialRect: { width: 1000, height: 800 } });
   if (!ids.length) return <div className="list-empty muted" data-testid="no-match">No container matches “{filter}”{stateFilter !== 'all' ? ` (${stateFilter})` : ''}.</div>;
   return (
-    <Grid className="list" ref={parent} label="Containers" colCount={COLUMNS} rowCount={ids.length} multiselectable
+    <Grid className="list" ref={parent} label="Containers" colCount={COLUMNS} rowCount={items.length} multiselectable
       attrs={{ 'data-count': ids.length }} page={10} scrollToRow={(i) => v.scrollToIndex(i)}
-      onRowKey={(i, _el, e) => rowKey(ids[i], e)}>
+      onRowKey={(i, _el, e) => itemKey(items[i], e)}>
       <GridHeaderRow>
         <ColumnHeader className="cell check" label="Selected"><AllCheckbox ids={ids} /></ColumnHeader>
         <SortHead k="name" className="name" label="Name" /><ColumnHeader className="cell image">Image</ColumnHeader><ColumnHeader className="cell state">State</ColumnHeader>
@@ -48,7 +63,12 @@ export function ContainerList() {
         <ColumnHeader className="cell ports">Ports</ColumnHeader><ColumnHeader className="cell command">Command</ColumnHeader><ColumnHeader className="cell actions" label="Actions" />
       </GridHeaderRow>
       <div className="list-body" role="rowgroup" style={{ height: v.getTotalSize() }}>
-        {v.getVirtualItems().map((it) => <ContainerRow key={ids[it.index]} id={ids[it.index]} index={it.index} top={it.start} height={ROW} />)}
+        {v.getVirtualItems().map((it) => {
+          const item = items[it.index];
+          return item.kind === 'stack'
+            ? <StackHeadRow key={keyOf(item)} project={item.project} index={it.index} top={it.start} height={ROW} />
+            : <ContainerRow key={item.id} id={item.id} index={it.index} top={it.start} height={ROW} />;
+        })}
       </div>
     </Grid>
   );

@@ -41,3 +41,37 @@ export function serviceColor(source: string): string {
   for (let i = 0; i < source.length; i++) h = (h * 31 + source.charCodeAt(i)) >>> 0;
   return `hsl(${h % 360} 65% 60%)`;
 }
+
+/** The stack's state at a glance: "2/3 running · 1 unhealthy". */
+export function glance(s: Stack): string {
+  const parts = [`${s.running}/${s.ids.length} running`];
+  if (s.unhealthy) parts.push(`${s.unhealthy} unhealthy`);
+  return parts.join(' · ');
+}
+
+/** A line of the containers list: a stack's heading or one container. */
+export type ListItem = { kind: 'stack'; project: string; count: number } | { kind: 'row'; id: string };
+
+/**
+ * The containers list with compose projects grouped: a project's heading stands where its first container (in
+ * the list's order) would, its containers follow it (unless collapsed); other containers keep their place.
+ */
+export function listItems(ids: string[], byId: Record<string, ContainerSummary>, collapsed: Record<string, boolean>): ListItem[] {
+  const members = new Map<string, string[]>();
+  for (const id of ids) {
+    const p = byId[id]?.labels[COMPOSE_PROJECT];
+    if (p) members.set(p, [...(members.get(p) ?? []), id]);
+  }
+  const out: ListItem[] = [];
+  const placed = new Set<string>();
+  for (const id of ids) {
+    const p = byId[id]?.labels[COMPOSE_PROJECT];
+    if (!p) { out.push({ kind: 'row', id }); continue; }
+    if (placed.has(p)) continue;
+    placed.add(p);
+    const group = members.get(p)!;
+    out.push({ kind: 'stack', project: p, count: group.length });
+    if (!collapsed[p]) for (const m of group) out.push({ kind: 'row', id: m });
+  }
+  return out;
+}

@@ -21,6 +21,8 @@ export interface UiState {
   checked: Record<string, true>;
   /** containers list order (column headers) */
   sort: Sort;
+  /** compose projects folded in the containers list */
+  collapsedStacks: Record<string, boolean>;
   dialog: Dialog;
   toasts: Toast[];
   connection: 'connecting' | 'open' | 'closed' | 'unauthorized';
@@ -30,6 +32,7 @@ export interface UiState {
   setFilter(f: string): void;
   setStateFilter(f: StateFilter): void;
   sortBy(k: SortKey): void;
+  toggleStack(project: string): void;
   toggleChecked(id: string): void;
   setChecked(ids: string[]): void;
   openDialog(d: Dialog): void;
@@ -48,6 +51,7 @@ export const useUi = create<UiState>()((set, get) => ({
   stateFilter: 'all',
   checked: {},
   sort: DEFAULT_SORT,
+  collapsedStacks: {},
   dialog: undefined,
   toasts: [],
   connection: 'connecting',
@@ -57,6 +61,7 @@ export const useUi = create<UiState>()((set, get) => ({
   setFilter: (filter) => set({ filter }),
   setStateFilter: (stateFilter) => set({ stateFilter }),
   sortBy: (k) => set({ sort: nextSort(get().sort, k) }),
+  toggleStack: (p) => set({ collapsedStacks: { ...get().collapsedStacks, [p]: !get().collapsedStacks[p] } }),
   toggleChecked(id) {
     const checked = { ...get().checked };
     if (checked[id]) delete checked[id]; else checked[id] = true;

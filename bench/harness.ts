@@ -3,7 +3,7 @@
 // Contract: a case returns elapsed milliseconds or a throughput figure; never asserts.
 import { performance } from 'node:perf_hooks';
 
-export type Unit = 'ms' | 'MB/s';
+export type Unit = 'ms' | 'MB/s' | '% of a core';
 export interface Contender {
   name: string;
   /** One run. Returns the measured value (ms if omitted: wall time of the call). */

@@ -20,7 +20,7 @@ export class StatsWatches {
     const off = this.engine.stats.watch(full ?? 'all', (rs) => {
       const points = rs.flatMap((r) => (r.point ? [r.point] : []));
       if (points.length) this.send({ t: 'stream', kind: 'stats', payload: { stream, points } });
-    });
+    }, { full: false });
     this.active.set(stream, off);
     const running = full ?? this.engine.containers.list().filter((c) => c.status === 'running' || c.status === 'paused').map((c) => c.id);
     return { stream, history: running.flatMap((id) => this.engine.stats.history(id)) };

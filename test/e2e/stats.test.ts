@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startUi, shot, waitFor, type UiEnv } from '../helpers/browser.ts';
 import type { ContainerSummary, StatsPoint } from '../../electron/common/types.ts';
+import { openFileCount } from '../../electron/engine/stats/openfiles.ts';
 
 let env: UiEnv;
 let page: Page;
@@ -176,6 +177,7 @@ describe(
       const ticks = env.engine.stats.ticks;
       await new Promise((r) => setTimeout(r, 2500));
       assert.equal(env.engine.stats.ticks, ticks, 'no sampling tick without a viewer');
+      assert.equal(openFileCount(), 0, 'every kept-open counter file closed');
       // back: the list and busy's Stats tab (still selected) watch again
       await page.click('[data-nav="containers"]');
       await waitFor(() => env.engine.stats.watching === 2, 5000, 'the list and the Stats tab watch again');

@@ -9,6 +9,7 @@ const ROOT = '/sys/fs/cgroup';
 const USER_HZ = 100;
 
 export const read = (p: string): string | undefined => { try { return readFileSync(p, 'latin1'); } catch { return undefined; } };
+const readOnce = read;
 const int = (s: string | undefined): number | undefined => {
   const t = s?.trim();
   return t && /^\d+$/.test(t) ? Number(t) : undefined;
@@ -115,7 +116,15 @@ export function workingSet(usage: number, stats: Record<string, number>, v2: boo
   return inactive !== undefined && inactive < usage ? usage - inactive : usage;
 }
 
-export function sampleCgroup(d: CgroupDirs, now = Date.now()): RawSample | undefined {
+let ncpu: number | undefined;
+const onlineCpus = () => (ncpu ??= os.cpus().length);
+
+/**
+ * Reads a container's counters through `read` (the sampler passes kept-open files). `full`
+ * adds what only Docker's JSON shows (per-CPU usage, user/system split, peak usage, failcnt);
+ * the UI's points need none of it.
+ */
+export function sampleCgroup(d: CgroupDirs, now = Date.now(), read = readOnce, full = true): RawSample | undefined {
   const hostMem = os.totalmem();
   const networks = d.sharesHostNet ? undefined : parseNetDev(read(`/proc/${d.pid}/net/dev`));
   const systemCpu = systemCpuNs(now);
@@ -127,7 +136,7 @@ export function sampleCgroup(d: CgroupDirs, now = Date.now()): RawSample | undef
     const usage = int(read(`${g}/memory.current`)) ?? 0;
     const max = int(read(`${g}/memory.max`));
     return {
-      time: now, systemCpu, onlineCpus: os.cpus().length,
+      time: now, systemCpu, onlineCpus: onlineCpus(),
       cpu: { total: cpu.usage_usec * 1000, user: (cpu.user_usec ?? 0) * 1000, system: (cpu.system_usec ?? 0) * 1000,
         periods: cpu.nr_periods ?? 0, throttledPeriods: cpu.nr_throttled ?? 0, throttledTime: (cpu.throttled_usec ?? 0) * 1000 },
       memory: { usage, limit: Math.min(max ?? hostMem, hostMem), limited: max !== undefined && max < hostMem, stats,
@@ -139,18 +148,19 @@ export function sampleCgroup(d: CgroupDirs, now = Date.now()): RawSample | undef
   const acct = d.v1.get('cpuacct'), cpuDir = d.v1.get('cpu'), mem = d.v1.get('memory'), pids = d.v1.get('pids'), blk = d.v1.get('blkio');
   const total = acct ? int(read(`${acct}/cpuacct.usage`)) : undefined;
   if (total === undefined) return undefined;
-  const percpu = read(`${acct}/cpuacct.usage_percpu`)?.trim().split(/\s+/).filter(Boolean).map(Number);
-  const st = parseKV(read(`${acct}/cpuacct.stat`));
+  const percpu = full ? read(`${acct}/cpuacct.usage_percpu`)?.trim().split(/\s+/).filter(Boolean).map(Number) : undefined;
+  const st = full ? parseKV(read(`${acct}/cpuacct.stat`)) : {};
   const thr = cpuDir ? parseKV(read(`${cpuDir}/cpu.stat`)) : {};
   const stats = mem ? parseKV(read(`${mem}/memory.stat`)) : {};
   const usage = (mem && int(read(`${mem}/memory.usage_in_bytes`))) || 0;
   const lim = mem ? int(read(`${mem}/memory.limit_in_bytes`)) : undefined;
   const tick = 1e9 / USER_HZ;
   return {
-    time: now, systemCpu, onlineCpus: percpu?.length || os.cpus().length,
+    time: now, systemCpu, onlineCpus: percpu?.length || onlineCpus(),
     cpu: { total, user: (st.user ?? 0) * tick, system: (st.system ?? 0) * tick, percpu,
       periods: thr.nr_periods ?? 0, throttledPeriods: thr.nr_throttled ?? 0, throttledTime: thr.throttled_time ?? 0 },
-    memory: { usage, maxUsage: mem ? int(read(`${mem}/memory.max_usage_in_bytes`)) : undefined, failcnt: mem ? int(read(`${mem}/memory.failcnt`)) : undefined,
+    memory: { usage, maxUsage: mem && full ? int(read(`${mem}/memory.max_usage_in_bytes`)) : undefined,
+      failcnt: mem && full ? int(read(`${mem}/memory.failcnt`)) : undefined,
       limit: Math.min(lim ?? hostMem, hostMem), limited: lim !== undefined && lim < hostMem, stats,
       workingSet: workingSet(usage, stats, false), cache: stats.total_cache ?? stats.cache ?? 0 },
     pids: { current: (pids && int(read(`${pids}/pids.current`))) || 0, limit: pids ? int(read(`${pids}/pids.max`)) : undefined },

@@ -3,6 +3,7 @@
 // hands the reading to all its watchers. With no watcher there is no timer and no state.
 import type { StatsPoint } from '../../common/types';
 import { cgroupDirs, sampleCgroup, type CgroupDirs, type RawSample } from './cgroup';
+import { OpenFiles } from './openfiles';
 
 export interface SampleSource {
   /** running (or paused) containers with their main PID */
@@ -12,8 +13,8 @@ export interface SampleSource {
 export interface Reading { id: string; raw: RawSample; prev?: RawSample; point?: StatsPoint }
 export type StatsListener = (readings: Reading[]) => void;
 
-interface Watcher { ids: Set<string> | 'all'; fn: StatsListener }
-interface Tracked { pid: number; dirs: CgroupDirs; prev?: RawSample; history: StatsPoint[] }
+interface Watcher { ids: Set<string> | 'all'; fn: StatsListener; full: boolean }
+interface Tracked { pid: number; dirs: CgroupDirs; files: OpenFiles; prev?: RawSample; history: StatsPoint[] }
 
 export const HISTORY_MS = 5 * 60_000;
 
@@ -32,10 +33,11 @@ export class StatsSampler {
   /**
    * Watches ids ('all' = every running container). The listener gets one batch per tick.
    * Containers not seen before are read at once (batched), so the first full reading
-   * (with a previous one for rates) arrives within one interval. Returns the unwatch function.
+   * (with a previous one for rates) arrives within one interval. `full: false` (the UI's
+   * points) skips the counters only Docker's JSON shows. Returns the unwatch function.
    */
-  watch(ids: string[] | 'all', fn: StatsListener): () => void {
-    const w: Watcher = { ids: ids === 'all' ? 'all' : new Set(ids), fn };
+  watch(ids: string[] | 'all', fn: StatsListener, opts: { full?: boolean } = {}): () => void {
+    const w: Watcher = { ids: ids === 'all' ? 'all' : new Set(ids), fn, full: opts.full ?? true };
     this.watchers.add(w);
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), this.intervalMs);
@@ -57,7 +59,18 @@ export class StatsSampler {
   private stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.tracked.clear();
+    for (const id of [...this.tracked.keys()]) this.untrack(id);
+  }
+
+  private untrack(id: string): void {
+    this.tracked.get(id)?.files.close();
+    this.tracked.delete(id);
+  }
+
+  /** Whether some watcher of `id` wants Docker's full counters. */
+  private wantsFull(id: string): boolean {
+    for (const w of this.watchers) if (w.full && (w.ids === 'all' || w.ids.has(id))) return true;
+    return false;
   }
 
   private wanted(): Array<{ id: string; pid: number }> {
@@ -78,13 +91,14 @@ export class StatsSampler {
     // primed just before this tick: wait for the next one, so rates span about one interval
     if (t?.prev && t.pid === c.pid && now - t.prev.time < this.intervalMs / 2) return undefined;
     if (!t || t.pid !== c.pid) {
+      this.untrack(c.id);
       const dirs = cgroupDirs(c.pid);
-      if (!dirs) { this.tracked.delete(c.id); return undefined; }
-      t = { pid: c.pid, dirs, history: [] };
+      if (!dirs) return undefined;
+      t = { pid: c.pid, dirs, files: new OpenFiles(), history: [] };
       this.tracked.set(c.id, t);
     }
-    const raw = sampleCgroup(t.dirs, now);
-    if (!raw) { this.tracked.delete(c.id); return undefined; }
+    const raw = sampleCgroup(t.dirs, now, t.files.read, this.wantsFull(c.id));
+    if (!raw) { this.untrack(c.id); return undefined; }
     const prev = t.prev;
     t.prev = raw;
     const point = prev ? toPoint(c.id, raw, prev) : undefined;
@@ -106,7 +120,7 @@ export class StatsSampler {
       const r = this.read(c, now);
       if (r) readings.set(c.id, r);
     }
-    for (const id of [...this.tracked.keys()]) if (!seen.has(id)) this.tracked.delete(id);
+    for (const id of [...this.tracked.keys()]) if (!seen.has(id)) this.untrack(id);
     for (const w of [...this.watchers]) {
       const batch = w.ids === 'all' ? [...readings.values()] : [...w.ids].map((id) => readings.get(id)).filter((r): r is Reading => !!r);
       try { w.fn(batch); } catch { /* a failing viewer never stops the others */ }

@@ -1,7 +1,8 @@
 // UI benchmarks in Debian's Chromium against the built renderer (web mode server).
 //
-// 1. Containers view with 1,000 containers: first render, and one container's state
-//    change. Render-level: the page talks to an in-page bridge (window.pier, the
+// 1. Containers view with 1,000 containers: first render, one container's state
+//    change, and one stats tick (a point for every running row, as the stats stream
+//    sends). Render-level: the page talks to an in-page bridge (window.pier, the
 //    Electron transport shape) that answers containers.list with 1,000 summaries cloned
 //    from a real container's summary (real DTO shape) and delivers engine events the
 //    way the engine's event stream does; no 1,000 real containers are created.
@@ -34,6 +35,7 @@ function bridgeScript(list: ContainerSummary[]): string {
     invoke: async (m) => {
       if (m === 'containers.list') { const l = ${JSON.stringify(list)}; b.t0 = performance.now(); return { ok: true, result: l }; }
       if (m === 'sessions.list' || m === 'images.list' || m === 'checkpoints.list') return { ok: true, result: [] };
+      if (m === 'stats.watch') return { ok: true, result: { stream: 'st-1', history: [] } };
       return { ok: true, result: null };
     },
     on: (c, fn) => { (listeners[c] ||= []).push(fn); return () => {}; },
@@ -49,7 +51,12 @@ function bridgeScript(list: ContainerSummary[]): string {
 })();`;
 }
 
-async function listPage(): Promise<Page> {
+// PIER_UI_BENCH_BASELINE=<dir>: an older build of the renderer (out/renderer of another commit)
+// served side by side; the first-render case then alternates it with this build.
+const BASELINE = process.env.PIER_UI_BENCH_BASELINE;
+let baseWeb: WebServer | undefined, basePage: Page | undefined;
+
+async function listPage(server = web!): Promise<Page> {
   const template = engine!.containers.list()[0];
   const base = Date.parse(template.created);
   const list = Array.from({ length: N }, (_, i) => ({ ...template, id: i.toString(16).padStart(64, 'a'), name: `bench-${i}`, created: new Date(base + i * 1000).toISOString(), status: (i % 3 ? 'running' : 'exited') as ContainerSummary['status'] }));
@@ -57,7 +64,7 @@ async function listPage(): Promise<Page> {
   await ctx.addInitScript({ content: bridgeScript(list) });
   // log in once (cookie), then pages load from the web server
   const page = await ctx.newPage();
-  await page.goto(web!.url);
+  await page.goto(server.url);
   return page;
 }
 
@@ -86,7 +93,7 @@ async function rowRepaint(page: Page, which: 'commit' | 'frame'): Promise<number
         mo.disconnect();
         tc = performance.now();
         requestAnimationFrame(() => setTimeout(() => {
-          const others = [...w.__pierRenders.entries()].filter(([k]) => k !== id).reduce((a, [, v]) => a + v, 0);
+          const others = [...w.__pierRenders.entries()].filter(([k]) => k !== id && k !== `stats:${id}`).reduce((a, [, v]) => a + v, 0);
           resolve({ commit: tc - t0, frame: performance.now() - t0, others });
         }, 0));
       });
@@ -97,6 +104,20 @@ async function rowRepaint(page: Page, which: 'commit' | 'frame'): Promise<number
   });
   lastOtherRenders = Math.max(lastOtherRenders, r.others);
   return which === 'commit' ? r.commit : r.frame;
+}
+
+let tickN = 0;
+/** One stats tick for every running row (667 of 1,000, as the engine's stream delivers it) → next frame. */
+async function statsTick(page: Page): Promise<number> {
+  return page.evaluate(async (n) => {
+    const w = window as unknown as { __bench: { listeners: Record<string, Array<(p: unknown) => void>> }; __pierStores: { containers: { getState(): { byId: Record<string, { status: string }> } } } };
+    const byId = w.__pierStores.containers.getState().byId;
+    const t = Date.now() + n;
+    const points = Object.keys(byId).filter((id) => byId[id].status === 'running').map((id, i) => ({ id, t, cpu: (i * 7 + n) % 100, throttled: 0, mem: 1e6 + i * 4096, memCache: 0, netRx: 0, netTx: 0, blkRead: 0, blkWrite: 0, pids: 1 }));
+    const t0 = performance.now();
+    for (const fn of w.__bench.listeners.stats ?? []) fn({ stream: 'st-1', points });
+    return await new Promise<number>((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0)));
+  }, ++tickN);
 }
 
 interface FloodResult { echoP95: number; echoMax: number; inputDelayMax: number; mbps: number; heapMaxMB: number; heapStartMB: number; echoes: number }
@@ -182,7 +203,10 @@ export async function cases(): Promise<BenchCase[]> {
   return [
     {
       title: `Containers view, ${N} containers: first render (containers.list answered → first frame painted)`, target: '≤ 300 ms', runs: 15, warmup: 2,
-      contenders: [{ name: 'Pier (Chromium)', setup: async () => { page = await listPage(); }, run: () => firstRender(page!) }],
+      contenders: [
+        { name: 'Pier (Chromium)', setup: async () => { page = await listPage(); }, run: () => firstRender(page!) },
+        ...(BASELINE ? [{ name: `baseline build (${BASELINE})`, setup: async () => { baseWeb = await startWebServer(engine!, { listen: '127.0.0.1:0', staticDir: BASELINE }); basePage = await listPage(baseWeb); }, run: () => firstRender(basePage!), teardown: async () => { await basePage?.context().close(); await baseWeb?.close(); } }] : []),
+      ],
     },
     {
       title: `Containers view, ${N} containers: one state change, event → DOM commit`, target: '≤ 16 ms, no other row re-rendered', runs: 30, warmup: 3,
@@ -190,7 +214,11 @@ export async function cases(): Promise<BenchCase[]> {
     },
     {
       title: `Containers view, ${N} containers: one state change, event → next frame`, target: '≤ 16 ms (one frame)', runs: 30, warmup: 3,
-      contenders: [{ name: 'Pier (Chromium)', run: () => rowRepaint(page!, 'frame'), teardown: async () => { console.log(`other rows re-rendered during single-row updates: ${lastOtherRenders}`); await page?.context().close(); } }],
+      contenders: [{ name: 'Pier (Chromium)', run: () => rowRepaint(page!, 'frame') }],
+    },
+    {
+      title: `Containers view, ${N} containers: one stats tick (CPU/memory columns, sparklines of 667 running) → next frame`, target: '≤ 16 ms (one frame)', runs: 30, warmup: 3,
+      contenders: [{ name: 'Pier (Chromium)', run: () => statsTick(page!), teardown: async () => { console.log(`other rows re-rendered during single-row updates: ${lastOtherRenders}`); await page?.context().close(); } }],
     },
     {
       title: 'Terminal flood, 50 MB from a container: key echo latency during the flood, p95 per run', target: '≤ 100 ms', runs: 3, warmup: 0,

@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyResources, checkResources, linuxResources, mergeUpdate, parseCpuList, type LimitSupport } from '../../electron/engine/spec/resources';
 import { generateSpec } from '../../electron/engine/spec/spec';
-import { parseBlkio, parseNetDev, workingSet, type RawSample } from '../../electron/engine/stats/cgroup';
+import { cgroupDirs, parseBlkio, parseNetDev, sampleCgroup, workingSet, type RawSample } from '../../electron/engine/stats/cgroup';
+import { OpenFiles, openFileCount } from '../../electron/engine/stats/openfiles';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { toPoint } from '../../electron/engine/stats/sampler';
 import { dockerStats } from '../../electron/engine/stats/docker';
 import { filterPs } from '../../electron/engine/stats/top';
@@ -108,4 +112,32 @@ test('top: ps output filtered to the container\'s PIDs, the command keeps its sp
   const out = 'UID PID PPID C STIME TTY TIME CMD\nroot 1 0 0 01:00 ? 00:00:01 /sbin/init\nroot 42 1 0 01:00 ? 00:00:00 sh -c sleep 1\n';
   assert.deepEqual(filterPs(out, [42]), { titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], processes: [['root', '42', '1', '0', '01:00', '?', '00:00:00', 'sh -c sleep 1']] });
   assert.throws(() => filterPs('USER COMMAND\nroot x\n', [1]), /no PID column/);
+});
+
+test('kept-open counter files: fresh content on every read, missing files undefined, all fds closed', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pier-openfiles-'));
+  try {
+    const f = path.join(dir, 'memory.usage_in_bytes');
+    writeFileSync(f, '100\n');
+    const files = new OpenFiles();
+    const before = openFileCount();
+    assert.equal(files.read(f), '100\n');
+    writeFileSync(f, '2048\n');
+    assert.equal(files.read(f), '2048\n', 'read again from offset 0');
+    assert.equal(files.read(path.join(dir, 'missing')), undefined);
+    assert.equal(openFileCount(), before + 1);
+    // the engine's own cgroup, light: no per-CPU list (Docker JSON only), the UI's figures there
+    const d = cgroupDirs(process.pid);
+    if (d) {
+      const light = sampleCgroup(d, Date.now(), files.read, false);
+      const full = sampleCgroup(d, Date.now(), files.read, true);
+      if (light && full && !d.v2) {
+        assert.equal(light.cpu.percpu, undefined);
+        assert.ok(full.cpu.percpu?.length);
+        assert.equal(light.onlineCpus, full.onlineCpus);
+      }
+    }
+    files.close();
+    assert.equal(openFileCount(), before);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -75,9 +75,12 @@ export class PtyHost {
     const r = this.running();
     await r.ready;
     const id = ++this.seq;
+    // events are registered before the answer: 'spawned', 'data' and 'exit' of a shell that ends at once can arrive
+    // in one read, dispatched before this function resumes
+    r.ptys.set(id, ev);
     const answer = await new Promise<FromHost | Error>((resolve) => { r.pending.set(id, resolve); hold(r); r.proc.send({ t: 'spawn', id, o }); });
-    if (answer instanceof Error) throw answer;
-    if (answer.t === 'spawned') r.ptys.set(id, ev);
+    if (answer instanceof Error) { r.ptys.delete(id); throw answer; }
+    if (answer.t === 'failed') r.ptys.delete(id);
     hold(r);
     if (answer.t === 'failed') throw Object.assign(new Error(`cannot start ${o.shell}: ${answer.message}`), { code: 'ENOEXEC' });
     const send = (m: ToHost) => { if (this.cur === r) r.proc.send(m); };
@@ -125,7 +128,7 @@ export class PtyHost {
       if (this.cur === r) this.cur = undefined;
       const reason = r.stopping ? 'Pier stopped the terminal host process' : `the terminal host process ${how}`;
       failed(new Error(reason));
-      for (const p of r.pending.values()) p(Object.assign(new Error(`cannot start a host shell: ${reason}`), { code: 'EHOST' }));
+      for (const [id, p] of r.pending) { r.ptys.delete(id); p(Object.assign(new Error(`cannot start a host shell: ${reason}`), { code: 'EHOST' })); }
       r.pending.clear();
       if (r.ptys.size && !r.stopping) this.log(`pier: ${reason}; ${r.ptys.size} host shell(s) ended; the next one starts a new host`);
       for (const ev of r.ptys.values()) ev.onExit(undefined, reason);

@@ -10,6 +10,7 @@ import { getContainer } from './containers';
 import { parseDetachKeys, DetachFilter } from '../sessions/detach';
 import type { Session, StreamTag, Viewer } from '../sessions/types';
 import { unreadBytes } from '../../../native/index';
+import { ANCHOR_BYTES, TailBuffer, replayOverlap } from '../sessions/overlap';
 
 /** 8-byte multiplexed frame: [stream, 0, 0, 0, uint32 BE length] + payload (0 stdin, 1 stdout, 2 stderr, 3 systemerr). */
 export function frame(stream: 0 | 1 | 2 | 3, payload: Buffer): Buffer {
@@ -99,7 +100,16 @@ export interface PipeOptions {
   upgraded: boolean;
   /** deliver what the session already produced (a fresh exec session) */
   scrollback?: boolean;
+  /**
+   * Written before any live output (attach's log replay); resolves with the tail of what it wrote per stream.
+   * The viewer is registered first; live output that arrives meanwhile is held (unacknowledged, so flow control
+   * bounds it) and sent once this resolves, without the part the replay already sent (sessions/overlap.ts).
+   */
+  prelude?: (socket: Duplex) => Promise<Map<StreamTag, Buffer>>;
 }
+
+/** How long a log replay waits for the first live bytes that pin where the replay and live output meet. */
+const SEAM_WAIT_MS = 50;
 
 /**
  * Connects a client socket to a session as one viewer: output (framed unless TTY) with
@@ -122,14 +132,51 @@ export function pipeSession(socket: Duplex, session: Session, o: PipeOptions): P
     // watch() delivers the scrollback before it returns: acks from then are kept until the viewer exists
     let early = 0;
     const ack = (n: number) => { if (viewer) viewer.ack(n); else early += n; };
-    const v = session.watch((chunk, s) => {
+    const send = (chunk: Buffer, s: StreamTag) => {
       if (!want(s) || socket.destroyed) { ack(chunk.length); return; }
       const data = o.tty ? chunk : frame(s === 'stderr' ? 2 : 1, chunk);
       socket.write(data, () => ack(chunk.length));
-    }, () => finish(), { scrollback: !!o.scrollback, flowControl: true });
+    };
+    // with a prelude: output seen before the log is read is in the log (only remembered, to find the seam);
+    // output after that is held until the prelude ends
+    let phase: 'seen' | 'held' | 'live' = o.prelude ? 'seen' : 'live';
+    const seen = new Map<StreamTag, TailBuffer>();
+    const held: Array<[Buffer, StreamTag]> = [];
+    let endHeld = false, firstSeen: (() => void) | undefined;
+    const v = session.watch((chunk, s) => {
+      if (phase === 'live') return send(chunk, s);
+      if (phase === 'held') { held.push([chunk, s]); return; }
+      if (!seen.has(s)) seen.set(s, new TailBuffer(ANCHOR_BYTES));
+      seen.get(s)!.push(chunk);
+      ack(chunk.length);
+      firstSeen?.();
+    }, () => { if (phase === 'live') finish(); else endHeld = true; }, { scrollback: !!o.scrollback || !!o.prelude, flowControl: true });
     viewer = v;
     if (early) v.ack(early);
     if (ended) { v.close(); return; }
+    if (o.prelude) {
+      const prelude = o.prelude;
+      const seam = seen.size || endHeld ? Promise.resolve() : new Promise<void>((r) => {
+        const t = setTimeout(r, SEAM_WAIT_MS);
+        firstSeen = () => { clearTimeout(t); r(); };
+      });
+      seam.then(() => { phase = 'held'; return prelude(socket); }).then((replayed) => {
+        const drop = new Map<StreamTag, number>();
+        for (const [s, tail] of replayed) {
+          const live = Buffer.concat(held.filter(([, t]) => t === s).map(([b]) => b));
+          drop.set(s, replayOverlap(tail, seen.get(s)?.bytes ?? Buffer.alloc(0), live));
+        }
+        phase = 'live';
+        if (ended) return;
+        for (const [chunk, s] of held) {
+          const d = Math.min(drop.get(s) ?? 0, chunk.length);
+          if (d) { drop.set(s, drop.get(s)! - d); ack(d); }
+          if (d < chunk.length) send(chunk.subarray(d), s);
+        }
+        held.length = 0;
+        if (endHeld) finish();
+      }, () => finish());
+    }
 
     const filter = o.tty && o.stdin ? new DetachFilter(parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q')) : undefined;
     let writing = Promise.resolve();
@@ -199,17 +246,44 @@ async function attach(ctx: Ctx, hj: Hijack): Promise<void> {
   }
   hijackHead(hj, streamContentType(ctx, tty));
   const socket = hj.socket;
-  if (logs) {
-    for await (const e of engine.containers.logs(r.id, { stdout, stderr })) {
-      const line = Buffer.concat([e.line, Buffer.from('\n')]);
-      socket.write(tty ? line : frame(e.stream === 'stderr' ? 2 : 1, line));
-    }
-  }
-  if (!session) { socket.end(); return; }
+  const replay = logs ? (out: Duplex) => replayLogs(ctx, r.id, out, { tty, stdout, stderr }) : undefined;
+  if (!session) { if (replay) await replay(socket); socket.end(); return; }
+  // the live viewer exists before the log is read: output written during the replay follows it, never lost
   await pipeSession(socket, session, {
     tty, stdout, stderr, stdin: stdin && r.config.stdin && hj.upgraded, stdinOnce: !!r.config.stdinOnce, detachKeys,
-    early: hj.head, upgraded: hj.upgraded,
+    early: hj.head, upgraded: hj.upgraded, prelude: replay,
   });
+}
+
+/** Replay tail kept per stream to find the seam: the anchor plus what may be in flight. */
+const REPLAY_TAIL_BYTES = 1 << 20;
+
+/**
+ * Writes the container's log as it is now (framed unless TTY), waiting for the socket to drain. Resolves with
+ * the tail of what it wrote per stream.
+ */
+async function replayLogs(ctx: Ctx, id: string, socket: Duplex, o: { tty: boolean; stdout: boolean; stderr: boolean }): Promise<Map<StreamTag, Buffer>> {
+  const abort = new AbortController();
+  const onClose = () => abort.abort();
+  socket.once('close', onClose);
+  const tails = new Map<StreamTag, TailBuffer>();
+  try {
+    for await (const e of ctx.engine.containers.logs(id, { stdout: o.stdout, stderr: o.stderr }, abort.signal)) {
+      const line = Buffer.concat([e.line, Buffer.from('\n')]);
+      const s: StreamTag = e.stream === 'stderr' ? 'stderr' : 'stdout';
+      if (!tails.has(s)) tails.set(s, new TailBuffer(REPLAY_TAIL_BYTES));
+      tails.get(s)!.push(line);
+      if (!socket.write(o.tty ? line : frame(s === 'stderr' ? 2 : 1, line))) {
+        await new Promise<void>((resolve) => {
+          const done = () => { socket.off('drain', done); socket.off('close', done); resolve(); };
+          socket.on('drain', done);
+          socket.on('close', done);
+        });
+      }
+      if (socket.destroyed) break;
+    }
+  } finally { socket.off('close', onClose); }
+  return new Map([...tails].map(([s, t]) => [s, t.bytes]));
 }
 
 export type { Duplex };

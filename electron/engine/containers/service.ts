@@ -562,9 +562,13 @@ export class Containers {
     if (r.config.autoRemove) setImmediate(() => { this.remove(r.id, { force: true, volumes: true }).catch(() => undefined); });
   }
 
-  /** Deletes the runtime container if one exists (an exited container's was deleted at exit). */
+  /**
+   * Deletes the runtime container if one exists (an exited container's was deleted at exit); for a record that
+   * says not initialized, whatever a create cut short by an engine crash left (conmon, runtime state, cgroup).
+   */
   private async cleanupRuntime(r: ContainerRecord): Promise<void> {
     if (r.state.initialized) await this.d.runtime.delete(r.id, true).catch(() => undefined);
+    else await this.d.runtime.discard(r.id, this.paths(r).runDir).catch(() => undefined);
     await this.d.network?.teardown(r.id).catch(() => undefined);
     r.state = { ...r.state, initialized: false, pid: 0, conmonPid: 0, net: undefined };
   }
@@ -577,7 +581,11 @@ export class Containers {
     for (const r of this.d.store.list()) {
       await this.lock(r.id, async () => {
         if (r.state.status === 'removing') { await this.cleanupRuntime(r); r.state.status = 'exited'; await this.d.store.save(r); return; }
-        if (!r.state.initialized) return;
+        if (!r.state.initialized) {
+          // an engine killed in the middle of a create: the runtime may hold a container the record never got
+          await this.d.runtime.discard(r.id, this.paths(r).runDir).catch(() => undefined);
+          return;
+        }
         const exit = readExitFile(this.d.exits.dir, r.id);
         if (exit) { await this.finalizeExit(r, exit.code, exit.at); return; }
         let conmonAlive = await checkConmonRunning(r.state.conmonPid);

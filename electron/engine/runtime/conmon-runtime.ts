@@ -10,6 +10,7 @@ import { run, runChecked, spawnDetached, CommandError, type RunResult } from './
 import { makePipes, parentExit, signalStart, type ConmonPipes } from './pipes';
 import type { RuntimeInfo } from './discovery';
 import { cgroupPolicy, requireCgroups } from './rootless';
+import { killConmon, leftoverConmon, runtimeHasState, waitCreateDone } from './leftover';
 
 export interface OciState { id: string; pid: number; status: 'created' | 'running' | 'paused' | 'stopped' | string; bundle: string }
 
@@ -174,6 +175,22 @@ export class ConmonRuntime {
   /** Deletes the runtime's state; force also kills. Missing containers are fine. */
   async delete(id: string, force = true): Promise<void> {
     await this.rt(['delete', ...(force ? ['--force'] : []), id]);
+  }
+
+  /**
+   * Removes what a create cut short left for `id` (the record never learnt of it): its conmon (named by
+   * `<runDir>/conmon.pid`, checked to be conmon for `id`), the runtime container with its state and cgroup
+   * (`delete --force`, after a `create` still running under that conmon has finished) and the exit file.
+   * Returns whether anything was there.
+   */
+  async discard(id: string, runDir: string): Promise<boolean> {
+    const conmon = await leftoverConmon(runDir, id);
+    if (!conmon && !runtimeHasState(this.opts.runtimeRoot, id)) return false;
+    if (conmon) await waitCreateDone(conmon, path.basename(this.runtimePath).slice(0, 15));
+    await this.rt(['delete', '--force', id]);
+    if (conmon) await killConmon(conmon);
+    await rm(path.join(this.opts.exitDir, id), { force: true });
+    return true;
   }
 
   /**

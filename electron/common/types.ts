@@ -170,7 +170,7 @@ export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unp
 
 export type EngineEvent =
   | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; health?: HealthStatus; time: number }
-  | { type: 'image'; action: 'pulled' | 'removed' | 'tagged' | 'untagged' | 'loaded' | 'built' | 'committed'; id: string; ref?: string; time: number }
+  | { type: 'image'; action: 'pulled' | 'removed' | 'tagged' | 'untagged' | 'loaded' | 'built' | 'committed' | 'pruned'; id: string; ref?: string; labels?: Record<string, string>; reclaimed?: number; time: number }
   | { type: 'network'; action: 'create' | 'destroy' | 'connect' | 'disconnect'; id: string; name: string; container?: string; time: number }
   | { type: 'volume'; action: 'create' | 'mount' | 'unmount' | 'destroy'; id: string; container?: string; destination?: string; readOnly?: boolean; time: number }
   | { type: 'progress'; task: string; kind: 'pull' | 'checkpoint' | 'restore' | 'export' | 'import' | 'load' | 'build'; ref: string; status: string; layer?: string; current?: number; total?: number; done?: boolean; error?: string;

@@ -1,5 +1,6 @@
 // Maps each contract method to Engine calls. Params arrive already validated by
 // validateCall (contract.ts); results are plain data (DTOs).
+import { imageEvent, removalEvents } from '../engine/images/events';
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine';
 import type { MethodName, Params, Result, ImageSummary, SystemInfo, NetworkSummary } from '../common/contract';
@@ -99,7 +100,7 @@ export const handlers: Handlers = {
     try {
       const r = await images(ctx).pull(p.ref, { onProgress: (pr) => bus.publish({ type: 'progress', task, kind: 'pull', ref: p.ref, status: pr.status, layer: pr.layer, current: pr.current, total: pr.total }) });
       bus.publish({ type: 'progress', task, kind: 'pull', ref: p.ref, status: 'done', done: true });
-      bus.publish({ type: 'image', action: 'pulled', id: r.id, ref: p.ref });
+      imageEvent(bus, 'pulled', r, p.ref);
       return toImage(r);
     } catch (e) {
       bus.publish({ type: 'progress', task, kind: 'pull', ref: p.ref, status: 'failed', done: true, error: (e as Error).message });
@@ -108,13 +109,14 @@ export const handlers: Handlers = {
   },
   'images.remove': async (ctx, p) => {
     const inUse = (id: string) => ctx.engine.containers.list().some((c) => c.imageId === id);
+    const img = await images(ctx).inspect(p.ref);
     const r = await images(ctx).remove(p.ref, { force: p.force, inUse });
-    for (const id of r.deleted) ctx.engine.events.publish({ type: 'image', action: 'removed', id, ref: p.ref });
+    removalEvents(ctx.engine.events, img, r);
   },
   'images.inspect': (ctx, p) => images(ctx).inspect(p.ref),
   'images.load': async (ctx, p) => {
     const rs = await images(ctx).load(p.path);
-    for (const r of rs) ctx.engine.events.publish({ type: 'image', action: 'loaded', id: r.id, ref: r.repoTags[0] });
+    for (const r of rs) imageEvent(ctx.engine.events, 'loaded', r);
     return rs.map(toImage);
   },
 

@@ -12,7 +12,15 @@ const CONTAINER_ACTIONS: Record<string, string> = {
   created: 'create', started: 'start', exited: 'die', paused: 'pause', unpaused: 'unpause', removed: 'destroy',
   renamed: 'rename', restored: 'restore', checkpointed: 'checkpoint', killed: 'kill', stopped: 'stop', oom: 'oom', updated: 'update',
 };
-const IMAGE_ACTIONS: Record<string, string> = { pulled: 'pull', removed: 'delete', tagged: 'tag', untagged: 'untag', loaded: 'load' };
+const IMAGE_ACTIONS: Record<string, string> = { pulled: 'pull', removed: 'delete', tagged: 'tag', untagged: 'untag', loaded: 'load', pruned: 'prune' };
+
+/** A reference without its tag or digest (dockerd's `name` of a pull event). */
+function repoOf(ref: string): string {
+  const noDigest = ref.split('@')[0];
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
 
 export function toDockerEvent(e: EngineEvent): Record<string, unknown> | undefined {
   const timeNano = BigInt(Math.round(e.time)) * 1_000_000n;
@@ -28,8 +36,14 @@ export function toDockerEvent(e: EngineEvent): Record<string, unknown> | undefin
   if (e.type === 'image') {
     const action = IMAGE_ACTIONS[e.action];
     if (!action) return undefined;
-    const attrs: Record<string, string> = { name: e.ref ?? e.id };
-    return { status: action, id: e.ref ?? e.id, Type: 'image', Action: action, Actor: { ID: e.ref ?? e.id, Attributes: attrs }, scope: 'local', time, timeNano: Number(timeNano) };
+    if (e.action === 'pruned') {
+      return { Type: 'image', Action: action, Actor: { ID: '', Attributes: { reclaimed: String(e.reclaimed ?? 0) } }, scope: 'local', time, timeNano: Number(timeNano) };
+    }
+    // as dockerd: a pull names the reference, every other action the image ID; tag's name is the new name
+    const id = e.action === 'pulled' && e.ref ? e.ref : e.id;
+    const name = e.action === 'pulled' && e.ref ? repoOf(e.ref) : e.action === 'tagged' && e.ref ? e.ref : e.id;
+    const attrs: Record<string, string> = { name, ...(e.labels ?? {}) };
+    return { status: action, id, Type: 'image', Action: action, Actor: { ID: id, Attributes: attrs }, scope: 'local', time, timeNano: Number(timeNano) };
   }
   if (e.type === 'network') {
     const attrs: Record<string, string> = { name: e.name, type: 'bridge', ...(e.container ? { container: e.container } : {}) };

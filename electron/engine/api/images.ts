@@ -1,5 +1,6 @@
 // /images/…: list, create (pull, with Docker's progress JSON stream), load, get (save),
 // inspect, history, tag, remove, prune. Needs the engine's image area.
+import { imageEvent, pruneEvents, removalEvents } from '../images/events';
 import type { ServerResponse } from 'node:http';
 import { clientShortName } from '../images/reference';
 import type { Engine } from '../engine';
@@ -133,6 +134,7 @@ export function imageRoutes(): Route[] {
       const start = () => { if (!stream) { stream = jsonStream(res); stream.send({ status: `Pulling from ${familiar(from)}`, id: tag ?? 'latest' }); } return stream; };
       try {
         const rec = await svc.pull(ref, { signal: ac.signal, auth, onProgress: (p) => { const m = pullMessage(p); if (m) start().send(m); } });
+        imageEvent(engine.events, 'pulled', rec, name);
         const s = start();
         const dg = rec.repoDigests[0]?.split('@')[1];
         if (dg) s.send({ status: `Digest: ${dg}` });
@@ -149,6 +151,7 @@ export function imageRoutes(): Route[] {
     { method: 'POST', path: /^\/images\/load$/, handler: async ({ engine, res, req }) => {
       const svc = images(engine);
       const loaded = await svc.load(req);
+      for (const i of loaded) imageEvent(engine.events, 'loaded', i);
       const s = jsonStream(res);
       for (const i of loaded) {
         if (i.repoTags.length) for (const t of i.repoTags) s.send({ stream: `Loaded image: ${familiar(t)}\n` });
@@ -179,7 +182,9 @@ export function imageRoutes(): Route[] {
       if (!repo) throw badRequest('repository name (repo) is required');
       const tag = query.get('tag');
       // clients send names expanded with their default domain; Pier's local names carry none
-      await images(engine).tag(params[0], localName(tag ? `${repo}:${tag}` : repo));
+      const newName = localName(tag ? `${repo}:${tag}` : repo);
+      await images(engine).tag(params[0], newName);
+      imageEvent(engine.events, 'tagged', await images(engine).inspect(newName), newName);
       res.writeHead(201, { 'Content-Length': 0 });
       res.end();
     } },
@@ -194,13 +199,16 @@ export function imageRoutes(): Route[] {
         throw new ApiError(409, `conflict: unable to remove repository reference "${params[0]}" (must force) - container ${users[0].id.slice(0, 12)} is using its referenced image ${short(img.id)}`);
       }
       const r = await svc.remove(params[0], { force, inUse });
+      removalEvents(engine.events, img, r);
       json(res, 200, [...r.untagged.map((u) => ({ Untagged: familiar(u) })), ...r.deleted.map((d) => ({ Deleted: d }))]);
     } },
 
     { method: 'POST', path: /^\/images\/prune$/, handler: async ({ engine, res, query }) => {
       const f = qfilters(query);
       const dangling = f.get('dangling')?.[0];
+      const before = await images(engine).list();
       const r = await images(engine).prune({ inUse: inUseBy(engine), all: dangling === 'false' || dangling === '0' });
+      pruneEvents(engine.events, before, r);
       json(res, 200, { ImagesDeleted: r.deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: r.spaceReclaimed });
     } },
   ];

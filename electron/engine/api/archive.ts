@@ -22,6 +22,7 @@ import { type Ctx, type Route, json } from './context';
 import { ApiError, badRequest, notFound } from './errors';
 import { getContainer } from './containers';
 import { qbool } from './validate';
+import { applyUpload, type Staged } from './upload';
 import type { ServerResponse } from 'node:http';
 
 type C = Ctx & { res: ServerResponse };
@@ -140,7 +141,6 @@ async function packPath(pack: tar.Pack, host: string, name: string): Promise<voi
   } finally { await fd.close(); }
 }
 
-interface Staged { name: string; type: 'file' | 'directory' | 'symlink' | 'link'; mode: number; uid: number; gid: number; mtime?: Date; linkname?: string; offset?: number; size: number }
 
 /** Reads the upload into a temp file and checks every entry before anything is written. */
 async function stageUpload(engine: Engine, body: NodeJS.ReadableStream, gz: boolean): Promise<{ file: string; entries: Staged[] }> {
@@ -171,69 +171,13 @@ async function stageUpload(engine: Engine, body: NodeJS.ReadableStream, gz: bool
     await readTar(body, stage, { compression: gz ? 'gzip' : 'none' });
   } catch (e) {
     await fsp.rm(file, { force: true });
+    // a full disk (or the like) is the engine's problem, not the archive's: answered as such (500)
+    if (['ENOSPC', 'EDQUOT', 'EIO'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
     throw e instanceof ApiError ? e : badRequest(`invalid archive: ${(e as Error).message}`);
   } finally {
     fs.closeSync(fd);
   }
   return { file, entries };
-}
-
-async function applyUpload(root: string, destRel: string, staged: { file: string; entries: Staged[] }, o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void> {
-  const fd = await fsp.open(staged.file, 'r');
-  try {
-    for (const e of staged.entries) {
-      const rel = path.posix.join(destRel, e.name);
-      const parent = await parentDir(root, path.posix.dirname(rel));
-      const target = path.join(parent, path.posix.basename(rel));
-      const existing = await fsp.lstat(target).catch(() => undefined);
-      if (existing) {
-        if (e.type === 'directory' && existing.isDirectory()) { await fsp.chmod(target, e.mode); continue; }
-        if (o.noOverwriteDirNonDir && existing.isDirectory() !== (e.type === 'directory')) {
-          throw new ApiError(400, `cannot overwrite ${existing.isDirectory() ? 'directory' : 'non-directory'} "/${rel}" with ${e.type === 'directory' ? 'a directory' : 'a non-directory'}`);
-        }
-        await fsp.rm(target, { recursive: true, force: true });
-      }
-      const uid = o.copyUIDGID ? e.uid : 0, gid = o.copyUIDGID ? e.gid : 0;
-      if (e.type === 'directory') await fsp.mkdir(target, { mode: e.mode });
-      else if (e.type === 'symlink') await fsp.symlink(e.linkname ?? '', target);
-      else if (e.type === 'link') {
-        const src = await inRoot(root, path.posix.join(destRel, path.posix.normalize(e.linkname!.replace(/^\/+/, ''))));
-        const st = await fsp.lstat(src);
-        if (!st.isFile()) throw badRequest(`hard link "${e.name}" must point to a regular file`);
-        await fsp.link(src, target);
-        continue;
-      } else {
-        const w = await fsp.open(target, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, e.mode);
-        try {
-          const buf = Buffer.alloc(Math.min(e.size, 1 << 20));
-          let done = 0;
-          while (done < e.size) {
-            const { bytesRead } = await fd.read(buf, 0, Math.min(buf.length, e.size - done), e.offset! + done);
-            if (!bytesRead) break;
-            await w.write(buf, 0, bytesRead);
-            done += bytesRead;
-          }
-          await w.chmod(e.mode);
-          await w.chown(uid, gid);
-        } finally { await w.close(); }
-      }
-      if (e.type !== 'symlink') await fsp.chown(target, uid, gid).catch(() => undefined);
-      else await fsp.lchown(target, uid, gid).catch(() => undefined);
-      if (e.mtime && e.type !== 'symlink') await fsp.utimes(target, e.mtime, e.mtime).catch(() => undefined);
-    }
-  } finally { await fd.close(); }
-}
-
-/** An entry's parent directory resolved in root; missing ones are created (0755, root's), as Docker's untar does. */
-async function parentDir(root: string, relDir: string): Promise<string> {
-  try { return await inRoot(root, relDir); } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404) || !relDir || relDir === '.') throw e;
-  }
-  const up = await parentDir(root, path.posix.dirname(relDir));
-  await fsp.mkdir(path.join(up, path.posix.basename(relDir)), { mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EEXIST') throw e;
-  });
-  return inRoot(root, relDir);
 }
 
 export function archiveRoutes(): Route[] {
@@ -304,7 +248,7 @@ export function archiveRoutes(): Route[] {
       const staged = await stageUpload(engine, req, gz);
       try {
         const destRel = path.relative(loc.root, loc.host).split(path.sep).join('/');
-        await applyUpload(loc.root, destRel, staged, { noOverwriteDirNonDir: qbool(query, 'noOverwriteDirNonDir'), copyUIDGID: qbool(query, 'copyUIDGID') });
+        await applyUpload(loc.root, destRel, staged, inRoot, { noOverwriteDirNonDir: qbool(query, 'noOverwriteDirNonDir'), copyUIDGID: qbool(query, 'copyUIDGID') });
       } finally { await fsp.rm(staged.file, { force: true }); }
       res.writeHead(200, { 'Content-Length': 0 });
       res.end();

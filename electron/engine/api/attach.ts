@@ -10,6 +10,7 @@ import { getContainer } from './containers';
 import { parseDetachKeys, DetachFilter } from '../sessions/detach';
 import type { Session, StreamTag, Viewer } from '../sessions/types';
 import { unreadBytes } from '../../../native/index';
+import { boundHijackBody } from './timeouts';
 import { ANCHOR_BYTES, TailBuffer, replayOverlap } from '../sessions/overlap';
 
 /** 8-byte multiplexed frame: [stream, 0, 0, 0, uint32 BE length] + payload (0 stdin, 1 stdout, 2 stderr, 3 systemerr). */
@@ -68,7 +69,7 @@ export async function hijackBody(ctx: Ctx, hj: Hijack, limit = 1 << 16): Promise
   if (len > limit) throw new ApiError(413, `request body too large: ${len} bytes (limit ${limit})`);
   let buf = hj.head;
   if (buf.length < len) {
-    buf = await new Promise<Buffer>((resolve, reject) => {
+    const reading = new Promise<Buffer>((resolve, reject) => {
       const parts = [buf];
       let n = buf.length;
       const onData = (d: Buffer) => { parts.push(d); n += d.length; if (n >= len) { done(); resolve(Buffer.concat(parts)); } };
@@ -78,6 +79,8 @@ export async function hijackBody(ctx: Ctx, hj: Hijack, limit = 1 << 16): Promise
       hj.socket.once('end', onEnd);
       hj.socket.once('close', onEnd);
     });
+    boundHijackBody(hj.socket, reading); // a body that stops arriving does not hold the connection forever
+    buf = await reading;
   }
   const text = buf.subarray(0, len).toString('utf8');
   let body: unknown;

@@ -25,6 +25,7 @@ import { shareWithGroup } from './socket-group';
 import { networkRoutes } from './networks';
 import { volumeRoutes } from './volumes';
 import { buildRoutes } from './build';
+import { boundBody, serverTimeouts } from './timeouts';
 
 export interface ApiServerOptions {
   socketPath: string;
@@ -81,7 +82,8 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
     throw new ApiError(404, `page not found`);
   }
 
-  const server = http.createServer({ keepAliveTimeout: 5000, requestTimeout: 0, headersTimeout: 30_000 }, (req: IncomingMessage, res: ServerResponse) => {
+  const server = http.createServer(serverTimeouts(), (req: IncomingMessage, res: ServerResponse) => {
+    boundBody(req);
     for (const [k, v] of Object.entries(commonHeaders())) res.setHeader(k, v);
     res.on('error', () => undefined);
     let resolved;

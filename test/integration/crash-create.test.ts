@@ -9,6 +9,7 @@ import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../../electron/engine/engine';
+import { CONMON_CGROUP, cgroupHierarchies } from '../../electron/engine/runtime/conmon-cgroup';
 import { testDirs } from '../helpers/rootfs';
 import { diskRecord, runcStatus, until } from '../helpers/crash';
 
@@ -54,9 +55,10 @@ function processesInCgroupsOf(ids: string[]): number[] {
   return out;
 }
 
-/** cgroup directories named after one of `ids` under this process's own cgroup, in every v1 hierarchy. */
+/** cgroup directories named after one of `ids`: under this process's own cgroup, and under conmon's. */
 function leftoverCgroups(ids: string[]): string[] {
   const out: string[] = [];
+  for (const h of cgroupHierarchies()) for (const id of ids) if (existsSync(path.join(h.mount, CONMON_CGROUP, id))) out.push(path.join(h.mount, CONMON_CGROUP, id));
   for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean)) {
     const [, ctrls, rel] = line.split(':');
     const name = ctrls === '' ? 'unified' : ctrls.replace(/^name=/, '');

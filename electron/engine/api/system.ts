@@ -66,8 +66,9 @@ export function systemRoutes(): Route[] {
         ID: `pier:${engine.opts.root}`, Containers: list.length, ContainersRunning: count('running'), ContainersPaused: count('paused'),
         ContainersStopped: list.length - count('running') - count('paused'), Images: images,
         Driver: snap?.kind ?? 'vfs', DriverStatus: snap?.reason ? [['Reason', snap.reason]] : [],
-        Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: ['k8s-file'] },
-        ...dockerInfoFlags(hostLimits()), Debug: false, NFd: 0, NGoroutines: 0,
+        // only what this engine does: the local volume driver, bridge networks where netavark runs
+        Plugins: { Volume: ['local'], Network: [...(engine.network ? ['bridge'] : []), 'host', 'null'], Authorization: null, Log: ['k8s-file'] },
+        ...dockerInfoFlags(hostLimits()), ...forwardingFlags(), Debug: false, NFd: 0, NGoroutines: 0,
         SystemTime: new Date().toISOString(), LoggingDriver: 'k8s-file', CgroupDriver: rl.cgroupDriver ?? 'cgroupfs', CgroupVersion: cgroupVersion(),
         NEventsListener: 0, KernelVersion: kernelVersion(), OperatingSystem: rel.name, OSVersion: rel.version, OSType: 'linux',
         Architecture: arch(), IndexServerAddress: process.env.PIER_CLIENT_INDEX_SERVER ?? '',
@@ -98,4 +99,14 @@ export function systemRoutes(): Route[] {
     } },
     { method: 'POST', path: /^\/build\/prune$/, handler: ({ res }) => json(res, 200, { CachesDeleted: [], SpaceReclaimed: 0 }) },
   ];
+}
+
+/** The host's forwarding sysctls as they are (dockerd reports them the same way), not assumed. */
+function forwardingFlags(): { IPv4Forwarding: boolean; BridgeNfIptables: boolean; BridgeNfIp6tables: boolean } {
+  const on = (f: string) => { try { return readFileSync(f, 'utf8').trim() === '1'; } catch { return false; } };
+  return {
+    IPv4Forwarding: on('/proc/sys/net/ipv4/ip_forward'),
+    BridgeNfIptables: on('/proc/sys/net/bridge/bridge-nf-call-iptables'),
+    BridgeNfIp6tables: on('/proc/sys/net/bridge/bridge-nf-call-ip6tables'),
+  };
 }

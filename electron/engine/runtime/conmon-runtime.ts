@@ -11,6 +11,7 @@ import { makePipes, parentExit, signalStart, type ConmonPipes } from './pipes';
 import type { RuntimeInfo } from './discovery';
 import { cgroupPolicy, requireCgroups } from './rootless';
 import { killConmon, leftoverConmon, runtimeHasState, waitCreateDone } from './leftover';
+import { moveToConmonCgroup } from './conmon-cgroup';
 
 export interface OciState { id: string; pid: number; status: 'created' | 'running' | 'paused' | 'stopped' | string; bundle: string }
 
@@ -92,6 +93,7 @@ export class ConmonRuntime {
       const child = spawnDetached(this.info.conmon.path, createArgs(a), { env: conmonEnv(process.env, false), cwd: c.bundle, fds: [...pipes.childFds, ...(extra.extraFds ?? [])] });
       const exited = parentExit(child);
       pipes.releaseChildEnds();
+      this.leaveEngineCgroup(child.pid);
       signalStart(pipes.start);
       const parent = await exited;
       if (parent.code !== 0) throw new RuntimeError(`conmon failed for container ${c.name}: ${parent.output.trim() || 'exit ' + parent.code}`, 'ECONMON');
@@ -123,10 +125,22 @@ export class ConmonRuntime {
     const child = spawnDetached(this.info.conmon.path, argv, { env: conmonEnv(process.env, true), cwd, fds: pipes.childFds });
     const parent = parentExit(child);
     pipes.releaseChildEnds();
+    this.leaveEngineCgroup(child.pid);
     signalStart(pipes.start);
     const p = await parent;
     if (p.code !== 0) throw new RuntimeError(`conmon failed to exec in container ${a.name}: ${p.output.trim() || 'exit ' + p.code}`, 'ECONMON');
   }
+
+  /** conmon out of the engine's cgroup before its start byte (see conmon-cgroup.ts); rootful engines only. */
+  private leaveEngineCgroup(pid: number | undefined): void {
+    if (!pid || this.opts.rootless) return;
+    const errors = moveToConmonCgroup(pid);
+    if (errors.length && !this.cgroupWarned) {
+      this.cgroupWarned = true;
+      process.stderr.write(`pier: conmon stays in the engine's cgroup (${errors.join('; ')})\n`);
+    }
+  }
+  private cgroupWarned = false;
 
   async start(id: string, name = id): Promise<void> {
     const r = await this.rt(['start', id]);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileS
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { Engine } from '../../electron/engine/engine';
+import { openEngine } from '../../electron/engine/open';
 import { cgroupHierarchies } from '../../electron/engine/runtime/conmon-cgroup';
 import { testDirs } from '../helpers/rootfs';
 import { runcStatus } from '../helpers/crash';
@@ -77,7 +77,7 @@ test('killing every process of the engine\'s cgroup leaves containers running; t
     assert.deepEqual([...new Set(cg.flatMap(procsBelow))], [], 'the engine\'s cgroup is empty');
     for (const id of ids) assert.equal(runcStatus(d, id), 'running', 'the container survived');
 
-    const engine = await Engine.open({ root: d.root, runroot: d.runroot });
+    const engine = await openEngine({ root: d.root, runroot: d.runroot });
     try {
       for (const id of ids) assert.equal(engine.containers.inspect(id).status, 'running');
       const lines: string[] = [];

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Engine } from '../../electron/engine/engine';
+import { openEngine } from '../../electron/engine/open';
 import { CONMON_CGROUP, cgroupHierarchies } from '../../electron/engine/runtime/conmon-cgroup';
 import { testDirs } from '../helpers/rootfs';
 import { diskRecord, runcStatus, until } from '../helpers/crash';
@@ -89,7 +89,7 @@ test('engine SIGKILLed in the middle of 10 parallel runs: every container there,
     // the case of the issue is there: a runtime container whose record says it was never initialized
     assert.ok(unknown.some((id) => (diskRecord(d, id)?.state as { initialized?: boolean }).initialized === false));
 
-    const engine = await Engine.open({ root: d.root, runroot: d.runroot, runtime: runc });
+    const engine = await openEngine({ root: d.root, runroot: d.runroot, runtime: runc });
     try {
       assert.equal(engine.containers.list().length, ids.length, 'every container created before the kill is listed');
       for (const id of ids) {
@@ -115,7 +115,7 @@ test('engine SIGKILLed in the middle of 10 parallel runs: every container there,
 
 test('rm -f of a container whose runtime create the record never learnt of: runtime container, conmon, cgroup gone', async () => {
   const d = testDirs();
-  const engine = await Engine.open({ root: d.root, runroot: d.runroot });
+  const engine = await openEngine({ root: d.root, runroot: d.runroot });
   try {
     const rec = await engine.containers.create({ rootfs: d.rootfs, name: 'cut', cmd: ['sleep', '300'] });
     await engine.containers.init(rec.id);

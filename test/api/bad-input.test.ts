@@ -145,8 +145,11 @@ describe('bad input and faults', { skip: skipAll }, () => {
       pump();
     });
     assert.equal(chunked, 413);
-    const hdr = await raw(srv.socket, 'GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'h'.repeat(100_000) + '\r\n\r\n');
-    assert.match(hdr, /^HTTP\/1.1 4\d\d/);
+    // headers up to 1 MiB are accepted (as dockerd); beyond that, a 431 and the connection closed (a client
+    // still writing its header may see the close as a reset or a broken pipe instead of the answer)
+    const bigHeader = 'GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'h'.repeat(2 << 20) + '\r\n\r\n';
+    const hdr = await raw(srv.socket, bigHeader).catch((e: NodeJS.ErrnoException) => (['ECONNRESET', 'EPIPE'].includes(e.code ?? '') ? 'reset' : Promise.reject(e)));
+    assert.match(hdr, /^(HTTP\/1.1 4\d\d|reset$)/);
     const garbage = await raw(srv.socket, 'NOT HTTP AT ALL\r\n\r\n');
     assert.match(garbage, /^HTTP\/1.1 400/);
     await alive();

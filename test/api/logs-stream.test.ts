@@ -27,11 +27,12 @@ const engineFdsOnLog = () => readdirSync(`/proc/${srv.proc.pid}/fd`).filter((fd)
  * GET …/logs on a raw connection. Reads until `stop(bytesSoFar, text)` says so (then disconnects
  * abruptly) or the response ends. Resolves with the bytes of body received.
  */
+// Connection: close — the end of a response is the end of the socket (kept-alive sockets idle for 5 min, as dockerd)
 function logsClient(query: string, stop: (n: number, tail: string) => boolean): Promise<{ bytes: number; ended: boolean; tail: string }> {
   return new Promise((resolve, reject) => {
     const s = net.connect(srv.socket);
     let bytes = 0, tail = '', headDone = false;
-    s.on('connect', () => s.write(`GET /v1.50/containers/big/logs?${query} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    s.on('connect', () => s.write(`GET /v1.50/containers/big/logs?${query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
     s.on('data', (d: Buffer) => {
       bytes += d.length;
       tail = (tail + d.toString('latin1')).slice(-4096);

@@ -166,10 +166,12 @@ export interface Resources {
   ulimits?: Ulimit[];
 }
 
-export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unpaused' | 'removed' | 'renamed' | 'restored' | 'checkpointed' | 'killed' | 'stopped' | 'health_status' | 'oom' | 'updated';
+export type ContainerAction = 'created' | 'started' | 'exited' | 'paused' | 'unpaused' | 'removed' | 'renamed' | 'restored' | 'checkpointed' | 'killed' | 'stopped' | 'health_status' | 'oom' | 'updated' | 'committed';
 
 export type EngineEvent =
-  | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; health?: HealthStatus; time: number }
+  | { type: 'container'; action: ContainerAction; id: string; name: string; container?: ContainerSummary; exitCode?: number; health?: HealthStatus;
+      /** `committed`: the image made from the container */
+      commit?: { imageId: string; ref?: string; comment?: string }; time: number }
   | { type: 'image'; action: 'pulled' | 'removed' | 'tagged' | 'untagged' | 'loaded' | 'built' | 'committed' | 'pruned'; id: string; ref?: string; labels?: Record<string, string>; reclaimed?: number; time: number }
   | { type: 'network'; action: 'create' | 'destroy' | 'connect' | 'disconnect'; id: string; name: string; container?: string; time: number }
   | { type: 'volume'; action: 'create' | 'mount' | 'unmount' | 'destroy'; id: string; container?: string; destination?: string; readOnly?: boolean; time: number }

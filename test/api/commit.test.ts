@@ -34,10 +34,16 @@ describe('docker commit', { skip: skipAll }, () => {
   test('changes, whiteouts and opaque directories round-trip into a new image', async () => {
     await ok(['run', '--name', 'c1', IMG, 'sh', '-c',
       'echo hi > /etc/pier/new.txt; rm /etc/pier/delete-me.txt; mkdir -p /opt/app; echo app > /opt/app/a; rm -rf /etc/pier; mkdir /etc/pier; echo only > /etc/pier/only.txt; rm /etc/group']);
+    const since = String(Math.floor(Date.now() / 1000) - 1);
     const id = (await ok(['commit', '-a', 'Pier Tester', '-m', 'first commit',
       '-c', 'CMD ["cat", "/etc/pier/only.txt"]', '-c', 'ENV COMMITTED=yes', '-c', 'EXPOSE 8080', '-c', 'LABEL stage=committed',
       '-c', 'WORKDIR /opt/app', '-c', 'VOLUME /data', '-c', 'STOPSIGNAL SIGINT', 'c1', 'committed:v1'])).trim();
     assert.match(id, /^sha256:[0-9a-f]{64}$/);
+    // as dockerd: a container event `commit` naming the new image
+    const events = await ok(['events', '--filter', 'container=c1', '--filter', 'event=commit', '--since', since,
+      '--until', String(Math.floor(Date.now() / 1000) + 1), '--format',
+      '{{.Type}} {{.Action}}|{{.Actor.Attributes.imageID}}|{{.Actor.Attributes.imageRef}}|{{.Actor.Attributes.comment}}|{{.Actor.Attributes.name}}']);
+    assert.equal(events, `container commit|${id}|committed:v1|first commit|c1\n`);
     const insp = JSON.parse(await ok(['image', 'inspect', 'committed:v1']))[0];
     assert.equal(insp.Author, 'Pier Tester');
     assert.equal(insp.Comment, 'first commit');

@@ -11,6 +11,7 @@ import { qfilters, qtime, filterValues } from './validate';
 const CONTAINER_ACTIONS: Record<string, string> = {
   created: 'create', started: 'start', exited: 'die', paused: 'pause', unpaused: 'unpause', removed: 'destroy',
   renamed: 'rename', restored: 'restore', checkpointed: 'checkpoint', killed: 'kill', stopped: 'stop', oom: 'oom', updated: 'update',
+  committed: 'commit',
 };
 const IMAGE_ACTIONS: Record<string, string> = { pulled: 'pull', removed: 'delete', tagged: 'tag', untagged: 'untag', loaded: 'load', pruned: 'prune' };
 
@@ -31,6 +32,8 @@ export function toDockerEvent(e: EngineEvent): Record<string, unknown> | undefin
     const attrs: Record<string, string> = { name: e.name, ...(e.container?.labels ?? {}) };
     if (e.container?.image) attrs.image = e.container.image;
     if (e.exitCode !== undefined) attrs.exitCode = String(e.exitCode);
+    // as dockerd's commit event: the new image, its reference and the comment
+    if (e.commit) Object.assign(attrs, { comment: e.commit.comment ?? '', imageID: e.commit.imageId, imageRef: e.commit.ref ?? '' });
     return { status: action, id: e.id, from: attrs.image ?? '', Type: 'container', Action: action, Actor: { ID: e.id, Attributes: attrs }, scope: 'local', time, timeNano: Number(timeNano) };
   }
   if (e.type === 'image') {

@@ -8,6 +8,7 @@ import type { ImageRecord } from './index';
 import { ImageError } from './errors';
 import { writeDiffTar } from './diff';
 import { applyChanges, type ImageConfig } from '../build/instructions';
+import { summarize } from '../containers/summary';
 
 export interface CommitOptions {
   container: string;
@@ -56,6 +57,10 @@ export async function commitContainer(engine: Engine, o: CommitOptions): Promise
       tags,
     });
     engine.events.publish({ type: 'image', action: 'tagged', id: rec.id, ref: rec.repoTags[0] });
+    engine.events.publish({
+      type: 'container', action: 'committed', id: r.id, name: r.name, container: summarize(r),
+      commit: { imageId: rec.id, ...(rec.repoTags[0] ? { ref: rec.repoTags[0] } : {}), ...(o.comment ? { comment: o.comment } : {}) },
+    });
     return rec;
   } finally {
     if (pause && engine.containers.get(r.id).state.status === 'paused') await engine.containers.unpause(r.id).catch(() => undefined);

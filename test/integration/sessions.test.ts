@@ -135,7 +135,7 @@ test('exec exit codes, missing binary, paused and stopped containers', async () 
   assert.equal(await run(['sh', '-c', 'exit 3']), 3);
   await assert.rejects(engine.sessions!.exec(c.id, { cmd: ['/no/such/binary'] }), (e: Error & { code?: string }) => /cannot exec "\/no\/such\/binary" in container execs/.test(e.message) && e.code === 'ENOEXEC');
   await engine.containers.pause(c.id);
-  await assert.rejects(engine.sessions!.exec(c.id, { cmd: ['true'] }), /container execs is paused: unpause it before exec/);
+  await assert.rejects(engine.sessions!.exec(c.id, { cmd: ['true'] }), /container execs is paused, unpause the container before exec/);
   await engine.containers.unpause(c.id);
   // an exec session ends when its container stops
   const long = await engine.sessions!.exec(c.id, { cmd: ['sleep', '300'] });

@@ -7,6 +7,7 @@ import { commonHeaders, type Ctx, type Hijack, type Route } from './context';
 import { ApiError, badRequest } from './errors';
 import { qbool } from './validate';
 import { getContainer } from './containers';
+import { transition } from '../containers/states';
 import { parseDetachKeys, DetachFilter } from '../sessions/detach';
 import type { Session, StreamTag, Viewer } from '../sessions/types';
 import { unreadBytes } from '../../../native/index';
@@ -224,8 +225,7 @@ async function attach(ctx: Ctx, hj: Hijack): Promise<void> {
   const stdin = qbool(query, 'stdin'), stdout = qbool(query, 'stdout'), stderr = qbool(query, 'stderr');
   const logs = qbool(query, 'logs'), stream = qbool(query, 'stream');
   if (!stdin && !stdout && !stderr) throw badRequest('at least one of stdin, stdout or stderr must be attached');
-  if (r.state.status === 'removing') throw new ApiError(409, `container ${r.name} is being removed`);
-  if (r.state.status === 'paused') throw new ApiError(409, `container ${r.name} is paused, unpause the container before attach.`);
+  transition('attach', r.state, r.name);
   const tty = r.config.terminal;
   // `docker start -a` attaches before starting a stopped container: recreate its runtime half first
   if (r.state.status === 'exited' && stream) await engine.containers.init(r.id);

@@ -10,6 +10,7 @@ import { CreateContainerSchema, StopBodySchema, parse, qbool, qfilters, qint, qt
 import { ZERO_TIME, humanDuration, toRfc3339NanoUtc, unixSeconds } from './format';
 import { frame } from './attach';
 import { parseSignal } from '../containers/signals';
+import { isLive, transition } from '../containers/states';
 import { resolveImageName } from './images';
 import { healthcheckFromBody, healthSuffix, restartPolicyFromBody, supervisionInspect } from './supervision';
 import { hostConfigNet, listNetworkFields, networkCreateOptions, networkSettings } from './networks';
@@ -36,8 +37,6 @@ export function getContainer(engine: Engine, ref: string): ContainerRecord {
     throw e;
   }
 }
-
-const isRunning = (s: string) => s === 'running' || s === 'paused';
 
 function statusText(c: ContainerSummary): string {
   const now = Date.now();
@@ -75,8 +74,8 @@ export function inspectContainer(engine: Engine, r: ContainerRecord) {
   return {
     Id: r.id, Created: r.created, Path: c.args[0] ?? '', Args: c.args.slice(1),
     State: {
-      Status: s.status === 'removing' ? 'removing' : s.status, Running: isRunning(s.status), Paused: s.status === 'paused',
-      OOMKilled: !!s.oomKilled, Dead: false, Pid: isRunning(s.status) ? s.pid : 0, ExitCode: s.exitCode ?? 0, Error: s.error ?? '',
+      Status: s.status === 'removing' ? 'removing' : s.status, Running: isLive(s.status), Paused: s.status === 'paused',
+      OOMKilled: !!s.oomKilled, Dead: false, Pid: isLive(s.status) ? s.pid : 0, ExitCode: s.exitCode ?? 0, Error: s.error ?? '',
       StartedAt: s.startedAt ?? ZERO_TIME, FinishedAt: s.finishedAt ?? ZERO_TIME,
       ...(s.restoredFrom ? { Checkpointed: true } : {}),
       ...sup.state,
@@ -205,7 +204,7 @@ export function containerRoutes(): Route[] {
       // as dockerd: stopped containers only with all, a limit, or a filter on status/exit code
       const stoppedToo = all || (limit ?? 0) > 0 || f.has('status') || f.has('exited');
       // filters first: a bad filter is an error whatever state the containers are in
-      let list = engine.containers.list().filter((c) => matchFilters(engine, c, f) && (stoppedToo || isRunning(c.status)));
+      let list = engine.containers.list().filter((c) => matchFilters(engine, c, f) && (stoppedToo || isLive(c.status)));
       list.sort((a, b) => (a.created < b.created ? 1 : -1));
       if (limit && limit > 0) list = list.slice(0, limit);
       json(res, 200, list.map((c) => containerSummary(engine, c)));
@@ -245,7 +244,7 @@ export function containerRoutes(): Route[] {
         await startFromCheckpoint(engine, r, cp, query.get('checkpoint-dir') || undefined);
         return noContent(res);
       }
-      if (isRunning(r.state.status)) return noContent(res, 304);
+      if (transition('start', r.state, r.name) === 'noop') return noContent(res, 304);
       try { await engine.containers.start(r.id); } catch (e) {
         if (r.config.autoRemove) await engine.containers.remove(r.id, { force: true }).catch(() => undefined);
         throw e;
@@ -261,7 +260,7 @@ export function containerRoutes(): Route[] {
       // `signal` is sent instead of the container's stop signal
       const sig = query.get('signal') || undefined;
       if (sig) { try { parseSignal(sig); } catch (e) { throw badRequest((e as Error).message); } }
-      if (!isRunning(r.state.status)) return noContent(res, 304);
+      if (transition('stop', r.state, r.name) === 'noop') return noContent(res, 304);
       await engine.containers.stop(r.id, t === -1 ? undefined : t, sig);
       noContent(res);
     } },
@@ -281,7 +280,7 @@ export function containerRoutes(): Route[] {
       try { await engine.containers.kill(r.id, sig); } catch (e) {
         const ae = toApiError(e);
         // current dockerd's wording (API ≥ 1.42): the full id
-        const reason = isRunning(engine.containers.get(r.id).state.status) ? ae.message : `container ${r.id} is not running`;
+        const reason = isLive(engine.containers.get(r.id).state.status) ? ae.message : `container ${r.id} is not running`;
         if (ae.status === 409) throw new ApiError(409, `Cannot kill container: ${params[0]}: ${reason}`);
         throw e;
       }
@@ -311,9 +310,6 @@ export function containerRoutes(): Route[] {
       const r = getContainer(engine, params[0]);
       const force = qbool(query, 'force');
       if (qbool(query, 'link')) throw badRequest('links are not supported');
-      if (isRunning(r.state.status) && !force) {
-        throw new ApiError(409, `cannot remove container "/${r.name}": container is ${r.state.status}: stop the container before removing or force remove`);
-      }
       await engine.containers.remove(r.id, { force, volumes: qbool(query, 'v') });
       noContent(res);
     } },

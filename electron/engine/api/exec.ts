@@ -10,6 +10,7 @@ import { ExecCreateSchema, ExecStartSchema, parse } from './validate';
 import { engineExecs, getContainer, sizeParams } from './containers';
 import { frame, headRead, hijackBody, hijackHead, pipeSession, streamContentType } from './attach';
 import { parseDetachKeys } from '../sessions/detach';
+import { transition } from '../containers/states';
 
 export interface ExecInstance {
   id: string;
@@ -59,8 +60,7 @@ function prune(execs: Map<string, ExecInstance>): void {
 /** Refuses (as an HTTP error, before any stream starts) an exec whose container cannot take it. */
 function checkRunnable(engine: Engine, x: ExecInstance): void {
   const r = getContainer(engine, x.containerId);
-  if (r.state.status === 'paused') throw new ApiError(409, `container ${r.name} is paused, unpause the container before exec`);
-  if (r.state.status !== 'running') throw new ApiError(409, `container ${r.name} is not running`);
+  transition('exec', r.state, r.name);
 }
 
 async function startSession(engine: Engine, x: ExecInstance, attach: boolean): Promise<Session> {
@@ -92,8 +92,7 @@ export function execRoutes(): Route[] {
       const r = getContainer(engine, ctx.params[0]);
       const body = parse(ExecCreateSchema, await readJson(req, { required: true }), 'exec config');
       if (body.DetachKeys) parseDetachKeys(body.DetachKeys);
-      if (r.state.status === 'paused') throw new ApiError(409, `container ${r.name} is paused, unpause the container before exec`);
-      if (r.state.status !== 'running') throw new ApiError(409, `container ${r.name} is not running`);
+      transition('exec', r.state, r.name);
       const cs = body.ConsoleSize;
       const x: ExecInstance = {
         id: randomBytes(32).toString('hex'), containerId: r.id, cmd: body.Cmd, tty: !!body.Tty,

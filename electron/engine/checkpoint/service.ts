@@ -15,6 +15,7 @@ import type { ContainerSummary } from '../../common/types';
 import type { CheckpointSummary } from '../../common/contract';
 import type { OciSpec } from '../spec/spec';
 import { CheckpointError, meaningfulCriuLines, oneLine } from './errors';
+import { transition } from '../containers/states';
 import { EMPTY_TAR, extractArchive, streamToFile, writeArchive, type Compression } from './archive';
 import { adaptForeignSpec, configFromForeign, makeConfigDump, type ConfigDump } from './podman';
 import { rootDirMode } from './criu-image';
@@ -165,8 +166,7 @@ export class CheckpointServiceImpl {
     const cap = this.capability();
     if (!cap.supported) throw new CheckpointError(`cannot checkpoint container ${rec.name}: ${cap.reason}`, cap.code ?? 'ENOCRIU');
     if (o.preDump && !cap.preDump) throw new CheckpointError(`cannot pre-dump container ${rec.name}: ${cap.preDumpReason}`, 'ENOTSUP');
-    if (rec.state.status === 'paused') throw new CheckpointError(`container ${rec.name} is paused; unpause it first`, 'ESTATE');
-    if (rec.state.status !== 'running') throw new CheckpointError(`container ${rec.name} is not running (it is ${rec.state.status}); only running containers can be checkpointed`, 'ESTATE');
+    transition('checkpoint', rec.state, rec.name);
     if (rec.config.terminal) throw new CheckpointError(`container ${rec.name} has a terminal (tty): CRIU cannot checkpoint a process whose terminal belongs to conmon; create it without a tty`, 'ENOTSUP');
 
     const snap = this.engine.snapshotter;
@@ -193,7 +193,7 @@ export class CheckpointServiceImpl {
       if (parent) await copyTree(path.join(this.dataDir(parent.id), 'pre-checkpoint'), path.join(data, 'pre-checkpoint'));
       p.step('dumping');
       await c.lock(rec.id, async () => {
-        if (rec.state.status !== 'running') throw new CheckpointError(`container ${rec.name} is not running (it is ${rec.state.status})`, 'ESTATE');
+        transition('checkpoint', rec.state, rec.name);
         const bundle = c.paths(rec).bundle;
         const spec = JSON.parse(await fsp.readFile(path.join(bundle, 'config.json'), 'utf8')) as OciSpec;
         const dump = makeConfigDump(rec, spec, options, c.paths(rec).logPath);

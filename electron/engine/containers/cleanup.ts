@@ -12,6 +12,7 @@ import { readExitFile } from '../conmon/exitfile';
 import { deleteRuntimeContainer, type CleanupTarget } from '../runtime/exit-command';
 import { removeSnapshot } from '../images/snapshot-dir';
 import type { ContainerRecord } from '../store/types';
+import { hasRuntime } from './states';
 
 export type CleanupResult = 'recorded' | 'removed' | 'nothing';
 
@@ -23,7 +24,7 @@ export async function cleanupContainer(t: CleanupTarget, id: string): Promise<Cl
     const rec = await store.read(id);
     if (!rec) return 'nothing';
     const s = rec.state;
-    const active = s.status === 'running' || s.status === 'paused' || (s.status === 'created' && s.initialized);
+    const active = hasRuntime(s);
     const exit = readExitFile(path.join(t.runroot, 'exits'), id);
     if (active && exit) {
       await deleteRuntimeContainer(t.runtimePath, t.runtimeRoot, id);

@@ -41,6 +41,9 @@ export interface ContainerNetworking {
 import { effectiveHealthcheck, validateHealthcheck, validateRestartPolicy } from './healthcheck-config';
 import type { HealthcheckConfig, HealthStatus } from '../../common/types';
 import type { ContainerState } from '../store/types';
+import { InvalidStateError, hasRuntime, isLive, transition } from './states';
+
+export { InvalidStateError } from './states';
 
 /** What the engine needs from the image area (see images/index.ts). */
 export interface RootfsProvider {
@@ -64,11 +67,6 @@ export interface ContainersDeps {
   network?: ContainerNetworking;
   /** volumes and tmpfs mounts (volumes/container-mounts.ts) */
   mounts?: import('../volumes/container-mounts').ContainerMounts;
-}
-
-export class InvalidStateError extends Error {
-  readonly code = 'ESTATE';
-  constructor(message: string) { super(message); this.name = 'InvalidStateError'; }
 }
 
 export class Containers {
@@ -112,10 +110,10 @@ export class Containers {
   private async syncFromDisk(id: string): Promise<void> {
     const r = this.d.store.find(id);
     if (!r) throw new NotFoundError('container', id);
-    const wasActive = isActive(r);
+    const wasActive = hasRuntime(r.state);
     const change = await this.d.store.refresh(id);
     if (change === 'same') return;
-    if (wasActive && (change === 'gone' || !isActive(r))) {
+    if (wasActive && (change === 'gone' || !hasRuntime(r.state))) {
       // cleanup ran in another process: the network namespace is torn down here
       await this.d.network?.teardown(r.id).catch(() => undefined);
       r.state.net = undefined;
@@ -139,7 +137,7 @@ export class Containers {
 
   /** Handles every exit file already written for a container still recorded as running (engine shutdown). */
   async sweepExits(): Promise<void> {
-    await Promise.all(this.d.store.list().filter(isActive).map((r) => {
+    await Promise.all(this.d.store.list().filter((r) => hasRuntime(r.state)).map((r) => {
       const exit = readExitFile(this.d.exits.dir, r.id);
       return exit ? this.handleExit(r.id, exit.code).catch(() => undefined) : undefined;
     }));
@@ -302,7 +300,7 @@ export class Containers {
   restoreInit(ref: string, from: string, runtimeOpts: string[], spec?: RestoreSpecHook): Promise<ContainerRecord> {
     const r = this.get(ref);
     return this.lock(r.id, async () => {
-      if (r.state.status === 'running' || r.state.status === 'paused') throw new InvalidStateError(`container ${r.name} is ${r.state.status}: stop it before restoring`);
+      transition('restore', r.state, r.name);
       if (r.state.initialized) await this.cleanupRuntime(r);
       await this.initLocked(r, { from, opts: runtimeOpts, spec });
       this.emit(r, 'restored');
@@ -325,9 +323,7 @@ export class Containers {
     const r = this.get(ref);
     return this.lock(r.id, async () => {
       if (byPolicy && !atEngineStart && !r.state.restarting) return r;
-      if (r.state.status === 'running') throw new InvalidStateError(`container ${r.name} is already running`);
-      if (r.state.status === 'paused') throw new InvalidStateError(`container ${r.name} is paused: unpause it instead`);
-      if (r.state.status === 'removing') throw new InvalidStateError(`container ${r.name} is being removed`);
+      if (transition('start', r.state, r.name) === 'noop') return r;
       if (r.state.initialized && r.state.status !== 'created') await this.cleanupRuntime(r);
       await this.initLocked(r);
       await this.d.runtime.start(r.id, r.name);
@@ -349,40 +345,36 @@ export class Containers {
    */
   async stop(ref: string, timeoutSec?: number, signal?: string): Promise<ContainerRecord> {
     const r = this.get(ref);
-    if (r.state.status !== 'running' && r.state.status !== 'paused') {
-      await this.cancelRestart(r); // under the lock: a restart scheduled by an exit just before is seen
-      return r; // already stopped: not an error (docker returns 304)
-    }
     const timeout = timeoutSec ?? r.config.stopTimeout;
     const sig = timeout <= 0 ? 9 : parseSignal(signal || r.config.stopSignal);
-    await this.lock(r.id, async () => {
+    const verdict = await this.lock(r.id, async () => {
+      // already stopped: not an error (docker returns 304); a restart scheduled by an exit just before is cancelled
+      if (transition('stop', r.state, r.name) === 'noop') { await this.cancelRestart(r); return 'noop'; }
       r.state.stoppedByUser = true;
       await this.d.store.save(r);
       const wasPaused = r.state.status === 'paused';
       await this.d.runtime.kill(r.id, sig, false).catch(() => undefined);
       if (wasPaused) await this.d.runtime.resume(r.id).catch(() => undefined);
+      return 'go';
     });
+    if (verdict === 'noop') return r;
     const exited = sig !== 9 ? await this.d.exits.wait(r.id, timeout * 1000) : undefined;
     if (!exited) {
       await this.d.runtime.kill(r.id, 9, true).catch(() => undefined);
       await this.settleExit(r);
     } else {
-      await this.lock(r.id, async () => {
-        if (r.state.status === 'running' || r.state.status === 'paused') await this.finalizeExit(r, exited.code, exited.at);
-      });
+      await this.lock(r.id, () => this.recordExit(r, exited.code, exited.at));
     }
     this.emit(r, 'stopped');
     return r;
   }
 
-  /** A stop while a policy restart is pending cancels it (the supervisor listens for 'stopped'). */
-  private cancelRestart(r: ContainerRecord): Promise<void> {
-    return this.lock(r.id, async () => {
-      if (!r.state.restarting) return;
-      r.state = { ...r.state, restarting: false, stoppedByUser: true };
-      await this.d.store.save(r);
-      this.emit(r, 'stopped');
-    });
+  /** A stop while a policy restart is pending cancels it (the supervisor listens for 'stopped'). Caller holds the lock. */
+  private async cancelRestart(r: ContainerRecord): Promise<void> {
+    if (!r.state.restarting) return;
+    r.state = { ...r.state, restarting: false, stoppedByUser: true };
+    await this.d.store.save(r);
+    this.emit(r, 'stopped');
   }
 
   /** Changes a container's state under its lock and persists it (used by supervision). */
@@ -405,9 +397,7 @@ export class Containers {
   private async settleExit(r: ContainerRecord): Promise<void> {
     const exited = await this.d.exits.wait(r.id, KILL_WAIT_MS);
     if (!exited) throw new Error(`container ${r.name} did not die within ${KILL_WAIT_MS / 1000} s of SIGKILL`);
-    await this.lock(r.id, async () => {
-      if (r.state.status === 'running' || r.state.status === 'paused') await this.finalizeExit(r, exited.code, exited.at);
-    });
+    await this.lock(r.id, () => this.recordExit(r, exited.code, exited.at));
   }
 
   /**
@@ -418,12 +408,12 @@ export class Containers {
     const r = this.get(ref);
     const sig = parseSignal(signal ?? 'SIGKILL');
     await this.lock(r.id, async () => {
-      if (r.state.status !== 'running' && r.state.status !== 'paused') throw new InvalidStateError(`container ${r.name} is not running`);
+      transition('kill', r.state, r.name);
       if (terminates(sig)) { r.state.stoppedByUser = true; await this.d.store.save(r); }
       try { await this.d.runtime.kill(r.id, sig, !!opts.all); } catch (e) {
-        // raced a natural exit: the exit file or the runtime says so
+        // raced a natural exit (the exit file or the runtime says so): refused as the table refuses an exited one
         if (readExitFile(this.d.exits.dir, r.id) || (await this.d.runtime.state(r.id))?.status !== 'running') {
-          throw new InvalidStateError(`container ${r.name} is not running`);
+          transition('kill', { ...r.state, status: 'exited' }, r.name);
         }
         throw e;
       }
@@ -437,8 +427,7 @@ export class Containers {
   pause(ref: string): Promise<ContainerRecord> {
     const r = this.get(ref);
     return this.lock(r.id, async () => {
-      if (r.state.status === 'paused') throw new InvalidStateError(`container ${r.name} is already paused`);
-      if (r.state.status !== 'running') throw new InvalidStateError(`container ${r.name} is not running (it is ${r.state.status})`);
+      transition('pause', r.state, r.name);
       await this.d.runtime.pause(r.id);
       r.state.status = 'paused';
       await this.d.store.save(r);
@@ -450,7 +439,7 @@ export class Containers {
   unpause(ref: string): Promise<ContainerRecord> {
     const r = this.get(ref);
     return this.lock(r.id, async () => {
-      if (r.state.status !== 'paused') throw new InvalidStateError(`container ${r.name} is not paused (it is ${r.state.status})`);
+      transition('unpause', r.state, r.name);
       await this.d.runtime.resume(r.id);
       r.state.status = 'running';
       await this.d.store.save(r);
@@ -468,6 +457,7 @@ export class Containers {
     const r = this.get(ref);
     assertContainerName(newName);
     return this.lock(r.id, async () => {
+      transition('rename', r.state, r.name);
       if (this.d.store.nameTaken(newName, r.id)) throw new ConflictError(`the container name "${newName}" is already in use`);
       r.name = newName;
       await this.d.store.save(r);
@@ -479,12 +469,10 @@ export class Containers {
   /** `volumes`: also remove the container's anonymous volumes (docker rm -v); auto-remove always does. */
   async remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const r = this.get(ref);
-    if ((r.state.status === 'running' || r.state.status === 'paused') && !opts.force) {
-      throw new ConflictError(`container ${r.name} is ${r.state.status}: stop it first or remove with force`);
-    }
-    if (r.state.status === 'running' || r.state.status === 'paused') await this.stop(r.id, 0);
+    if (opts.force && isLive(r.state.status)) await this.stop(r.id, 0);
     await this.lock(r.id, async () => {
       if (!this.d.store.find(r.id)) return;
+      transition(opts.force ? 'forceRemove' : 'remove', r.state, r.name);
       r.state.status = 'removing';
       // independent: the runtime's state, the snapshot, conmon's run files
       await Promise.all([
@@ -503,8 +491,7 @@ export class Containers {
   /** Waits for a condition: 'not-running' (default), 'next-exit' or 'removed'. Resolves with the exit code. */
   wait(ref: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<number> {
     const r = this.get(ref);
-    const running = () => r.state.status === 'running' || r.state.status === 'paused';
-    if (condition === 'not-running' && !running()) return Promise.resolve(r.state.exitCode ?? 0);
+    if (condition === 'not-running' && !isLive(r.state.status)) return Promise.resolve(r.state.exitCode ?? 0);
     const release = this.d.exits.hold();
     return new Promise<number>((resolve) => {
       const off = this.d.events.subscribe((e) => {
@@ -523,9 +510,12 @@ export class Containers {
   handleExit(cid: string, code: number, at?: Date): Promise<void> {
     const r = this.d.store.find(cid);
     if (!r) return Promise.resolve();
-    return this.lock(r.id, async () => {
-      if (r.state.status === 'running' || r.state.status === 'paused' || (r.state.status === 'created' && r.state.initialized)) await this.finalizeExit(r, code, at);
-    });
+    return this.lock(r.id, () => this.recordExit(r, code, at));
+  }
+
+  /** Records an exit if one is still to be recorded (the table's `exit`). Caller holds the lock. */
+  private async recordExit(r: ContainerRecord, code: number, at?: Date): Promise<void> {
+    if (transition('exit', r.state, r.name) === 'go') await this.finalizeExit(r, code, at);
   }
 
   /**
@@ -536,7 +526,7 @@ export class Containers {
   private conmonGone(id: string, pid: number): Promise<void> {
     return this.lock(id, async () => {
       const r = this.d.store.find(id);
-      if (!r || !isActive(r) || r.state.conmonPid !== pid) return;
+      if (!r || !hasRuntime(r.state) || r.state.conmonPid !== pid) return;
       const exit = readExitFile(this.d.exits.dir, id);
       if (exit) return this.finalizeExit(r, exit.code, exit.at);
       r.state.error = `conmon (PID ${pid}) died before the container exited; exit code unknown`;
@@ -625,7 +615,7 @@ export class Containers {
 
   logs(ref: string, o: LogOptions, signal?: AbortSignal): AsyncGenerator<LogEntry> {
     const r = this.get(ref);
-    const running = r.state.status === 'running' || r.state.status === 'paused' || (r.state.status === 'created' && r.state.initialized);
+    const running = hasRuntime(r.state);
     const until = o.follow && running ? this.wait(r.id, 'not-running').then(() => undefined) : Promise.resolve();
     return readLogs(this.paths(r).logPath, { ...o, follow: o.follow && running }, { until, signal });
   }
@@ -641,11 +631,10 @@ export class Containers {
   update(ref: string, upd: Resources): Promise<{ record: ContainerRecord; warnings: string[] }> {
     const r = this.get(ref);
     return this.lock(r.id, async () => {
+      transition('update', r.state, r.name);
       const merged = mergeUpdate(r.config.resources ?? {}, upd);
       const { resources, warnings } = checkResources(merged, hostLimits());
-      if (r.state.status === 'running' || r.state.status === 'paused') {
-        await this.d.runtime.update(r.id, linuxResources(resources));
-      }
+      if (isLive(r.state.status)) await this.d.runtime.update(r.id, linuxResources(resources));
       r.config.resources = resources;
       await this.d.store.save(r);
       this.emit(r, 'updated');
@@ -656,14 +645,9 @@ export class Containers {
   async resize(ref: string, rows: number, cols: number): Promise<void> {
     const r = this.get(ref);
     if (!r.config.terminal) return;
-    if (!r.state.initialized) throw new InvalidStateError(`container ${r.name} is not running`);
+    transition('resize', r.state, r.name); // without the lock: a stale answer ends in the runtime's own error
     await this.d.runtime.resize(this.paths(r).bundle, rows, cols);
   }
-}
-
-/** The runtime has (or may have) a live container for this record. */
-function isActive(r: ContainerRecord): boolean {
-  return r.state.status === 'running' || r.state.status === 'paused' || (r.state.status === 'created' && r.state.initialized);
 }
 
 /** Validates restart policy and healthcheck; returns the effective healthcheck. */

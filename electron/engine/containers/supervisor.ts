@@ -10,6 +10,7 @@ import type { EventBus } from '../events';
 import type { SessionManager } from '../sessions/types';
 import type { ContainerRecord, HealthProbe, HealthState } from '../store/types';
 import type { Containers } from './service';
+import { isLive } from './states';
 import { goDuration, HEALTH_DEFAULTS, HEALTH_LOG_MAX, HEALTH_OUTPUT_MAX, probeArgv } from './healthcheck-config';
 
 const BACKOFF_START_MS = 100;
@@ -151,7 +152,7 @@ export class Supervisor {
     const h = r.config.healthcheck!;
     let changed: HealthState['status'] | undefined;
     await this.containers.updateState(r.id, (s) => {
-      if (s.status !== 'running' && s.status !== 'paused') return;
+      if (!isLive(s.status)) return;
       const cur: HealthState = s.health ?? { status: 'starting', failingStreak: 0, log: [] };
       const log = [...cur.log, probe].slice(-HEALTH_LOG_MAX);
       const inStartPeriod = Date.now() - Date.parse(s.startedAt ?? '') < (h.startPeriodMs ?? 0);

@@ -3,7 +3,7 @@
 // process or their container.
 import { readFile } from 'node:fs/promises';
 import type { Containers } from '../containers/service';
-import { InvalidStateError } from '../containers/service';
+import { transition } from '../containers/states';
 import { NotFoundError } from '../store/containers';
 import { resolveUser } from '../containers/user';
 import { AttachSession } from './attach';
@@ -33,7 +33,7 @@ export class Sessions implements SessionManager {
       if (o.rows && o.cols) await existing.resize(o.rows, o.cols).catch(() => undefined);
       return existing;
     }
-    if (rec.state.status === 'exited' || rec.state.status === 'removing') throw new InvalidStateError(`container ${rec.name} is not running: start it first`);
+    transition('terminal', rec.state, rec.name);
     if (!rec.state.initialized) await this.containers.init(rec.id); // attach before start: no output lost
     const p = this.containers.paths(rec);
     const s = new AttachSession({
@@ -51,8 +51,7 @@ export class Sessions implements SessionManager {
 
   async exec(ref: string, o: ExecOptions): Promise<Session> {
     const rec = this.containers.get(ref);
-    if (rec.state.status === 'paused') throw new InvalidStateError(`container ${rec.name} is paused: unpause it before exec`);
-    if (rec.state.status !== 'running') throw new InvalidStateError(`container ${rec.name} is not running (it is ${rec.state.status}): start it before exec`);
+    transition('exec', rec.state, rec.name);
     if (!o.cmd.length) throw Object.assign(new Error('exec needs a command'), { code: 'EINVAL' });
     const bundle = this.containers.paths(rec).bundle;
     const spec = JSON.parse(await readFile(`${bundle}/config.json`, 'utf8')) as { root: { path: string }; process: { env: string[]; cwd: string; rlimits?: Array<{ type: string; soft: number; hard: number }> } };

@@ -11,6 +11,7 @@ import {
   type Op,
   type StateView,
 } from '../../electron/engine/containers/states';
+import { can } from '../../electron/common/states';
 
 // States as the table sees them: 'created' twice (with and without its runtime container).
 const STATES: Array<[string, StateView]> = [
@@ -133,4 +134,14 @@ test("isLive is Docker's State.Running; hasRuntime adds a created container with
     STATES.filter(([, s]) => hasRuntime(s)).map(([l]) => l),
     ['created+rt', 'running', 'paused'],
   );
+});
+
+test("the desktop's `can` offers exactly the statuses an operation runs from", () => {
+  for (const op of Object.keys(EXPECTED) as Op[]) {
+    for (const status of STATUSES) {
+      const label = status === 'created' ? 'created+rt' : status;
+      const i = STATES.findIndex(([l]) => l === label);
+      assert.equal(can(op, status), EXPECTED[op][i] === 'go', `${op} from ${status}`);
+    }
+  }
 });

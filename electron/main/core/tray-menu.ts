@@ -2,6 +2,7 @@
 // caller), turned into an Electron Menu by a thin adapter (tray.ts). Pure.
 import { SYSTEM_SOCKET, sameChoice, type EngineChoice } from './engine-choice';
 import type { ContainerSummary } from '../../common/types';
+import { can } from '../../common/states';
 
 export type ContainerOp = 'terminal' | 'logs' | 'start' | 'stop' | 'pause' | 'unpause' | 'checkpoint-export' | 'remove';
 export type TrayAction =
@@ -88,7 +89,6 @@ function statusText(c: ContainerSummary): string {
 
 export function containerSubmenu(c: ContainerSummary, ctx: TrayContext = {}): TrayItem[] {
   const busy = ctx.busy?.has(c.id) ?? false;
-  const live = c.status === 'running' || c.status === 'paused';
   const act = (op: ContainerOp): TrayAction => ({ kind: 'container', op, id: c.id, name: c.name });
   const item = (id: ContainerOp, label: string, enabled: boolean, toolTip?: string): TrayItem => ({ id: `${id}:${c.id}`, label, enabled: enabled && !busy, action: act(id), ...(toolTip ? { toolTip } : {}) });
   const items: TrayItem[] = [
@@ -98,12 +98,12 @@ export function containerSubmenu(c: ContainerSummary, ctx: TrayContext = {}): Tr
     item('logs', 'Logs', true),
     { type: 'separator' },
   ];
-  if (live) items.push(item('stop', 'Stop', true));
-  else items.push(item('start', 'Start', c.status === 'created' || c.status === 'exited'));
-  if (c.status === 'paused') items.push(item('unpause', 'Resume', true));
-  else items.push(item('pause', 'Pause', c.status === 'running'));
+  if (can('stop', c.status)) items.push(item('stop', 'Stop', true));
+  else items.push(item('start', 'Start', can('start', c.status)));
+  if (can('unpause', c.status)) items.push(item('unpause', 'Resume', true));
+  else items.push(item('pause', 'Pause', can('pause', c.status)));
   const cpOk = ctx.checkpointSupported !== false;
-  items.push(item('checkpoint-export', 'Checkpoint && Export…', c.status === 'running' && cpOk, cpOk ? undefined : 'CRIU is not available (see System)'));
+  items.push(item('checkpoint-export', 'Checkpoint && Export…', can('checkpoint', c.status) && cpOk, cpOk ? undefined : 'CRIU is not available (see System)'));
   items.push({ type: 'separator' });
   items.push(item('remove', 'Remove…', c.status !== 'removing'));
   return items;

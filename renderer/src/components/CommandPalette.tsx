@@ -5,6 +5,7 @@ import { useUi } from '../store/ui';
 import { useContainers } from '../store/containers';
 import { useActions } from '../store/actions';
 import { useSettings } from '../store/settings';
+import { can } from '../../../electron/common/states';
 
 interface Cmd { id: string; label: string; hint?: string; run(): void }
 
@@ -26,8 +27,8 @@ function commands(): Cmd[] {
     out.push({ id: `open-${id}`, label: `Open ${c.name}`, hint: c.status, run: () => ui.select(id) });
     out.push({ id: `term-${id}`, label: `Terminal: ${c.name}`, run: () => ui.select(id, 'terminal') });
     out.push({ id: `logs-${id}`, label: `Logs: ${c.name}`, run: () => ui.select(id, 'logs') });
-    if (c.status === 'running') out.push({ id: `stop-${id}`, label: `Stop ${c.name}`, run: () => void useActions.getState().run(id, 'stop') });
-    else if (c.status !== 'paused') out.push({ id: `start-${id}`, label: `Start ${c.name}`, run: () => void useActions.getState().run(id, 'start') });
+    if (can('stop', c.status)) out.push({ id: `stop-${id}`, label: `Stop ${c.name}`, run: () => void useActions.getState().run(id, 'stop') });
+    else if (can('start', c.status)) out.push({ id: `start-${id}`, label: `Start ${c.name}`, run: () => void useActions.getState().run(id, 'start') });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { ContainerSummary } from '../../../electron/common/types';
+import { can } from '../../../electron/common/states';
 import { useActions, type ContainerVerb } from '../store/actions';
 import { useUi } from '../store/ui';
 
@@ -12,11 +13,11 @@ export function RowActions({ c, labels = false }: { c: ContainerSummary; labels?
   );
   return (
     <span className="row-actions">
-      {(c.status === 'created' || c.status === 'exited') && b('start', 'Start', '▶')}
-      {c.status === 'running' && b('stop', 'Stop', '■')}
-      {c.status === 'running' && b('pause', 'Pause', '❚❚')}
-      {c.status === 'paused' && b('unpause', 'Resume', '▶')}
-      {c.status !== 'created' && c.status !== 'exited' && labels && b('restart', 'Restart', '↻')}
+      {can('start', c.status) && b('start', 'Start', '▶')}
+      {can('stop', c.status) && b('stop', 'Stop', '■')}
+      {can('pause', c.status) && b('pause', 'Pause', '❚❚')}
+      {can('unpause', c.status) && b('unpause', 'Resume', '▶')}
+      {can('stop', c.status) && labels && b('restart', 'Restart', '↻')}
       <button className="icon" data-action="remove" disabled={!!busy} title={`Remove ${c.name}`} aria-label={`Remove ${c.name}`} onClick={() => useUi.getState().openDialog({ kind: 'confirm-remove', ids: [c.id] })}>{labels ? 'Remove' : '✕'}</button>
     </span>
   );

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useUi } from '../store/ui';
 import { useContainers, type StateFilter } from '../store/containers';
 import { useActions, type ContainerVerb } from '../store/actions';
+import { can } from '../../../electron/common/states';
 
 export function Toolbar() {
   const filter = useUi((s) => s.filter);
@@ -16,7 +17,7 @@ export function Toolbar() {
     const byId = useContainers.getState().byId;
     const eligible = ids.filter((id) => {
       const st = byId[id]?.status;
-      return verb === 'start' ? st === 'created' || st === 'exited' : verb === 'stop' ? st === 'running' || st === 'paused' : verb === 'pause' ? st === 'running' : verb === 'unpause' ? st === 'paused' : true;
+      return verb === 'start' || verb === 'stop' || verb === 'pause' || verb === 'unpause' ? !!st && can(verb, st) : true;
     });
     const ok = await Promise.all(eligible.map((id) => useActions.getState().run(id, verb)));
     const failed = eligible.filter((_, i) => !ok[i]);

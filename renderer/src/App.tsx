@@ -14,6 +14,7 @@ import { SettingsView } from './views/SettingsView';
 import { CreateDialog } from './components/CreateDialog';
 import { CommandPalette } from './components/CommandPalette';
 import { ConfirmRemove } from './components/ConfirmRemove';
+import { ConfirmDialog } from './components/ConfirmDialog';
 import { Toasts } from './components/Toasts';
 import { useShortcuts } from './lib/shortcuts';
 
@@ -37,6 +38,7 @@ export function App() {
       {dialog?.kind === 'create' && <CreateDialog image={dialog.image} />}
       {dialog?.kind === 'palette' && <CommandPalette />}
       {dialog?.kind === 'confirm-remove' && <ConfirmRemove ids={dialog.ids} />}
+      {dialog?.kind === 'confirm' && <ConfirmDialog spec={dialog.spec} />}
       {dialog?.kind === 'commit' && <CommitDialog id={dialog.id} />}
       {dialog?.kind === 'build' && <BuildDialog context={dialog.context} dockerfile={dialog.dockerfile} note={dialog.note} />}
       <FolderDrop />

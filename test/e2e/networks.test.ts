@@ -1,6 +1,7 @@
 // The network UI (Chromium against web mode, real netavark and containers): create a network in the
 // Networks view, see a running container in it with its address, removal refused while it is in
-// use and done once it is not; the Ports column links to the published address, which answers.
+// use and done (after its confirmation) once it is not; the Ports column links to the published
+// address, which answers.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -30,7 +31,7 @@ describe('networks in the UI', { skip }, () => {
     await page.fill('input[name="network-name"]', 'e2enet');
     await page.click('[data-testid="networks-view"] button:text("Create")');
     const row = '[data-network="e2enet"]';
-    await page.waitForSelector(`${row} td:has-text("none running")`);
+    await page.waitForSelector(`${row} [role="gridcell"]:has-text("none running")`);
 
     const c = await env.engine.containers.create({
       rootfs: env.dirs.rootfs, name: 'web', network: 'e2enet',
@@ -60,8 +61,9 @@ describe('networks in the UI', { skip }, () => {
 
     await env.engine.containers.stop(c.id, 1);
     await page.click('[data-nav="networks"]');
-    await page.waitForSelector(`${row} td:has-text("none running")`);
+    await page.waitForSelector(`${row} [role="gridcell"]:has-text("none running")`);
     await page.click(remove);
+    await page.click('[role="alertdialog"] [data-testid="confirm-action"]');
     await page.waitForSelector(row, { state: 'detached' });
     assert.equal(env.engine.network!.find('e2enet'), undefined);
   });

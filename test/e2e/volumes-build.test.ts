@@ -1,6 +1,6 @@
 // Volumes, "Save as image" and the Build dialog in the UI (Chromium against web mode, a real engine with the
 // test images loaded, real containers): a volume created, picked in the create dialog, seen in use, browsed,
-// refused removal while in use, pruned; a running container saved as an image that appears in Images; a folder
+// refused removal while in use (the engine's reason in the confirmation), pruned; a running container saved as an image that appears in Images; a folder
 // built with its live log and step progress, the image appearing in Images without a reload.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,7 +62,11 @@ describe('volumes, save as image and build in the UI', { skip }, () => {
     await shot(page, 'volumes');
 
     await page.click('[data-volume="e2e-data"] [data-action="remove"]');
-    await page.waitForSelector('[data-volume="e2e-data"] .error-line:has-text("in use")');
+    await page.waitForSelector('[role="alertdialog"]:has-text("In use by vol-user")');
+    await page.click('[role="alertdialog"] [data-testid="confirm-action"]');
+    await page.waitForSelector('[role="alertdialog"] .error-line:has-text("in use")');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role="alertdialog"]', { state: 'detached' });
     assert.ok(env.engine.volumes.has('e2e-data'), 'the volume is kept');
 
     await env.engine.containers.remove(c.id, { force: true });

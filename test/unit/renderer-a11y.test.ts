@@ -1,5 +1,6 @@
 // Renderer accessibility and subscriptions: roving navigation (pure), the containers grid in a
-// DOM (happy-dom: roles, one tab stop, keys, renders per row), focus return after a dialog,
+// DOM (happy-dom: roles, one tab stop, keys, renders per row), the resource grid of the images,
+// volumes and networks views and their confirmation dialog, focus return after a dialog,
 // settings parsing, and finished progress pruned from the stores.
 import { test, describe, before, after, mock } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,8 @@ const { act } = React;
 const { createRoot } = await import('react-dom/client');
 const { ContainerList } = await import('../../renderer/src/components/ContainerList.tsx');
 const { Dialog } = await import('../../renderer/src/components/Dialog.tsx');
+const { ResourceGrid } = await import('../../renderer/src/components/ResourceGrid.tsx');
+const { ConfirmDialog, forEach } = await import('../../renderer/src/components/ConfirmDialog.tsx');
 const { useContainers } = await import('../../renderer/src/store/containers.ts');
 const { useUi } = await import('../../renderer/src/store/ui.ts');
 const { useImages } = await import('../../renderer/src/store/images.ts');
@@ -268,6 +271,131 @@ describe('dialog focus', () => {
     grid.remove();
     assert.equal(returnFocusTarget(a, grid), undefined);
     assert.equal(returnFocusTarget(document.body, null), undefined, 'the body is no opener');
+  });
+});
+
+describe('resource grid (images, volumes, networks) and its confirmation', () => {
+  interface Item {
+    id: string;
+    name: string;
+  }
+  const items: Item[] = [0, 1, 2].map((i) => ({ id: `i${i}`, name: `item-${i}` }));
+  const key = async (el: Element, k: string) => {
+    await act(async () => {
+      el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+    });
+  };
+
+  test('roles, checks, and Enter/Space/Delete on a row (Enter on the checkbox opens too)', async () => {
+    const calls: string[] = [];
+    const host = document.createElement('div');
+    document.body.appendChild(host);
+    const root = createRoot(host);
+    const render = (checked: Record<string, true>, current?: string) =>
+      act(async () =>
+        root.render(
+          React.createElement(ResourceGrid<Item>, {
+            label: 'Things',
+            items,
+            keyOf: (x) => x.id,
+            nameOf: (x) => x.name,
+            columns: [{ head: 'Name', cell: (x) => x.name }],
+            checked,
+            current,
+            toggle: (k) => calls.push(`toggle ${k}`),
+            setChecked: (ks) => calls.push(`set ${ks.join(',')}`),
+            onOpen: (x) => calls.push(`open ${x.id}`),
+            onDelete: (x) => calls.push(`delete ${x.id}`),
+            rowAttrs: (x) => ({ 'data-thing': x.name }),
+          }),
+        ),
+      );
+    await render({ i1: true }, 'i2');
+    const grid = host.querySelector('[role="grid"]')!;
+    assert.equal(grid.getAttribute('aria-label'), 'Things');
+    assert.equal(grid.getAttribute('aria-multiselectable'), 'true');
+    assert.deepEqual(
+      [...grid.querySelectorAll('[role="columnheader"]')].map((h) => h.getAttribute('aria-label') ?? h.textContent),
+      ['Selected', 'Name'],
+    );
+    const rows = [...grid.querySelectorAll<HTMLElement>('[role="row"][data-row]')];
+    assert.deepEqual(
+      rows.map((r) => [r.dataset.thing, r.getAttribute('aria-selected'), r.getAttribute('aria-current')]),
+      [
+        ['item-0', 'false', null],
+        ['item-1', 'true', null],
+        ['item-2', 'false', 'true'],
+      ],
+    );
+    assert.equal(grid.querySelectorAll('[tabindex="0"]').length, 1, 'one stop in the Tab order');
+    const box = rows[0].querySelector<HTMLInputElement>('input[type="checkbox"]')!;
+    assert.equal(box.getAttribute('aria-label'), 'select item-0');
+    await key(box, 'Enter');
+    const cell = rows[1].querySelectorAll<HTMLElement>('[role="gridcell"]')[1];
+    await key(cell, ' ');
+    await key(cell, 'Enter');
+    await key(cell, 'Delete');
+    await key(cell, 'x');
+    assert.deepEqual(calls, ['open i0', 'toggle i1', 'open i1', 'delete i1']);
+    calls.length = 0;
+    await act(async () => grid.querySelector<HTMLInputElement>('[aria-label="select all"]')!.click());
+    assert.deepEqual(calls, ['set i0,i1,i2'], 'select all, from a partial selection');
+    await act(async () => root.unmount());
+    host.remove();
+  });
+
+  test('the confirmation: an alertdialog described by its message, Cancel first, errors kept in place', async () => {
+    const host = document.createElement('div');
+    document.body.appendChild(host);
+    const root = createRoot(host);
+    const ran: boolean[] = [];
+    let fail = true;
+    const spec = {
+      title: 'Remove thing',
+      message: 'Remove item-1? It is gone for good.',
+      action: 'Remove',
+      option: 'Also its data',
+      run: async (o: boolean) => {
+        ran.push(o);
+        if (fail) throw new Error('item-1: in use by c1');
+      },
+    };
+    useUi.getState().openDialog({ kind: 'confirm', spec });
+    await act(async () => root.render(React.createElement(ConfirmDialog, { spec })));
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+    });
+    const dlg = host.querySelector('[role="alertdialog"]')!;
+    assert.equal(dlg.getAttribute('aria-label'), 'Remove thing');
+    assert.equal(host.querySelector(`#${dlg.getAttribute('aria-describedby')}`)?.textContent, spec.message);
+    assert.equal(document.activeElement?.textContent, 'Cancel', 'the safe choice has the focus');
+    await act(async () => host.querySelector<HTMLInputElement>('input[name="confirm-option"]')!.click());
+    await act(async () => host.querySelector<HTMLButtonElement>('[data-testid="confirm-action"]')!.click());
+    assert.deepEqual(ran, [true], 'the option is passed');
+    assert.equal(host.querySelector('[role="alert"]')?.textContent, 'item-1: in use by c1');
+    assert.equal(useUi.getState().dialog?.kind, 'confirm', 'a failure keeps the dialog open');
+    fail = false;
+    await act(async () => host.querySelector<HTMLButtonElement>('[data-testid="confirm-action"]')!.click());
+    assert.equal(useUi.getState().dialog, undefined, 'done: closed');
+    await act(async () => root.unmount());
+    host.remove();
+  });
+
+  test('forEach does every item and names each failure', async () => {
+    const done: number[] = [];
+    await assert.rejects(
+      forEach(
+        [1, 2, 3],
+        async (n) => {
+          if (n === 2) throw new Error('busy');
+          done.push(n);
+        },
+        (n) => `n${n}`,
+      ),
+      { message: 'n2: busy' },
+    );
+    assert.deepEqual(done, [1, 3]);
+    await forEach([], async () => undefined, String);
   });
 });
 

@@ -129,6 +129,11 @@ describe('format and logs', () => {
     assert.equal(bytes(50 * 1024 * 1024), '50 MB');
     assert.equal(duration(59_000), '59s');
     assert.equal(duration(3_600_000 + 120_000), '1h 2m');
+    // past two days in words, not "333d 0h"
+    assert.equal(duration(3 * 86_400_000 + 5 * 3_600_000), '3 days');
+    assert.equal(duration(20 * 86_400_000), '2 weeks');
+    assert.equal(duration(333 * 86_400_000), '11 months');
+    assert.equal(duration(800 * 86_400_000), '2 years');
   });
 
   test('relative times are words', () => {

@@ -8,6 +8,7 @@ export function bytes(n: number | undefined): string {
   return `${n < 10 && i ? n.toFixed(1) : Math.round(n)} ${u[i]}`;
 }
 
+/** A span of time, short and then in words: "59s", "5m 3s", "1h 2m", "3 days", "11 months". */
 export function duration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 60) return `${s}s`;
@@ -15,7 +16,12 @@ export function duration(ms: number): string {
   if (m < 60) return `${m}m ${s % 60}s`;
   const h = Math.floor(m / 60);
   if (h < 48) return `${h}h ${m % 60}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
+  // past two days the hours are noise: whole days, weeks, months, years in words
+  const d = Math.floor(h / 24);
+  if (d < 14) return `${d} days`;
+  if (d < 60) return `${Math.floor(d / 7)} weeks`;
+  if (d < 730) return `${Math.floor(d / 30)} months`;
+  return `${Math.floor(d / 365)} years`;
 }
 
 const RELATIVE: Array<[Intl.RelativeTimeFormatUnit, number]> = [

@@ -3,7 +3,7 @@
 // cell's focus stops are its enabled widgets (button, link, input…) or, if it has none, the
 // cell itself. Exactly one stop in the grid has tabIndex 0 (Tab enters and leaves the grid
 // there); the rest have -1. Arrow keys, Home/End, PageUp/PageDown move (lib/roving);
-// Enter, Space and Delete on a stop that is not itself a widget go to onRowKey.
+// Enter, Space and Delete go to onRowKey unless the stop is a widget that acts on that key itself.
 import { useEffect, useRef } from 'react';
 import { gridMove, type GridPos } from './roving';
 
@@ -18,6 +18,7 @@ export interface RovingGridOptions {
 
 const WIDGETS = 'button:not(:disabled), a[href], input:not(:disabled), select:not(:disabled), textarea:not(:disabled)';
 const NATIVE_KEYS = 'button, a[href], input, select, textarea';
+const CHECKS = 'input[type="checkbox"], input[type="radio"]';
 
 const shown = (el: HTMLElement) => el.checkVisibility?.({ visibilityProperty: true }) ?? true;
 
@@ -127,7 +128,10 @@ export function useRovingGrid(ref: React.RefObject<HTMLElement | null>, opts: Ro
         focusPos(next);
         return;
       }
-      const native = (e.key === 'Enter' || e.key === ' ') && t.matches(NATIVE_KEYS);
+      // a widget's own Space/Enter stays its own; a checkbox has no Enter action, so Enter there opens the row
+      const native =
+        (e.key === ' ' && t.matches(NATIVE_KEYS)) ||
+        (e.key === 'Enter' && t.matches(NATIVE_KEYS) && !t.matches(CHECKS));
       if ((e.key === 'Enter' || e.key === ' ' || e.key === 'Delete') && !native && o.current.onRowKey?.(row, r, e))
         e.preventDefault();
     };

@@ -9,7 +9,18 @@ export type Dialog = { kind: 'create'; image?: string } | { kind: 'palette' } | 
   | { kind: 'commit'; id: string }
   /** web: set when a folder was dropped (a browser gives no path) */
   | { kind: 'build'; context?: string; dockerfile?: string; note?: string }
+  | { kind: 'confirm'; spec: ConfirmSpec }
   | undefined;
+/** A confirmation (components/ConfirmDialog): `run` does the work; a thrown error is shown in the dialog. */
+export interface ConfirmSpec {
+  title: string;
+  message: string;
+  /** the confirming button's label, e.g. "Remove" */
+  action: string;
+  /** an extra choice shown as a checkbox, off by default, e.g. "Also remove its named volumes" */
+  option?: string;
+  run(option: boolean): Promise<void>;
+}
 export interface Toast { id: number; text: string; kind: 'error' | 'info' }
 
 export interface UiState {

@@ -8,7 +8,7 @@ import { ErrorLine } from '../../components/ErrorLine';
 import { ArchiveChip, ExportHint, exportArchive } from '../../components/ArchiveChip';
 import { useUi } from '../../store/ui';
 import { ProgressBar } from '../../components/ProgressBar';
-import { bytes } from '../../lib/format';
+import { ago, bytes } from '../../lib/format';
 
 const OPTIONS = [
   ['leaveRunning', 'Leave running'], ['tcpEstablished', 'TCP established'], ['fileLocks', 'File locks'], ['preDump', 'Pre-dump'], ['export', 'Export archive'],
@@ -51,7 +51,7 @@ export function CheckpointsTab({ c }: { c: ContainerSummary }) {
         <tbody>
           {(list ?? []).map((cp) => (
             <tr key={cp.id} data-checkpoint={cp.id}>
-              <td>{cp.id.slice(0, 12)}</td><td>{new Date(cp.created).toLocaleString()}</td><td>{bytes(cp.size)}</td>
+              <td>{cp.id.slice(0, 12)}</td><td title={new Date(cp.created).toLocaleString()}>{ago(cp.created)}</td><td>{bytes(cp.size)}</td>
               <td className="small">{Object.entries(cp.options).filter(([, v]) => v).map(([k]) => k).join(', ') || '–'}</td>
               <td>{cp.archive ? <ArchiveChip cp={cp} /> : <span className="muted">–</span>}</td>
               <td className="actions">

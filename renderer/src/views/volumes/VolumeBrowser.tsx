@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../../api/client';
 import type { VolumeListing } from '../../../../electron/common/contract';
 import { ErrorLine } from '../../components/ErrorLine';
-import { bytes } from '../../lib/format';
+import { ago, bytes } from '../../lib/format';
 
 const mode = (m: number) => m.toString(8).padStart(4, '0');
 
@@ -38,7 +38,7 @@ export function VolumeBrowser({ volume }: { volume: string }) {
                   ? <button className="link" onClick={() => open(e.name)}>{e.name}{e.type === 'dir' ? '/' : ''}</button> : e.name}
                 {e.type === 'symlink' && <span className="muted"> → {e.target}</span>}</td>
                 <td>{e.type === 'file' ? bytes(e.size) : ''}</td><td><code>{mode(e.mode)}</code></td><td>{e.uid}:{e.gid}</td>
-                <td>{new Date(e.mtime).toLocaleString()}</td>
+                <td title={new Date(e.mtime).toLocaleString()}>{ago(e.mtime)}</td>
               </tr>
             ))}
           </tbody>

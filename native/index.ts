@@ -50,6 +50,9 @@ interface Binding {
   flock(fd: number, exclusive: boolean, wait: boolean): boolean;
   funlock(fd: number): void;
   flockAsync(fd: number, exclusive: boolean): Promise<void>;
+  spawn(file: string, argv: string[], env: string[], cwd: string | null, fds: number[], setsid: boolean): number;
+  reap(pid: number): [number, number] | null;
+  pipe(): [number, number];
   PidWatcher: new (onExit: (pid: number) => void) => { watch(pid: number): number; close(): void; ref(): void; unref(): void };
   Channel: new (fd: number, onEvent: (kind: EventKind, payload?: Buffer | SystemError, sizes?: number[]) => void) => Channel;
 }
@@ -159,6 +162,26 @@ export class PidWatcher {
     for (const fd of this.#fds.values()) closeFd(fd);
     this.#fds.clear();
   }
+}
+
+/**
+ * Starts a process with posix_spawn (no fork: its cost does not grow with this process's memory). Child fd i is
+ * parent fd `fds[i]` (-1 = /dev/null); signal dispositions and mask are the defaults; `setsid` puts it in a new
+ * session. `file` should be a path (a bare name is searched in this process's PATH). Throws ENOENT etc. when the
+ * program cannot be run. The caller reaps it (reapChild) once a pidfd says it ended.
+ */
+export function spawnProcess(file: string, argv: string[], env: string[], cwd: string | null, fds: number[], setsid: boolean): number {
+  return binding().spawn(file, argv, env, cwd, fds, setsid);
+}
+
+/** waitpid(pid, WNOHANG) for a child from spawnProcess: [exit code (-1 if signalled), signal (0 if exited)], or null while it runs. */
+export function reapChild(pid: number): [number, number] | null {
+  return binding().reap(pid);
+}
+
+/** pipe2(O_CLOEXEC): [read end, write end]. */
+export function pipeFds(): [number, number] {
+  return binding().pipe();
 }
 
 /** Test support: a listening SOCK_SEQPACKET socket bound at `path` (long paths via /proc/self/fd/<dirfd>/<name>). */

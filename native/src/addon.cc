@@ -1,5 +1,5 @@
 // Pier's Node-API addon: SOCK_SEQPACKET sockets (unix.cc, channel.cc), in-root path resolution (resolve.cc),
-// flock (lock.cc) and process-exit watching through pidfds (pidwatch.cc).
+// flock (lock.cc), process-exit watching through pidfds (pidwatch.cc) and fork-free spawning (spawn.cc).
 // Node-API only, no external buffers: the same binary loads in Node 20+ and Electron 33+.
 #include <napi.h>
 
@@ -11,6 +11,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   pier::InitResolve(env, exports);
   pier::InitLock(env, exports);
   pier::InitPidWatch(env, exports);
+  pier::InitSpawn(env, exports);
   return exports;
 }
 

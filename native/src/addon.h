@@ -10,5 +10,6 @@ void InitChannel(Napi::Env env, Napi::Object exports);  // channel.cc: Channel (
 void InitResolve(Napi::Env env, Napi::Object exports);  // resolve.cc: resolveInRoot, openat2Supported
 void InitLock(Napi::Env env, Napi::Object exports);     // lock.cc: flock, funlock, flockAsync
 void InitPidWatch(Napi::Env env, Napi::Object exports);  // pidwatch.cc: PidWatcher (pidfd + epoll thread)
+void InitSpawn(Napi::Env env, Napi::Object exports);     // spawn.cc: spawn (posix_spawn), reap, pipe
 
 }  // namespace pier

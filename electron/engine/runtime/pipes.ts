@@ -1,7 +1,7 @@
 // The parent's side of conmon's sync/start/attach pipes (fds 3, 4, 5 in conmon):
 // SOCK_SEQPACKET socketpairs from the native addon, one message per packet.
 // Messages are newline-terminated JSON (sync.ts); lines are still split on '\n'.
-import type { ChildProcess } from 'node:child_process';
+import type { SpawnedChild } from './proc';
 import type { Readable, Writable } from 'node:stream';
 import { socketpair, closeFd, SeqpacketSocket } from '../../../native/index';
 import { LineSplitter, parseSyncLine, type SyncMessage } from '../conmon/sync';
@@ -85,7 +85,7 @@ export function signalStart(start: Writable): void { start.write(Buffer.from([0]
  * Resolves with the exit code of the conmon parent (it exits after forking its monitor) and everything it printed:
  * stdout and stderr in the order read (conmon 2.1.6 prints option errors on stdout, others on stderr).
  */
-export function parentExit(child: ChildProcess): Promise<{ code: number; output: string }> {
+export function parentExit(child: SpawnedChild): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     child.stdout?.on('data', (b: Buffer) => out.push(b));

@@ -1,6 +1,9 @@
 // The one place that spawns processes for the engine (conmon, runc/crun, criu and
 // helper tools). Everything else calls these functions.
 import { fork, spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import { spawnNative } from './native-spawn';
 
 export interface RunResult { code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -14,7 +17,13 @@ export class CommandError extends Error {
 /** Runs a command to completion and captures its output. Never throws on a non-zero exit. */
 export function run(bin: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    let child: ReturnType<typeof spawnNative>;
+    try {
+      child = spawnNative(bin, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      reject((e as NodeJS.ErrnoException).code === 'ENOENT' ? Object.assign(new Error(`${bin} not found: install it or configure its path`), { code: 'ENOENT' }) : e);
+      return;
+    }
     const out: Buffer[] = [], err: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
@@ -52,13 +61,28 @@ export async function copyContents(src: string, dst: string): Promise<void> {
   await runChecked('cp', ['-a', '--no-dereference', `${src}/.`, dst]);
 }
 
+/** What the engine uses of a spawned child: Node's ChildProcess or a NativeChild (native-spawn.ts). */
+export interface SpawnedChild extends EventEmitter {
+  readonly pid?: number;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  readonly stdio: ReadonlyArray<Readable | Writable | null | undefined>;
+  kill(signal?: NodeJS.Signals | number): boolean;
+}
+
 /**
- * Starts a detached process (its own process group, not killed with Pier) with extra
+ * Starts a detached process (its own session, not killed with Pier) with extra
  * fds at 3, 4, …: 'pipe' gives the parent a stream on that fd, a number passes an fd.
  * stdout and stderr are piped so messages printed before a daemon forks can be read (conmon 2.1.6 prints option
- * errors on stdout, other failures on stderr).
+ * errors on stdout, other failures on stderr). Only numbers: posix_spawn (native-spawn.ts); with a 'pipe': Node's
+ * spawn. Throws when the program cannot be run (the native path) or emits 'error' (Node's).
  */
-export function spawnDetached(bin: string, args: string[], opts: { env: Record<string, string>; cwd: string; fds: Array<'pipe' | number> }): ChildProcess {
+export function spawnDetached(bin: string, args: string[], opts: { env: Record<string, string>; cwd: string; fds: Array<'pipe' | number> }): SpawnedChild {
+  if (opts.fds.every((fd) => typeof fd === 'number')) {
+    const child = spawnNative(bin, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe', ...(opts.fds as number[])], detached: true });
+    child.unref();
+    return child;
+  }
   const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', ...opts.fds];
   const child = spawn(bin, args, { env: opts.env, cwd: opts.cwd, stdio, detached: true });
   child.unref();

@@ -28,6 +28,13 @@ import type { NetSetup } from '../network/service';
 import { joinTarget, targetId } from '../network/container-mode';
 import { parseLinks } from '../network/links';
 
+/**
+ * Writes of an auto-remove (--rm) container's record skip fsync: such a container does not outlive its run, which a
+ * power loss ends, and the next start reconciles (or skips, when unreadable) whatever record it finds; the page
+ * cache keeps them across an engine crash (store/atomic.ts). Every other record stays durable.
+ */
+function saveOpts(r: ContainerRecord): { durable: boolean } { return { durable: !r.config.autoRemove }; }
+
 /** How long a SIGKILLed container may take to be reported gone before stop/kill fail with "did not die". */
 const KILL_WAIT_MS = 10_000;
 
@@ -83,7 +90,8 @@ export class Containers {
   constructor(readonly d: ContainersDeps) {}
 
   /** Stops watching conmon processes (engine close). */
-  closeWatchers(): void { this.conmons.close(); }
+  closeWatchers(): void { this.closing = true; this.conmons.close(); }
+  private closing = false;
 
   /**
    * Serializes operations per container: in this process (a promise chain), then against `pier container
@@ -204,7 +212,7 @@ export class Containers {
       if (m.mounts.length) config.mounts = m.mounts;
     }
     const rec: ContainerRecord = { id, name, created: new Date().toISOString(), config, state: { status: 'created', initialized: false, pid: 0, conmonPid: 0 } };
-    await this.d.store.save(rec);
+    await this.d.store.save(rec, saveOpts(rec));
     this.emit(rec, 'created');
     if (limits?.warnings.length) this.warnings.set(rec.id, limits.warnings);
     return rec;
@@ -241,21 +249,14 @@ export class Containers {
     if (r.state.initialized) return r;
     const p = this.paths(r);
     await mkdir(p.bundle, { recursive: true, mode: 0o700 });
-    let rootfs = r.config.rootfs;
-    if (!rootfs) {
-      if (!this.d.images || !r.config.imageId) throw new InvalidStateError(`container ${r.name} has neither a rootfs nor an image`);
-      rootfs = await this.d.images.prepare(r.id, r.config.imageId);
-    }
-    const user = resolveUser(rootfs, r.config.user);
-    const env = r.config.env.some((e) => e.startsWith('HOME=')) ? r.config.env : [...r.config.env, `HOME=${user.home}`];
-    if (!r.config.env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${r.config.hostname}`);
+    if (!r.config.rootfs && (!this.d.images || !r.config.imageId)) throw new InvalidStateError(`container ${r.name} has neither a rootfs nor an image`);
     const net: NetSetup | undefined = r.config.net && this.d.network ? await this.d.network.setup(r) : r.config.netContainer ? this.joinNetwork(r) : undefined;
     r.state.net = net?.state;
     try {
       // runtime create overlaps the network's remaining setup (net.ready), awaited before start;
       // a restore runs the process at once, so its network must be complete first
       if (restore && net?.ready) r.state.net = await net.ready;
-      await this.createRuntime(r, rootfs, user, [...env, ...(net?.env ?? [])], net, restore);
+      await this.createRuntime(r, net, restore);
       if (net?.ready) r.state.net = await net.ready;
     } catch (e) {
       await net?.ready?.catch(() => undefined);
@@ -275,8 +276,34 @@ export class Containers {
     return { netnsPath: j.netnsPath, mounts: j.mounts, fds: [], release: () => undefined, hostname: j.hostname };
   }
 
-  private async createRuntime(r: ContainerRecord, rootfs: string, user: { uid: number; gid: number }, env: string[], net: NetSetup | undefined, restore?: { from: string; opts: string[]; spec?: RestoreSpecHook }): Promise<void> {
+  /**
+   * conmon is launched first and waits for its start byte while the root filesystem is mounted and the spec is
+   * written (conmon's start-up and its cgroup move overlap them); a failure there ends the waiting conmon.
+   */
+  private async createRuntime(r: ContainerRecord, net: NetSetup | undefined, restore?: { from: string; opts: string[]; spec?: RestoreSpecHook }): Promise<void> {
     const p = this.paths(r);
+    const pending = await this.d.runtime.launch(p, { ...(restore ? { restoreFrom: restore.from, runtimeOpts: restore.opts } : {}), extraFds: net?.fds });
+    try {
+      await this.writeBundle(r, net, restore);
+    } catch (e) {
+      await pending.abort();
+      throw e;
+    }
+    const { pid, conmonPid } = await pending.go();
+    r.state = { ...r.state, status: restore ? 'running' : 'created', initialized: true, pid, conmonPid, exitCode: undefined, error: undefined, stoppedByUser: false, ...(restore ? { startedAt: new Date().toISOString(), restoredFrom: restore.from } : {}) };
+    await this.d.store.save(r, saveOpts(r));
+    await this.conmons.watch(r.id, conmonPid);
+    if (r.config.consoleSize && r.config.terminal) await this.d.runtime.resize(p.bundle, r.config.consoleSize.rows, r.config.consoleSize.cols).catch(() => undefined);
+  }
+
+  /** The root filesystem (mounted), volumes and config.json; stale exit and OOM files removed. */
+  private async writeBundle(r: ContainerRecord, net: NetSetup | undefined, restore?: { spec?: RestoreSpecHook }): Promise<void> {
+    const p = this.paths(r);
+    const rootfs = r.config.rootfs ?? await this.d.images!.prepare(r.id, r.config.imageId!);
+    const user = resolveUser(rootfs, r.config.user);
+    const env = r.config.env.some((e) => e.startsWith('HOME=')) ? [...r.config.env] : [...r.config.env, `HOME=${user.home}`];
+    if (!r.config.env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${r.config.hostname}`);
+    env.push(...(net?.env ?? []));
     const vols = this.d.mounts ? await this.d.mounts.prepare(r, rootfs) : { binds: [], tmpfs: [] };
     const spec = generateSpec({
       rootfs, hostname: net?.hostname ?? r.config.hostname, readOnlyRoot: r.config.readOnlyRoot, binds: [...(net?.mounts ?? []), ...r.config.binds, ...vols.binds], tmpfs: vols.tmpfs, network: r.config.network, netnsPath: net?.netnsPath,
@@ -289,11 +316,6 @@ export class Containers {
     await writeFile(path.join(p.bundle, 'config.json'), JSON.stringify(finalSpec));
     await rm(path.join(this.d.exits.dir, r.id), { force: true });
     await rm(path.join(p.bundle, 'oom'), { force: true }); // conmon writes it in its cwd when the OOM killer strikes
-    const { pid, conmonPid } = await this.d.runtime.create(p, { ...(restore ? { restoreFrom: restore.from, runtimeOpts: restore.opts } : {}), extraFds: net?.fds });
-    r.state = { ...r.state, status: restore ? 'running' : 'created', initialized: true, pid, conmonPid, exitCode: undefined, error: undefined, stoppedByUser: false, ...(restore ? { startedAt: new Date().toISOString(), restoredFrom: restore.from } : {}) };
-    await this.d.store.save(r);
-    await this.conmons.watch(r.id, conmonPid);
-    if (r.config.consoleSize && r.config.terminal) await this.d.runtime.resize(p.bundle, r.config.consoleSize.rows, r.config.consoleSize.cols).catch(() => undefined);
   }
 
   /** Creates the runtime container from a checkpoint (used by the checkpoint area). */
@@ -332,7 +354,7 @@ export class Containers {
         stoppedByUser: false, restarting: false, restartCount: byPolicy ? (r.state.restartCount ?? 0) + 1 : 0,
         health: r.config.healthcheck ? { status: 'starting', failingStreak: 0, log: [] } : undefined,
       };
-      await this.d.store.save(r);
+      await this.d.store.save(r, saveOpts(r));
       this.emit(r, 'started');
       return r;
     });
@@ -473,19 +495,24 @@ export class Containers {
     await this.lock(r.id, async () => {
       if (!this.d.store.find(r.id)) return;
       transition(opts.force ? 'forceRemove' : 'remove', r.state, r.name);
-      r.state.status = 'removing';
-      // independent: the runtime's state, the snapshot, conmon's run files
-      await Promise.all([
-        this.cleanupRuntime(r),
-        this.d.images?.remove(r.id).catch(() => undefined),
-        rm(this.paths(r).runDir, { recursive: true, force: true }),
-        rm(path.join(this.d.exits.dir, r.id), { force: true }),
-      ]);
-      await this.d.store.delete(r.id);
-      removeLockFile(containerLockPath(this.d.runroot, r.id));
-      this.emit(r, 'removed');
-      if (opts.volumes) await this.d.mounts?.removed(r);
+      await this.removeLocked(r, !!opts.volumes);
     });
+  }
+
+  /** Removes a container the table let go (or one whose exit was just recorded). Caller holds the lock. */
+  private async removeLocked(r: ContainerRecord, volumes: boolean): Promise<void> {
+    r.state.status = 'removing';
+    // independent: the runtime's state, the snapshot, conmon's run files
+    await Promise.all([
+      this.cleanupRuntime(r),
+      this.d.images?.remove(r.id).catch(() => undefined),
+      rm(this.paths(r).runDir, { recursive: true, force: true }),
+      rm(path.join(this.d.exits.dir, r.id), { force: true }),
+    ]);
+    await this.d.store.delete(r.id);
+    removeLockFile(containerLockPath(this.d.runroot, r.id));
+    this.emit(r, 'removed');
+    if (volumes) await this.d.mounts?.removed(r);
   }
 
   /** Waits for a condition: 'not-running' (default), 'next-exit' or 'removed'. Resolves with the exit code. */
@@ -510,12 +537,16 @@ export class Containers {
   handleExit(cid: string, code: number, at?: Date): Promise<void> {
     const r = this.d.store.find(cid);
     if (!r) return Promise.resolve();
-    return this.lock(r.id, () => this.recordExit(r, code, at));
+    return this.lock(r.id, () => this.recordExit(r, code, at, true));
   }
 
-  /** Records an exit if one is still to be recorded (the table's `exit`). Caller holds the lock. */
-  private async recordExit(r: ContainerRecord, code: number, at?: Date): Promise<void> {
-    if (transition('exit', r.state, r.name) === 'go') await this.finalizeExit(r, code, at);
+  /**
+   * Records an exit if one is still to be recorded (the table's `exit`). Caller holds the lock. `natural`: seen in
+   * the exit directory; an auto-remove container nobody stopped is then removed in the same step (finalizeExit).
+   */
+  private async recordExit(r: ContainerRecord, code: number, at?: Date, natural = false): Promise<void> {
+    // a stop or kill in progress records the exit and goes on first: its removal comes after, as before
+    if (transition('exit', r.state, r.name) === 'go') await this.finalizeExit(r, code, at, natural && !r.state.stoppedByUser);
   }
 
   /**
@@ -534,8 +565,14 @@ export class Containers {
     });
   }
 
-  /** Marks an exit: runtime state deleted, record updated, event, auto-remove. Caller holds the lock. */
-  private async finalizeExit(r: ContainerRecord, code: number, at = new Date()): Promise<void> {
+  /**
+   * Marks an exit: runtime state deleted, record updated, event, auto-remove. Caller holds the lock. With
+   * `removeNow` (a natural exit, engine not closing) an auto-remove container is removed here, under the same lock,
+   * and its exit is not written to disk first: an engine killed before the removal ends finds no exit file at its
+   * next start and removes the container then (exit code -1), which is where --rm was going anyway.
+   */
+  private async finalizeExit(r: ContainerRecord, code: number, at = new Date(), removeNow = false): Promise<void> {
+    removeNow &&= r.config.autoRemove && !this.closing;
     this.conmons.unwatch(r.state.conmonPid);
     // auto-remove: remove() deletes the runtime container, alongside the snapshot
     const deferDelete = r.config.autoRemove;
@@ -545,11 +582,14 @@ export class Containers {
     }
     const oomKilled = existsSync(path.join(this.paths(r).bundle, 'oom'));
     r.state = { ...r.state, status: 'exited', initialized: deferDelete, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString(), oomKilled, net: undefined };
-    await this.d.store.save(r);
+    if (!removeNow) await this.d.store.save(r);
     for (const fn of this.onStopped) fn(r.id);
     this.d.mounts?.released(r);
     this.publishExit(r);
-    if (r.config.autoRemove) setImmediate(() => { this.remove(r.id, { force: true, volumes: true }).catch(() => undefined); });
+    if (removeNow) {
+      // a removal that fails leaves the exit recorded, as a deferred one would
+      await this.removeLocked(r, true).catch(async () => { r.state.status = 'exited'; await this.d.store.save(r).catch(() => undefined); });
+    } else if (r.config.autoRemove) setImmediate(() => { this.remove(r.id, { force: true, volumes: true }).catch(() => undefined); });
   }
 
   /**

@@ -12,7 +12,8 @@ import { runChecked as run } from '../runtime/proc';
 import type { ImageRecord, ImageService, Snapshotter } from './index';
 import type { LocalImageService } from './service';
 import { WorkerPool } from './workers';
-import { writeFileAtomic } from './store';
+import { writeFileAtomic as writeStoreFile } from './store';
+import { writeFileAtomic } from '../store/atomic';
 import { usernsState } from '../runtime/userns';
 import { fuseOverlayfs } from '../runtime/fuse';
 
@@ -77,7 +78,8 @@ class SnapshotterImpl implements Snapshotter {
       await fsp.mkdir(p.merged, { recursive: true, mode: 0o755 });
       const layersDir = path.dirname(path.dirname(stack[0]?.dir ?? path.join(this.dir, 'x', 'diff')));
       const lowers = stack.map((l) => path.relative(layersDir, l.dir)).reverse();
-      await writeFileAtomic(p.meta, JSON.stringify({ kind: 'overlay', image: image.id, lowers, layersDir } satisfies SnapshotMeta));
+      // no fsync: a meta.json a power loss took is written again by the next prepare (same image, same upper dir)
+      await writeFileAtomic(p.meta, JSON.stringify({ kind: 'overlay', image: image.id, lowers, layersDir } satisfies SnapshotMeta), 0o644, { durable: false });
       return this.mount(containerId);
     }
     const tmp = `${p.rootfs}.tmp`;
@@ -86,7 +88,7 @@ class SnapshotterImpl implements Snapshotter {
     await this.pool.apply(tmp, stack.map(({ dir, whiteouts }) => ({ dir, whiteouts })));
     await fsp.rm(p.rootfs, { recursive: true, force: true });
     await fsp.rename(tmp, p.rootfs);
-    await writeFileAtomic(p.meta, JSON.stringify({ kind: 'copy', image: image.id, lowers: [], layersDir: '' } satisfies SnapshotMeta));
+    await writeStoreFile(p.meta, JSON.stringify({ kind: 'copy', image: image.id, lowers: [], layersDir: '' } satisfies SnapshotMeta));
     return p.rootfs;
   }
 

@@ -6,6 +6,7 @@
 // would be the right place where systemd is PID 1; Pier does not talk to systemd yet, so it uses the same
 // cgroupfs move there too. Failures never fail a create: conmon then stays where it is, and the error is returned.
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 
 export const CONMON_CGROUP = 'pier-conmon';
@@ -32,21 +33,35 @@ export function cgroupHierarchies(): Hierarchy[] {
   return (cached = out);
 }
 
-/** Moves process `pid` into `pier-conmon` in every hierarchy; returns the errors (empty when all went well). */
-export function moveToConmonCgroup(pid: number): string[] {
+/** `pier-conmon` directories known to exist (with cpus and mems for a v1 cpuset). */
+const prepared = new Set<string>();
+
+async function prepare(h: Hierarchy, dir: string): Promise<void> {
+  if (prepared.has(dir)) return;
+  await fsp.mkdir(dir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
+  if (h.cpuset) {
+    // a new v1 cpuset cgroup has no CPUs or memory nodes until given its parent's
+    for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+      if (!(await fsp.readFile(path.join(dir, f), 'utf8')).trim()) await fsp.writeFile(path.join(dir, f), await fsp.readFile(path.join(h.mount, f)));
+    }
+  }
+  prepared.add(dir);
+}
+
+/**
+ * Moves process `pid` into `pier-conmon` in every hierarchy, off the JS thread (a write to cgroup.procs can wait
+ * for an RCU grace period; one hierarchy after the other, as parallel writes contend for the same kernel lock);
+ * resolves with the errors (empty when all went well).
+ */
+export async function moveToConmonCgroup(pid: number): Promise<string[]> {
   const errors: string[] = [];
   for (const h of cgroupHierarchies()) {
     const dir = path.join(h.mount, CONMON_CGROUP);
     try {
-      if (!fs.existsSync(dir)) fs.mkdirSync(dir);
-      if (h.cpuset) {
-        // a new v1 cpuset cgroup has no CPUs or memory nodes until given its parent's
-        for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-          if (!fs.readFileSync(path.join(dir, f), 'utf8').trim()) fs.writeFileSync(path.join(dir, f), fs.readFileSync(path.join(h.mount, f)));
-        }
-      }
-      fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+      await prepare(h, dir);
+      await fsp.writeFile(path.join(dir, 'cgroup.procs'), String(pid));
     } catch (e) {
+      prepared.delete(dir); // prepared again next time (someone may have removed it)
       errors.push(`${dir}: ${(e as Error).message}`);
     }
   }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createArgs, conmonEnv, execArgs, type ConmonCreateArgs, type ConmonExecArgs } from '../conmon/args';
 import { parseOciLog } from '../conmon/sync';
 import { resizeMessage, writeCtl } from '../conmon/ctl';
-import { run, runChecked, spawnDetached, CommandError, type RunResult } from './proc';
+import { run, runChecked, spawnDetached, CommandError, type RunResult, type SpawnedChild } from './proc';
 import { makePipes, parentExit, signalStart, type ConmonPipes } from './pipes';
 import type { RuntimeInfo } from './discovery';
 import { cgroupPolicy, requireCgroups } from './rootless';
@@ -53,6 +53,16 @@ export interface DumpOptions {
   parentPath?: string;
 }
 
+export interface CreateExtra { restoreFrom?: string; runtimeOpts?: string[]; extraFds?: number[] }
+
+/** A conmon waiting for its start byte (ConmonRuntime.launch). */
+export interface PendingCreate {
+  /** sends the start byte; resolves with the container's PID and conmon's once the runtime created it */
+  go(): Promise<{ pid: number; conmonPid: number }>;
+  /** kills the waiting conmon (nothing was created yet) */
+  abort(): Promise<void>;
+}
+
 export class RuntimeError extends Error {
   constructor(message: string, readonly code: string) { super(message); this.name = 'RuntimeError'; }
 }
@@ -77,7 +87,16 @@ export class ConmonRuntime {
    * On failure nothing is left behind: runtime state deleted, run dir cleaned.
    * Returns the container's PID and conmon's PID.
    */
-  async create(c: ContainerPaths, extra: { restoreFrom?: string; runtimeOpts?: string[]; extraFds?: number[] } = {}): Promise<{ pid: number; conmonPid: number }> {
+  async create(c: ContainerPaths, extra: CreateExtra = {}): Promise<{ pid: number; conmonPid: number }> {
+    return (await this.launch(c, extra)).go();
+  }
+
+  /**
+   * The first half of create: conmon is spawned and moved out of the engine's cgroup, and waits for its start
+   * byte; the bundle (config.json, rootfs) may be made meanwhile. `go()` sends the byte and finishes the create
+   * (as create()); `abort()` ends the waiting conmon instead, before it did anything. One of the two must be called.
+   */
+  async launch(c: ContainerPaths, extra: CreateExtra = {}): Promise<PendingCreate> {
     await mkdir(c.runDir, { recursive: true });
     const ociLog = path.join(c.runDir, 'oci-log');
     await writeFile(ociLog, '');
@@ -89,29 +108,50 @@ export class ConmonRuntime {
       restoreFrom: extra.restoreFrom, runtimeOpts: extra.runtimeOpts, exitCommand: this.opts.exitCommand?.(c.id),
     };
     const pipes = makePipes(false);
+    let child: SpawnedChild;
     try {
-      const child = spawnDetached(this.info.conmon.path, createArgs(a), { env: conmonEnv(process.env, false), cwd: c.bundle, fds: [...pipes.childFds, ...(extra.extraFds ?? [])] });
-      const exited = parentExit(child);
-      pipes.releaseChildEnds();
-      this.leaveEngineCgroup(child.pid);
-      signalStart(pipes.start);
-      const parent = await exited;
-      if (parent.code !== 0) throw new RuntimeError(`conmon failed for container ${c.name}: ${parent.output.trim() || 'exit ' + parent.code}`, 'ECONMON');
-      const msg = await pipes.sync.next(this.opts.syncTimeoutMs ?? 240_000, `create ${c.name}`);
-      if (!msg || msg.data < 0) {
-        const reason = parseOciLog(await readFile(ociLog, 'utf8').catch(() => '')) ?? msg?.message?.trim() ?? 'the OCI runtime failed without a message';
-        throw new RuntimeError(`cannot ${extra.restoreFrom ? 'restore' : 'create'} container ${c.name}: ${reason}`, classify(reason));
-      }
-      // the container exists now: nothing about conmon's pidfile may undo that (the seed only warns)
-      const conmonPid = (await readPidFile(a.conmonPidFile)) ?? (await parentConmon(msg.data)) ?? 0;
-      return { pid: msg.data, conmonPid };
+      child = spawnDetached(this.info.conmon.path, createArgs(a), { env: conmonEnv(process.env, false), cwd: c.bundle, fds: [...pipes.childFds, ...(extra.extraFds ?? [])] });
     } catch (err) {
-      await this.rt(['delete', '--force', c.id]).catch(() => undefined);
-      await rm(path.join(this.opts.exitDir, c.id), { force: true });
-      throw err;
-    } finally {
       pipes.close();
+      throw err;
     }
+    const exited = parentExit(child);
+    pipes.releaseChildEnds();
+    const moved = this.leaveEngineCgroup(child.pid);
+    let done = false;
+    const go = async (): Promise<{ pid: number; conmonPid: number }> => {
+      if (done) throw new Error(`create ${c.name}: conmon was already started or aborted`);
+      done = true;
+      try {
+        await moved;
+        signalStart(pipes.start);
+        const parent = await exited;
+        if (parent.code !== 0) throw new RuntimeError(`conmon failed for container ${c.name}: ${parent.output.trim() || 'exit ' + parent.code}`, 'ECONMON');
+        const msg = await pipes.sync.next(this.opts.syncTimeoutMs ?? 240_000, `create ${c.name}`);
+        if (!msg || msg.data < 0) {
+          const reason = parseOciLog(await readFile(ociLog, 'utf8').catch(() => '')) ?? msg?.message?.trim() ?? 'the OCI runtime failed without a message';
+          throw new RuntimeError(`cannot ${extra.restoreFrom ? 'restore' : 'create'} container ${c.name}: ${reason}`, classify(reason));
+        }
+        // the container exists now: nothing about conmon's pidfile may undo that (the seed only warns)
+        const conmonPid = (await readPidFile(a.conmonPidFile)) ?? (await parentConmon(msg.data)) ?? 0;
+        return { pid: msg.data, conmonPid };
+      } catch (err) {
+        await this.rt(['delete', '--force', c.id]).catch(() => undefined);
+        await rm(path.join(this.opts.exitDir, c.id), { force: true });
+        throw err;
+      } finally {
+        pipes.close();
+      }
+    };
+    const abort = async (): Promise<void> => {
+      if (done) return;
+      done = true;
+      // conmon reads its start pipe before anything else: killed now, it leaves nothing behind
+      child.kill('SIGKILL');
+      await Promise.all([moved, exited.catch(() => undefined)]);
+      pipes.close();
+    };
+    return { go, abort };
   }
 
   /**
@@ -125,16 +165,16 @@ export class ConmonRuntime {
     const child = spawnDetached(this.info.conmon.path, argv, { env: conmonEnv(process.env, true), cwd, fds: pipes.childFds });
     const parent = parentExit(child);
     pipes.releaseChildEnds();
-    this.leaveEngineCgroup(child.pid);
+    await this.leaveEngineCgroup(child.pid);
     signalStart(pipes.start);
     const p = await parent;
     if (p.code !== 0) throw new RuntimeError(`conmon failed to exec in container ${a.name}: ${p.output.trim() || 'exit ' + p.code}`, 'ECONMON');
   }
 
   /** conmon out of the engine's cgroup before its start byte (see conmon-cgroup.ts); rootful engines only. */
-  private leaveEngineCgroup(pid: number | undefined): void {
+  private async leaveEngineCgroup(pid: number | undefined): Promise<void> {
     if (!pid || this.opts.rootless) return;
-    const errors = moveToConmonCgroup(pid);
+    const errors = await moveToConmonCgroup(pid);
     if (errors.length && !this.cgroupWarned) {
       this.cgroupWarned = true;
       process.stderr.write(`pier: conmon stays in the engine's cgroup (${errors.join('; ')})\n`);

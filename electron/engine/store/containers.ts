@@ -2,7 +2,7 @@
 // Names are unique; ids are 64 hex chars; lookups accept id, unique id prefix (≥ 3) or name.
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeJsonAtomic } from './atomic';
+import { writeJsonAtomic, type WriteOptions } from './atomic';
 import type { ContainerRecord } from './types';
 
 export class NotFoundError extends Error {
@@ -83,9 +83,10 @@ export class ContainerStore {
   }
 
   /** Persists a record (new or changed). */
-  async save(rec: ContainerRecord): Promise<void> {
+  /** Writes the record; `durable: false` for state a power loss ends anyway (see atomic.ts). */
+  async save(rec: ContainerRecord, o: WriteOptions = {}): Promise<void> {
     await mkdir(this.containerDir(rec.id), { recursive: true, mode: 0o700 });
-    await writeJsonAtomic(this.file(rec.id), rec);
+    await writeJsonAtomic(this.file(rec.id), rec, o);
     this.byId.set(rec.id, rec);
   }
 

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { startPierWithImages, stopPier, docker, until, type PierServer } from './helpers';
 import { freePort } from '../helpers/registry';
 import { COMPOSE_V2_PLUGIN_DIR } from '../helpers/dockerd';
+import { leftoverRules } from '../helpers/netrules';
 
 const V1 = '/usr/bin/docker-compose';
 const V2 = path.join(COMPOSE_V2_PLUGIN_DIR, 'docker-compose');
@@ -70,9 +71,6 @@ const bridges = () => execFileSync('ip', ['-o', 'link', 'show', 'type', 'bridge'
 const ifaceWith = (gateway: string) => execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' })
   .split('\n').find((l) => l.includes(` inet ${gateway}/`))?.split(/\s+/)[1];
 
-/** Rules in iptables-save (all tables) that name one of `words`. */
-const rulesNaming = (words: string[]) => execFileSync('iptables-save', { encoding: 'utf8' }).split('\n')
-  .filter((l) => words.some((w) => l.includes(w)));
 
 interface Flavour {
   name: string; bin: string; skip?: string; argv(args: string[]): [string, string[]];
@@ -157,7 +155,7 @@ for (const f of flavours) {
       assert.doesNotMatch((await docker(srv!, ['network', 'ls', '--format', '{{.Name}}'])).stdout, /shop/);
       assert.doesNotMatch((await docker(srv!, ['volume', 'ls', '--format', '{{.Name}}'])).stdout, /shop/);
       assert.deepEqual(bridges().filter((b) => stackBridges.includes(b)), [], 'no bridge of the stack left behind');
-      assert.deepEqual(rulesNaming([subnet, ...stackBridges.map((b) => ` ${b} `)]), [], 'no firewall rule of the stack left');
+      assert.deepEqual(leftoverRules(stackBridges as string[], [subnet]), [], 'no firewall rule of the stack left');
       assert.equal((await docker(srv!, ['rmi', f.built])).code, 0, 'the built image is no longer in use');
     });
   });

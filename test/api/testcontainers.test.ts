@@ -13,6 +13,7 @@ import path from 'node:path';
 import { startPierWithImages, stopPier, docker, until, DOCKER, REPO, type PierServer } from './helpers';
 import { COMPOSE_V2_PLUGIN_DIR } from '../helpers/dockerd';
 import { buildRyukImage, ryukSkipReason } from '../helpers/ryuk';
+import { leftoverRules } from '../helpers/netrules';
 
 const IMG = 'pier-test/busybox:latest';
 const V2 = path.join(COMPOSE_V2_PLUGIN_DIR, 'docker-compose');
@@ -193,10 +194,9 @@ describe('testcontainers against pier serve (Ryuk on)', { skip }, () => {
           && !nets.some((n) => netNames.includes(n)) && !(await lines(['volume', 'ls', '-q'])).includes('tcreap_data');
       }, 60_000, 'Ryuk removing the session\'s containers, networks and volume');
       await until(async () => (await reapers()).join() === ours.join(), 30_000, 'the session\'s Ryuk gone (AutoRemove)');
-      const rules = execFileSync('iptables-save', { encoding: 'utf8' });
       for (const { bridge, subnet } of info) {
         assert.ok(!existsSync(`/sys/class/net/${bridge}`), `bridge ${bridge} removed`);
-        assert.ok(!rules.includes(subnet) && !rules.includes(` ${bridge} `), `no rule left for ${bridge} ${subnet}`);
+        assert.deepEqual(leftoverRules([bridge], [subnet]), [], `no rule left for ${bridge} ${subnet}`);
       }
     });
 });

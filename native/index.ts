@@ -19,8 +19,8 @@ export const MAX_SEND_PACKET = 32768;
 /** Largest packet `SeqpacketSocket` receives; a longer one destroys the socket with EMSGSIZE (conmon sends ≤ 8193). */
 export const MAX_RECV_PACKET = 65537;
 
-const PACKET = 0, END = 1, ERROR = 2, WRITABLE = 3;
-type EventKind = typeof PACKET | typeof END | typeof ERROR | typeof WRITABLE;
+const PACKET = 0, END = 1, ERROR = 2, WRITABLE = 3, SINK_DONE = 4;
+type EventKind = typeof PACKET | typeof END | typeof ERROR | typeof WRITABLE | typeof SINK_DONE;
 
 /** One fd plus its I/O thread (native/src/channel.cc). Owns the fd once constructed. */
 interface Channel {
@@ -32,6 +32,10 @@ interface Channel {
   /** Asks for one WRITABLE event when the socket next polls writable (or errored). */
   waitWritable(): void;
   shutdownWrite(): void;
+  /** Writes received packets to a dup of the stream socket `fd` from the I/O thread (native/src/sink.h); returns its id. */
+  addSink(fd: number, framed: boolean, stdout: boolean, stderr: boolean): number;
+  /** Drops a sink and closes its dup; no SINK_DONE follows. */
+  removeSink(id: number): void;
   /** Stops and joins the thread, closes the fd; drops undelivered events. Idempotent. */
   close(): void;
   ref(): void;
@@ -54,7 +58,7 @@ interface Binding {
   reap(pid: number): [number, number] | null;
   pipe(): [number, number];
   PidWatcher: new (onExit: (pid: number) => void) => { watch(pid: number): number; close(): void; ref(): void; unref(): void };
-  Channel: new (fd: number, onEvent: (kind: EventKind, payload?: Buffer | SystemError, sizes?: number[]) => void) => Channel;
+  Channel: new (fd: number, onEvent: (kind: EventKind, payload?: Buffer | SystemError, extra?: number[] | number) => void) => Channel;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -204,6 +208,22 @@ export interface SeqpacketSocketOptions {
   allowHalfOpen?: boolean;
 }
 
+/** What a sink sends: Docker's 8-byte multiplexed frames (`framed`) or the bare payloads (TTY), of the chosen streams. */
+export interface SinkOptions {
+  framed: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/** A native output pump from a SeqpacketSocket to a client socket (see `SeqpacketSocket.pipeToSocket`). */
+export interface SocketPump {
+  /** Resolves when the pump stops: undefined after EOF was read and everything was sent (or after close()), or
+   * the send error (EPIPE, ECONNRESET: the client went away). */
+  readonly done: Promise<SystemError | undefined>;
+  /** Stops the pump at once, dropping what it still holds, and closes its dup of the fd. Idempotent. */
+  close(): void;
+}
+
 interface PendingWrite {
   chunk: Buffer;
   offset: number;
@@ -245,6 +265,7 @@ export class SeqpacketSocket extends Duplex {
 
   #channel: Channel | null;
   #reading = false;
+  #pumps = new Map<number, (err?: SystemError) => void>();
   #pending: PendingWrite | null = null;
 
   private constructor(fd: number, options: SeqpacketSocketOptions = {}) {
@@ -273,9 +294,37 @@ export class SeqpacketSocket extends Duplex {
     return this;
   }
 
+  /**
+   * Pumps received packets straight to the connected stream socket `fd` (e.g. a hijacked HTTP connection's) from the
+   * native I/O thread, framed per `o` — the bytes never reach JavaScript on that way. Packets are still delivered to
+   * this stream's readers as well. While the client socket is full no packet is read (flow control), and EOF reaches
+   * readers only after every pump has sent everything. The pump writes through its own dup of `fd`, so the caller's
+   * socket may be closed at any time. Throws a SystemError: EBADF once destroyed, ENOTSOCK/EPROTOTYPE for other fds.
+   */
+  pipeToSocket(fd: number, o: SinkOptions): SocketPump {
+    const channel = this.#channel;
+    if (!channel) throw Object.assign(new Error('EBADF: the socket is destroyed, pipeToSocket'), { code: 'EBADF', errno: -9, syscall: 'pipeToSocket' });
+    const id = channel.addSink(fd, o.framed, o.stdout, o.stderr);
+    let settle!: (err?: SystemError) => void;
+    const done = new Promise<SystemError | undefined>((resolve) => {
+      settle = (err) => { this.#pumps.delete(id); resolve(err); };
+    });
+    this.#pumps.set(id, settle);
+    return {
+      done,
+      close: () => {
+        if (!this.#pumps.has(id)) return;
+        this.#channel?.removeSink(id);
+        settle();
+      },
+    };
+  }
+
   /** PACKET carries one packet, or a batch of packets back to back with their sizes. */
-  #onEvent(kind: EventKind, payload?: Buffer | SystemError, sizes?: number[]): void {
+  #onEvent(kind: EventKind, payload?: Buffer | SystemError, extra?: number[] | number): void {
+    if (kind === SINK_DONE) return this.#pumps.get(extra as number)?.(payload as SystemError | undefined);
     if (this.destroyed) return;
+    const sizes = extra as number[] | undefined;
     switch (kind) {
       case PACKET: {
         const buf = payload as Buffer;
@@ -340,6 +389,7 @@ export class SeqpacketSocket extends Duplex {
     const channel = this.#channel;
     this.#channel = null;
     channel?.close();
+    for (const settle of [...this.#pumps.values()]) settle();
     const pending = this.#pending;
     this.#pending = null;
     if (pending) pending.callback(Object.assign(new Error('write after the socket was destroyed'), { code: 'ERR_STREAM_DESTROYED' }));

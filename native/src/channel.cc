@@ -4,6 +4,10 @@
 // JS may pause() reading (Readable buffer full) and resume() it. Sends are non-blocking from the JS thread; on EAGAIN
 // JS calls waitWritable() and the same thread reports POLLOUT.
 //
+// Sinks (sink.h): the thread also writes each batch it reads straight to client stream sockets JS registered with
+// addSink() (Docker API attach), and reads no further while a sink holds unsent bytes. EOF is reported to JS only
+// after every sink has sent everything, so JS ends the client's connection after the last byte.
+//
 // Lifetime: the Core (fd, eventfd, thread) is deleted by the thread-safe function's finalizer, which Node runs on
 // the JS thread after close() aborted it or when the environment is torn down. close() joins the thread and closes
 // both fds synchronously; the finalizer does the same if close() never ran. Only the JS thread releases the TSFN.
@@ -17,12 +21,16 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <fcntl.h>
+
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "addon.h"
 #include "errors.h"
+#include "sink.h"
 
 namespace pier {
 namespace {
@@ -35,7 +43,7 @@ constexpr size_t kBatchPackets = 64;           // packets already queued in the 
 constexpr size_t kBatchBytes = 512 * 1024;     // one thread-safe call per batch (throughput), boundaries kept
 
 // Event kinds as seen by the JS callback onEvent(kind, payload).
-enum Kind : int { kPacket = 0, kEnd = 1, kError = 2, kWritable = 3 };
+enum Kind : int { kPacket = 0, kEnd = 1, kError = 2, kWritable = 3, kSinkDone = 4 };
 
 struct Event {
   explicit Event(Kind kind) : kind(kind) {}
@@ -45,6 +53,7 @@ struct Event {
   int err = 0;                // kError
   const char* syscall = "";   // kError
   size_t size = 0;            // kError with EMSGSIZE: the packet's real size
+  uint32_t sink = 0;          // kSinkDone: the sink's id (err: its send error, 0 once all was sent after EOF)
 };
 
 struct Core;
@@ -61,6 +70,9 @@ struct Core {
   std::atomic<bool> paused{true};  // reading starts when JS first calls resume()
   std::atomic<bool> wantWritable{false};
   bool closed = false;  // JS thread only
+  std::mutex sinksMu;   // guards sinks; never held across a blocking call
+  std::vector<std::unique_ptr<Sink>> sinks;
+  uint32_t nextSink = 1;  // JS thread only
 
   Core(int fd, int wakeFd) : fd(fd), wakeFd(wakeFd) {}
 
@@ -85,14 +97,63 @@ struct Core {
     return Emit(event);
   }
 
+  // I/O thread. Sends what the sinks hold, drops the failed ones and, once EOF was read, the ones that have sent
+  // everything (their kSinkDone events are returned). Adds a POLLOUT entry to `fds` for each sink that still holds
+  // bytes; returns whether any does (then conmon is not read: flow control).
+  bool ServeSinks(bool readDone, std::vector<Event*>& events, std::vector<pollfd>& fds) {
+    std::lock_guard<std::mutex> lock(sinksMu);
+    bool backlog = false;
+    for (auto it = sinks.begin(); it != sinks.end();) {
+      Sink& sink = **it;
+      int err = sink.Flush();
+      if (err || (readDone && !sink.Backlog())) {
+        Event* event = new Event(kSinkDone);
+        event->sink = sink.id;
+        event->err = err;
+        event->syscall = "send";
+        events.push_back(event);
+        it = sinks.erase(it);  // closes its fd
+        continue;
+      }
+      if (sink.Backlog()) {
+        backlog = true;
+        fds.push_back({sink.fd, POLLOUT, 0});
+      }
+      ++it;
+    }
+    return backlog;
+  }
+
+  // I/O thread: emits `events` in order; false when the TSFN is closing (the rest are dropped).
+  bool EmitAll(std::vector<Event*>& events) {
+    for (size_t i = 0; i < events.size(); i++) {
+      if (Emit(events[i])) continue;
+      for (size_t j = i + 1; j < events.size(); j++) delete events[j];
+      return false;
+    }
+    return true;
+  }
+
   void Run() {
     std::vector<uint8_t> buffer(kRecvBufferSize);
-    bool readDone = false;  // EOF or read error seen; the thread keeps serving waitWritable()
+    std::vector<pollfd> fds;
+    std::vector<Event*> events;
+    bool readDone = false;    // EOF or read error seen; the thread keeps serving waitWritable() and the sinks
+    bool endPending = false;  // EOF read: reported once every sink has sent what it holds
     while (!stop) {
-      bool reading = !readDone && !paused;
+      fds.assign(2, pollfd{-1, 0, 0});
+      events.clear();
+      bool backlog = ServeSinks(readDone, events, fds);
+      if (!EmitAll(events)) return;
+      if (endPending && !backlog) {
+        endPending = false;
+        if (!Emit(new Event(kEnd))) return;
+      }
+      bool reading = !readDone && !paused && !backlog;
       bool writing = wantWritable;
-      pollfd fds[2] = {{wakeFd, POLLIN, 0}, {fd, static_cast<short>((reading ? POLLIN : 0) | (writing ? POLLOUT : 0)), 0}};
-      if (poll(fds, reading || writing ? 2 : 1, -1) < 0) {
+      fds[0] = {wakeFd, POLLIN, 0};
+      if (reading || writing) fds[1] = {fd, static_cast<short>((reading ? POLLIN : 0) | (writing ? POLLOUT : 0)), 0};
+      if (poll(fds.data(), fds.size(), -1) < 0) {
         if (errno == EINTR) continue;
         EmitError("poll", errno);
         return;
@@ -118,7 +179,7 @@ struct Core {
         if (!EmitError("recv", errno)) return;
       } else if (n == 0) {
         readDone = true;
-        if (!Emit(new Event(kEnd))) return;
+        endPending = true;
       } else if (static_cast<size_t>(n) > buffer.size()) {
         readDone = true;
         if (!EmitError("recv", EMSGSIZE, n)) return;
@@ -135,12 +196,24 @@ struct Core {
           event->data.insert(event->data.end(), buffer.begin(), buffer.begin() + m);
           event->sizes.push_back(static_cast<uint32_t>(m));
         }
+        ToSinks(*event);
         if (!Emit(event)) return;
         if (oversize) {
           readDone = true;
           if (!EmitError("recv", EMSGSIZE, oversize)) return;
         }
       }
+    }
+  }
+
+  // I/O thread: queues a batch of packets on every sink (sent at the top of the next round).
+  void ToSinks(const Event& batch) {
+    std::lock_guard<std::mutex> lock(sinksMu);
+    if (sinks.empty()) return;
+    const uint8_t* at = batch.data.data();
+    for (uint32_t size : batch.sizes) {
+      for (auto& sink : sinks) sink->Append(at, size);
+      at += size;
     }
   }
 
@@ -169,6 +242,38 @@ struct Core {
     if (started) pthread_join(thread, nullptr);
     if (fd >= 0) close(fd);
     close(wakeFd);
+    std::lock_guard<std::mutex> lock(sinksMu);
+    sinks.clear();
+  }
+
+  // JS thread. Adds a sink on a dup of `clientFd` (a connected stream socket); returns its id, or -errno.
+  int64_t AddSink(int clientFd, bool framed, bool wantOut, bool wantErr) {
+    int type = 0;
+    socklen_t len = sizeof type;
+    if (getsockopt(clientFd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) return -errno;
+    if (type != SOCK_STREAM) return -EPROTOTYPE;
+    int own = fcntl(clientFd, F_DUPFD_CLOEXEC, 3);
+    if (own < 0) return -errno;
+    uint32_t id = nextSink++;
+    {
+      std::lock_guard<std::mutex> lock(sinksMu);
+      sinks.push_back(std::make_unique<Sink>(id, own, framed, wantOut, wantErr));
+    }
+    Wake();
+    return id;
+  }
+
+  // JS thread. Drops a sink (closing its fd) with whatever it still holds; no event follows.
+  void RemoveSink(uint32_t id) {
+    {
+      std::lock_guard<std::mutex> lock(sinksMu);
+      for (auto it = sinks.begin(); it != sinks.end(); ++it) {
+        if ((*it)->id != id) continue;
+        sinks.erase(it);
+        break;
+      }
+    }
+    Wake();
   }
 };
 
@@ -199,6 +304,11 @@ void CallJs(Napi::Env env, Napi::Function onEvent, Core*, Event* raw) {
       onEvent.Call({kind, ErrnoError(env, event->err, event->syscall, "", detail).Value()});
       break;
     }
+    case kSinkDone: {
+      Napi::Value err = event->err ? ErrnoError(env, event->err, event->syscall).Value() : env.Undefined();
+      onEvent.Call({kind, err, Napi::Number::New(env, event->sink)});
+      break;
+    }
     default:
       onEvent.Call({kind});
   }
@@ -212,6 +322,8 @@ class Channel : public Napi::ObjectWrap<Channel> {
                        {InstanceMethod<&Channel::Pause>("pause"), InstanceMethod<&Channel::Resume>("resume"),
                         InstanceMethod<&Channel::Send>("send"), InstanceMethod<&Channel::WaitWritable>("waitWritable"),
                         InstanceMethod<&Channel::ShutdownWrite>("shutdownWrite"),
+                        InstanceMethod<&Channel::AddSink>("addSink"),
+                        InstanceMethod<&Channel::RemoveSink>("removeSink"),
                         InstanceMethod<&Channel::Close>("close"), InstanceMethod<&Channel::Ref>("ref"),
                         InstanceMethod<&Channel::Unref>("unref")});
   }
@@ -304,6 +416,23 @@ class Channel : public Napi::ObjectWrap<Channel> {
     if (!core_) return Closed(info.Env(), "shutdown");
     if (shutdown(core_->fd, SHUT_WR) < 0 && errno != ENOTCONN) return ThrowErrno(info.Env(), errno, "shutdown");
     return info.Env().Undefined();
+  }
+
+  // addSink(fd, framed, stdout, stderr) → id: the I/O thread writes conmon's output to a dup of the stream socket
+  // `fd` (sink.h) until EOF has been read and sent (then a SINK_DONE event), a send fails (SINK_DONE with the
+  // error) or removeSink(id). Throws ENOTSOCK / EPROTOTYPE for an fd that is not a stream socket.
+  Napi::Value AddSink(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!core_) return Closed(env, "addSink");
+    if (!info[0].IsNumber()) return ThrowType(env, "addSink(fd, framed, stdout, stderr): expected a number");
+    int64_t id = core_->AddSink(info[0].As<Napi::Number>().Int32Value(), info[1].ToBoolean(), info[2].ToBoolean(),
+                                info[3].ToBoolean());
+    if (id < 0) return ThrowErrno(env, static_cast<int>(-id), "addSink");
+    return Napi::Number::New(env, static_cast<double>(id));
+  }
+
+  void RemoveSink(const Napi::CallbackInfo& info) {
+    if (core_ && info[0].IsNumber()) core_->RemoveSink(info[0].As<Napi::Number>().Uint32Value());
   }
 
   void Close(const Napi::CallbackInfo&) {

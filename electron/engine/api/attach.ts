@@ -9,10 +9,11 @@ import { qbool } from './validate';
 import { getContainer } from './containers';
 import { transition } from '../containers/states';
 import { parseDetachKeys, DetachFilter } from '../sessions/detach';
-import type { Session, StreamTag, Viewer } from '../sessions/types';
+import type { OutputPump, Session, StreamTag, Viewer } from '../sessions/types';
 import { unreadBytes } from '../../../native/index';
 import { boundHijackBody } from './timeouts';
 import { ANCHOR_BYTES, TailBuffer, replayOverlap } from '../sessions/overlap';
+import { startPump } from './attach-pump';
 
 /** 8-byte multiplexed frame: [stream, 0, 0, 0, uint32 BE length] + payload (0 stdin, 1 stdout, 2 stderr, 3 systemerr). */
 export function frame(stream: 0 | 1 | 2 | 3, payload: Buffer): Buffer {
@@ -118,16 +119,19 @@ const SEAM_WAIT_MS = 50;
 /**
  * Connects a client socket to a session as one viewer: output (framed unless TTY) with
  * backpressure (acknowledged as the socket takes it), stdin with detach keys, and the
- * half-close rules of moby (reference/docker-api.md §3.3). Resolves when the stream ends.
+ * half-close rules of moby (reference/docker-api.md §3.3). Resolves when the stream ends. Output goes through the
+ * session's native pump where it can (attach-pump.ts), else through JavaScript.
  */
 export function pipeSession(socket: Duplex, session: Session, o: PipeOptions): Promise<void> {
   return new Promise<void>((resolve) => {
     let ended = false;
     let viewer: Viewer | undefined;
+    let pump: OutputPump | undefined;
     const finish = () => {
       if (ended) return;
       ended = true;
       viewer?.close();
+      pump?.close();
       socket.off('data', onData);
       if (!socket.destroyed) socket.end();
       resolve();
@@ -147,7 +151,10 @@ export function pipeSession(socket: Duplex, session: Session, o: PipeOptions): P
     const seen = new Map<StreamTag, TailBuffer>();
     const held: Array<[Buffer, StreamTag]> = [];
     let endHeld = false, firstSeen: (() => void) | undefined;
-    const v = session.watch((chunk, s) => {
+    pump = o.prelude || o.scrollback ? undefined : startPump(socket, session, o);
+    // the session ends after the pump has sent everything; a send error means the client is gone
+    pump?.done.then((err) => { if (err) { socket.destroy(); finish(); } });
+    const v = pump ? session.watch(() => undefined, () => finish(), { scrollback: false }) : session.watch((chunk, s) => {
       if (phase === 'live') return send(chunk, s);
       if (phase === 'held') { held.push([chunk, s]); return; }
       if (!seen.has(s)) seen.set(s, new TailBuffer(ANCHOR_BYTES));

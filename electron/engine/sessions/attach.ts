@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SeqpacketSocket } from '../../../native/index';
 import { SessionHub } from './hub';
-import type { Session, StreamTag, Viewer, WatchOptions } from './types';
+import type { OutputPump, PumpOptions, Session, StreamTag, Viewer, WatchOptions } from './types';
 import type { SessionInfo } from '../../common/contract';
 
 export interface AttachTarget {
@@ -63,6 +63,11 @@ export class AttachSession implements Session {
 
   watch(onData: (c: Buffer, s: StreamTag) => void, onEnd: (code?: number) => void, opts?: WatchOptions): Viewer {
     return this.hub.watch(onData, onEnd, opts);
+  }
+
+  pipeTo(fd: number, o: PumpOptions): OutputPump {
+    if (!this.alive) throw Object.assign(new Error(`container ${this.t.name} has exited`), { code: 'ESTATE' });
+    return this.sock.pipeToSocket(fd, o);
   }
 
   write(data: Buffer | string): Promise<void> {

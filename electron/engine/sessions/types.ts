@@ -19,11 +19,32 @@ export interface WatchOptions {
   flowControl?: boolean;
 }
 
+/** Output pumped natively into a client socket (attach through the API): see Session.pipeTo. */
+export interface OutputPump {
+  /** undefined once everything up to EOF was sent (or after close()); the send error when the client went away */
+  readonly done: Promise<Error | undefined>;
+  /** stops at once (dropping what it holds) */
+  close(): void;
+}
+
+export interface PumpOptions {
+  /** Docker's 8-byte multiplexed frames (non-TTY) or bare output (TTY) */
+  framed: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
 export interface Session {
   readonly id: string;
   info(): SessionInfo;
   /** Scrollback (and onEnd, for an ended session) is delivered synchronously, before watch() returns. */
   watch(onData: (chunk: Buffer, stream: StreamTag) => void, onEnd: (exitCode?: number) => void, opts?: WatchOptions): Viewer;
+  /**
+   * Where offered: sends the output from now on straight to the connected stream socket `fd` without passing it
+   * through JavaScript, with flow control (no output is read while the client lags). The session ends (watchers'
+   * onEnd) only after the pump has sent everything. Throws when the session cannot pump (then use watch()).
+   */
+  pipeTo?(fd: number, o: PumpOptions): OutputPump;
   write(data: Buffer | string): Promise<void>;
   /** half-close stdin (EOF to the process) */
   closeStdin(): Promise<void>;

@@ -77,7 +77,7 @@ function attach(name: string, o: { onData?: (s: net.Socket, total: number) => vo
       streams: { 1: { bytes: 0, hash: createHash('sha256') }, 2: { bytes: 0, hash: createHash('sha256') } },
       ended: new Promise((r) => socket.once('close', () => r())),
     };
-    let buf = Buffer.alloc(0),
+    let buf: Buffer = Buffer.alloc(0),
       head = true,
       last = 0,
       total = 0;

@@ -203,7 +203,7 @@ describe('SeqpacketSocket.pipeToSocket', () => {
       assert.ok(!ended);
       // now read everything
       const got = { 1: createHash('sha256'), 2: createHash('sha256') };
-      let buf = Buffer.alloc(0),
+      let buf: Buffer = Buffer.alloc(0),
         bytes = 0;
       client.on('data', (d: Buffer) => {
         buf = buf.length ? Buffer.concat([buf, d]) : d;

@@ -96,6 +96,18 @@ test('a trailing partial line counts as the last entry of its stream', async () 
   assert.deepEqual((await all(file, { tail: 2 })).map((e) => e.line.toString()), ['two', 'no-newline']);
 });
 
+test('entries say when the process has not ended their line: flushed partials and cut entries', async () => {
+  const file = path.join(dir, 'partial-flag.log');
+  writeFileSync(file, '2026-01-01T00:00:00.000000000Z stdout F one\n2026-01-01T00:00:01.000000000Z stdout P unfini\n');
+  assert.deepEqual((await all(file, {})).map((e) => [e.line.toString(), !!e.partial]), [['one', false], ['unfini', true]]);
+  const endless = path.join(dir, 'endless-flag.log');
+  const rec = `2026-01-01T00:00:00.000000000Z stdout P ${'x'.repeat(8192)}\n`;
+  writeFileSync(endless, rec.repeat(200) + '2026-01-01T00:00:00.000000000Z stdout F end\n');
+  const es = await all(endless, {});
+  assert.ok(es.length > 1);
+  assert.ok(es.slice(0, -1).every((e) => e.partial) && !es.at(-1)!.partial);
+});
+
 test('a line that never ends is cut into bounded entries', async () => {
   const file = path.join(dir, 'endless.log');
   const rec = `2026-01-01T00:00:00.000000000Z stdout P ${'x'.repeat(8192)}\n`;

@@ -22,6 +22,16 @@ test('no in-flight bytes: nothing dropped; nothing seen or no seam: nothing drop
   assert.equal(replayOverlap(y, y.subarray(0, 4000), y.subarray(0, 100)), 0);
 });
 
+test('a replay that ends inside a line (no newline added) meets the live output exactly', () => {
+  // conmon split "55909\n" between two reads: the log's last record is the partial "5590"
+  const all = lines(1, 56000);
+  const cut = all.indexOf('55909\n') + 4;
+  const seen = all.subarray(0, all.indexOf('55000\n'));
+  const live = all.subarray(seen.length);
+  const k = replayOverlap(all.subarray(0, cut), seen, live);
+  assert.equal(Buffer.concat([all.subarray(0, cut), live.subarray(k)]).toString(), all.toString());
+});
+
 test('a seam beyond what arrived live is not a seam', () => {
   assert.equal(replayOverlap(lines(1, 1000), lines(1, 500), lines(500, 510)), 0);
 });

@@ -279,7 +279,9 @@ async function replayLogs(ctx: Ctx, id: string, socket: Duplex, o: { tty: boolea
   const tails = new Map<StreamTag, TailBuffer>();
   try {
     for await (const e of ctx.engine.containers.logs(id, { stdout: o.stdout, stderr: o.stderr }, abort.signal)) {
-      const line = Buffer.concat([e.line, Buffer.from('\n')]);
+      // byte for byte what conmon logged (and sent live): a line the process has not ended gets no newline, so the
+      // replay's end meets the live output exactly (sessions/overlap.ts)
+      const line = e.partial ? e.line : Buffer.concat([e.line, Buffer.from('\n')]);
       const s: StreamTag = e.stream === 'stderr' ? 'stderr' : 'stdout';
       if (!tails.has(s)) tails.set(s, new TailBuffer(REPLAY_TAIL_BYTES));
       tails.get(s)!.push(line);

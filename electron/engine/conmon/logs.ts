@@ -10,7 +10,13 @@ import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 
 export type LogStream = 'stdout' | 'stderr';
-export interface LogEntry { time: string; stream: LogStream; line: Buffer /* without the trailing newline */ }
+export interface LogEntry {
+  time: string;
+  stream: LogStream;
+  line: Buffer /* without the trailing newline */;
+  /** the process has not ended this line (yet): flushed partial records, or an entry cut at MAX_ENTRY_BYTES */
+  partial?: true;
+}
 export interface LogOptions {
   stdout?: boolean;
   stderr?: boolean;
@@ -61,14 +67,15 @@ export class EntryAssembler {
       p.at = at;
       if (p.size < MAX_ENTRY_BYTES) return undefined;
       this.pending.delete(rec.stream);
-      return { time: p.time, stream: rec.stream, line: Buffer.concat(p.parts) };
+      return { time: p.time, stream: rec.stream, line: Buffer.concat(p.parts), partial: true };
     }
     if (p) { this.pending.delete(rec.stream); return { time: p.time, stream: rec.stream, line: Buffer.concat([...p.parts, rec.content]) }; }
     return { time: rec.time, stream: rec.stream, line: rec.content };
   }
   /** Partial content still waiting for its end (emitted when the container exits), last record at or after `since`. */
   flush(since = 0): LogEntry[] {
-    const out = [...this.pending.entries()].filter(([, p]) => p.at >= since).map(([stream, p]) => ({ time: p.time, stream, line: Buffer.concat(p.parts) }));
+    const out = [...this.pending.entries()].filter(([, p]) => p.at >= since)
+      .map(([stream, p]): LogEntry => ({ time: p.time, stream, line: Buffer.concat(p.parts), partial: true }));
     this.pending.clear();
     return out;
   }

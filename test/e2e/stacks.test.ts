@@ -1,10 +1,10 @@
 // Compose stacks in the UI (Chromium against web mode, real containers): grouped under their project, the stack's
 // state at a glance, interleaved logs of every service, and a stack-wide stop — in the Stacks view and, grouped
-// under a collapsible heading, in the containers list.
+// under a collapsible heading, in the containers list; removing a stack asks (volumes only when ticked).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startUi, shot, type UiEnv } from '../helpers/browser.ts';
+import { startUi, shot, waitFor, type UiEnv } from '../helpers/browser.ts';
 
 let env: UiEnv;
 let page: Page;
@@ -65,5 +65,33 @@ describe('compose stacks in the UI', { skip }, () => {
     for (const c of env.engine.containers.list().filter((x) => x.labels['com.docker.compose.project'])) {
       assert.equal(c.status, 'exited');
     }
+  });
+
+  test('removing a stack asks first; its named volumes go only when that is ticked', async () => {
+    await env.engine.volumes.create({ name: 'shop_data', labels: { 'com.docker.compose.project': 'shop' } });
+    const head = '[data-stack-row="shop"]';
+    const remove = `${head} button[aria-label="Remove stack shop"]`;
+    await page.click(remove);
+    const dialog = '[role="alertdialog"][aria-label="Remove stack"]';
+    await page.waitForSelector(`${dialog}:has-text("Remove stack shop (2 containers)?")`);
+    const option = '[role="alertdialog"] input[name="confirm-option"]';
+    assert.equal(await page.isChecked(option), false, 'volumes kept by default');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role="alertdialog"]', { state: 'detached' });
+    await waitFor(
+      () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Remove stack shop'),
+      2000,
+      'the focus back on the button that asked',
+    );
+    const members = () => env.engine.containers.list().filter((c) => c.labels['com.docker.compose.project']);
+    assert.equal(members().length, 2, 'Escape removes nothing');
+    await page.click(remove);
+    await page.check(option);
+    await page.click('[role="alertdialog"] [data-testid="confirm-action"]');
+    await page.waitForSelector('[role="alertdialog"]', { state: 'detached', timeout: 15_000 });
+    await page.waitForSelector(head, { state: 'detached' });
+    assert.deepEqual(members(), []);
+    assert.equal(env.engine.volumes.has('shop_data'), false, 'the stack\'s volume went with it');
+    assert.ok(env.engine.containers.list().some((c) => c.name === 'loner'), 'other containers stay');
   });
 });

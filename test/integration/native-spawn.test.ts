@@ -119,9 +119,9 @@ describe('native spawn', () => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
     });
-    const [code] = await once(child, 'exit');
+    // both listened for at once: the pipe may close before or after the exit is reported
+    const [[code]] = await Promise.all([once(child, 'exit'), once(child.stdout!, 'close')]);
     assert.equal(code, 7);
-    await once(child.stdout!, 'close');
     assert.equal(Number(out.trim()), child.pid, 'session id is the child itself');
     assert.equal(fs.existsSync(`/proc/${child.pid}`), false, 'reaped');
   });

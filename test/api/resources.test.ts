@@ -88,9 +88,12 @@ describe('resource limits, update, stats and top', { skip: skipAll }, () => {
     await ok(['rm', '-f', 'upd']);
   });
 
-  test('--cpus 0.5: a busy loop gets half a CPU', async () => {
+  test('--cpus 0.5: a busy loop gets half a CPU', async (t) => {
     // two loops want two CPUs; the quota allows half of one. An unlimited one-loop control container
-    // in the same window shows what the host could give: the lower bound is asserted against it
+    // in the same window shows what the host could give. The upper bound holds whatever the host does;
+    // the lower bound only means something when the host gave the control loop a whole CPU: on a
+    // saturated host CFS shares the CPUs out and a throttled group gets less than its quota.
+    t.after(() => docker(srv, ['rm', '-f', 'half', 'ctl']));
     await ok(['run', '-d', '--name', 'half', '--cpus', '0.5', IMG, 'sh', '-c', 'while :; do :; done & while :; do :; done']);
     await ok(['run', '-d', '--name', 'ctl', IMG, 'sh', '-c', 'while :; do :; done']);
     const t0 = process.hrtime.bigint(), a0 = await cpuUsageNs('half'), c0 = await cpuUsageNs('ctl');
@@ -98,7 +101,8 @@ describe('resource limits, update, stats and top', { skip: skipAll }, () => {
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const half = ((await cpuUsageNs('half')) - a0) / 1e9 / secs * 100, ctl = ((await cpuUsageNs('ctl')) - c0) / 1e9 / secs * 100;
     assert.ok(half <= 60, `limited container used ${half.toFixed(1)}% of a CPU (limit 50%)`);
-    assert.ok(half >= Math.min(40, ctl * 0.8), `limited container used ${half.toFixed(1)}% while an unlimited loop got ${ctl.toFixed(1)}%`);
+    if (ctl >= 90) assert.ok(half >= 40, `limited container used ${half.toFixed(1)}% while an unlimited loop got ${ctl.toFixed(1)}%`);
+    else t.diagnostic(`host saturated (an unlimited loop got ${ctl.toFixed(1)}%): lower bound not measurable`);
     const thr = await cg('half', 'cpu', 'cpu.stat');
     if (ctl > 60) assert.ok(Number(thr.match(/nr_throttled (\d+)/)![1]) > 0, 'the quota throttled it');
     // the API's CPU % (Docker's formula) agrees with the cgroup over the stream
@@ -106,10 +110,10 @@ describe('resource limits, update, stats and top', { skip: skipAll }, () => {
     const j = JSON.parse(s.body);
     const pct = ((j.cpu_stats.cpu_usage.total_usage - j.precpu_stats.cpu_usage.total_usage) / (j.cpu_stats.system_cpu_usage - j.precpu_stats.system_cpu_usage)) * j.cpu_stats.online_cpus * 100;
     assert.ok(pct <= 65, `docker stats CPU % ${pct.toFixed(1)} is within the limit`);
-    await ok(['rm', '-f', 'half', 'ctl']);
   });
 
-  test('stats agree with the cgroup files; docker stats --no-stream prints a row per container', async () => {
+  test('stats agree with the cgroup files; docker stats --no-stream prints a row per container', async (t) => {
+    t.after(() => docker(srv, ['rm', '-f', 's1', 's2', 's3']));
     for (const n of ['s1', 's2', 's3']) await ok(['run', '-d', '--name', n, '-m', '48m', IMG, 'sh', '-c', 'sleep 1000 & sleep 1000 & wait']);
     const r = await request(srv.socket, 'GET', '/containers/s1/stats?stream=0');
     assert.equal(r.status, 200, r.body);
@@ -136,7 +140,6 @@ describe('resource limits, update, stats and top', { skip: skipAll }, () => {
     const aux = await ok(['top', 's1', 'aux']);
     assert.match(aux.split('\n')[0], /USER\s+PID\s+%CPU/);
     assert.equal(aux.split('\n').filter((l) => /\ssleep 1000$/.test(l)).length, 2);
-    await ok(['rm', '-f', 's1', 's2', 's3']);
   });
 
   test('bad limits are refused naming the flag and create nothing; unsupported ones warn', async () => {

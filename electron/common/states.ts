@@ -26,6 +26,7 @@ export type Op =
   | 'restore' // checkpoint restore in place (start --checkpoint)
   | 'checkpoint'
   | 'exec'
+  | 'top' // the container's processes (docker top, the desktop's Processes tab)
   | 'attach' // Docker API attach (`docker start -a` attaches to an exited container)
   | 'terminal' // the desktop's attach session: a paused container's terminal can be watched
   | 'resize'
@@ -96,6 +97,7 @@ export const RULES: Readonly<Record<Op, Rule>> = {
     refuse: { paused: 'container {name} is paused, unpause the container before exec' },
     otherwise: NOT_RUNNING,
   },
+  top: { from: LIVE, needsRuntime: true, otherwise: NOT_RUNNING },
   attach: {
     from: ['created', 'running', 'exited'],
     refuse: { paused: 'container {name} is paused, unpause the container before attach.', removing: BEING_REMOVED },

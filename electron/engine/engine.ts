@@ -15,6 +15,7 @@ import { NetworkService } from './network/service';
 import { networkArea } from './network/capability';
 import { ContainerMounts, VolumeService } from './volumes/index';
 import { StatsSampler } from './stats/sampler';
+import { isLive } from './containers/states';
 
 export interface EngineOptions {
   /** state dir (--root) */
@@ -104,7 +105,7 @@ export class Engine {
         network.containers = {
           get: (ref) => containers.get(ref), list: () => store.list(), save: (r) => store.save(r),
           lock: (id, fn) => containers.lock(id, fn), bundle: (r) => containers.paths(r).bundle,
-          isRunning: (r) => r.state.status === 'running' || r.state.status === 'paused',
+          isRunning: (r) => isLive(r.state.status),
         };
       }
       exits.onExit = (cid, ex) => { containers.handleExit(cid, ex.code, ex.at).catch(() => undefined); };

@@ -11,6 +11,7 @@ import type { SessionViewers } from './sessions';
 import { removeStack } from './stacks';
 import { limitsInfo, type StatsWatches } from './stats';
 import { top } from '../engine/stats/top';
+import { transition } from '../engine/containers/states';
 import { rootlessSummary } from '../engine/runtime/rootless';
 
 function rootlessInfo(): { rootless?: boolean; warnings?: string[] } {
@@ -78,7 +79,7 @@ export const handlers: Handlers = {
   'streams.close': (ctx, p) => { if (!ctx.stats.close(p.stream)) ctx.logs.close(p.stream); },
   'containers.top': (ctx, p) => {
     const r = ctx.engine.containers.get(p.id);
-    if ((r.state.status !== 'running' && r.state.status !== 'paused') || !r.state.pid) throw Object.assign(new Error(`container ${r.name} is not running`), { code: 'ESTATE' });
+    transition('top', r.state, r.name);
     return top(r.state.pid, p.psArgs);
   },
   'containers.update': async (ctx, p) => {

@@ -73,6 +73,7 @@ const EXPECTED: Record<Op, string[]> = {
     'container N is not running (it is removing); only running containers can be checkpointed',
   ],
   exec: [NR, NR, 'go', 'container N is paused, unpause the container before exec', NR, NR],
+  top: [NR, NR, 'go', 'go', NR, NR],
   attach: ['go', 'go', 'go', 'container N is paused, unpause the container before attach.', 'go', RM],
   terminal: [
     'go',

@@ -8,6 +8,7 @@ import { dockerPorts, fromPortBindings, listPorts } from '../network/ports';
 import { type Route, json, noContent, readJson } from './context';
 import { badRequest, notFound, toApiError, ApiError } from './errors';
 import { qfilters, filterValues } from './validate';
+import { isLive } from '../containers/states';
 import { z } from 'zod';
 
 const ID = '([^/]+)';
@@ -231,7 +232,7 @@ export function networkCreateOptions(engine: Engine, hc: HostConfigNet, body: { 
 /** NetworkSettings of an inspected container (dockerd's shape). */
 export function networkSettings(engine: Engine, r: ContainerRecord) {
   const a = engine.network?.attachment(r.id);
-  const running = r.state.status === 'running' || r.state.status === 'paused';
+  const running = isLive(r.state.status);
   const eps = running ? a?.endpoints ?? [] : [];
   const networks: Record<string, unknown> = {};
   const names = r.config.net ? Object.keys(r.config.net.networks) : r.config.netContainer ? [] : [r.config.network];
@@ -261,7 +262,7 @@ export function networkSettings(engine: Engine, r: ContainerRecord) {
 
 /** The list's Ports and NetworkSettings.Networks. */
 export function listNetworkFields(engine: Engine, r: ContainerRecord) {
-  const running = r.state.status === 'running' || r.state.status === 'paused';
+  const running = isLive(r.state.status);
   const a = running ? engine.network?.attachment(r.id) : undefined;
   const s = networkSettings(engine, r);
   return { Ports: a ? listPorts(a.ports, r.config.net?.exposedPorts) : [], NetworkSettings: { Networks: s.Networks } };

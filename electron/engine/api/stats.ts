@@ -11,9 +11,9 @@ import { qbool } from './validate';
 import { getContainer } from './containers';
 import { toResources } from './resources';
 import { requireCgroups } from '../runtime/rootless';
+import { isLive, transition } from '../containers/states';
 
 const ID = '([^/]+)';
-const live = (s: string) => s === 'running' || s === 'paused';
 
 /** Resolves with the next reading of one container (and its previous one), or undefined once it stops. */
 function nextReading(engine: Engine, id: string, signal: AbortSignal): Promise<{ raw: RawSample; prev?: RawSample } | undefined> {
@@ -38,7 +38,7 @@ export function statsRoutes(): Route[] {
       req.socket.once('close', () => ac.abort());
       const empty = () => dockerStats(r.name, r.id, undefined, undefined, v2);
       if (!stream) {
-        if (!live(engine.containers.get(r.id).state.status)) return json(res, 200, empty());
+        if (!isLive(engine.containers.get(r.id).state.status)) return json(res, 200, empty());
         // one-shot: the first reading (no precpu); otherwise wait until a previous one exists
         let got = await nextReading(engine, r.id, ac.signal);
         while (got && !got.prev && !oneShot && !ac.signal.aborted) got = await nextReading(engine, r.id, ac.signal);
@@ -46,7 +46,7 @@ export function statsRoutes(): Route[] {
       }
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.flushHeaders();
-      if (!live(engine.containers.get(r.id).state.status)) { res.end(JSON.stringify(empty()) + '\n'); return; }
+      if (!isLive(engine.containers.get(r.id).state.status)) { res.end(JSON.stringify(empty()) + '\n'); return; }
       await new Promise<void>((resolve) => {
         const off = engine.stats.watch([r.id], (rs) => {
           const x = rs.find((y) => y.id === r.id);
@@ -61,7 +61,7 @@ export function statsRoutes(): Route[] {
 
     { method: 'GET', path: new RegExp(`^/containers/${ID}/top$`), handler: async ({ engine, res, params, query }) => {
       const r = getContainer(engine, params[0]);
-      if (!live(r.state.status) || !r.state.pid) throw new ApiError(409, `Container ${r.id} is not running`);
+      transition('top', r.state, r.id); // dockerd names the container by its id here
       const t = await top(r.state.pid, query.get('ps_args') || undefined);
       json(res, 200, { Titles: t.titles, Processes: t.processes });
     } },

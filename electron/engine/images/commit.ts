@@ -9,6 +9,7 @@ import { ImageError } from './errors';
 import { writeDiffTar } from './diff';
 import { applyChanges, type ImageConfig } from '../build/instructions';
 import { summarize } from '../containers/summary';
+import { can } from '../../common/states';
 
 export interface CommitOptions {
   container: string;
@@ -43,7 +44,7 @@ export async function commitContainer(engine: Engine, o: CommitOptions): Promise
     ...(o.config ?? {}),
   };
   const config = applyChanges(base, o.changes ?? []);
-  const pause = (o.pause ?? true) && r.state.status === 'running';
+  const pause = (o.pause ?? true) && can('pause', r.state.status);
   if (pause) await engine.containers.pause(r.id);
   const file = path.join(engine.opts.root, 'images', 'ingest', `commit-${r.id.slice(0, 12)}-${Date.now()}.tar`);
   try {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerRecord } from '../store/types';
 import type { BindMount } from '../spec/spec';
+import { isLive } from '../containers/states';
 
 const err = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -37,7 +38,7 @@ export function joinTarget(self: ContainerRecord, d: JoinDeps): JoinedNetwork {
   let t: ContainerRecord;
   try { t = d.get(id); } catch { throw err(`No such container: ${id}`, 'ENETJOIN'); }
   if (t.id === self.id) throw err('cannot join own network', 'EINVAL');
-  const running = (t.state.status === 'running' || t.state.status === 'paused') && t.state.pid > 0;
+  const running = isLive(t.state.status) && t.state.pid > 0;
   if (!running) throw err(`cannot join network of a non running container: ${t.id}`, 'ENETJOIN');
   if (t.config.network === 'container') return joinTarget(t, d);
   const mounts: BindMount[] = [];

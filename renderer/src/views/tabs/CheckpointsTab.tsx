@@ -9,6 +9,7 @@ import { ArchiveChip, ExportHint, exportArchive } from '../../components/Archive
 import { useUi } from '../../store/ui';
 import { ProgressBar } from '../../components/ProgressBar';
 import { ago, bytes } from '../../lib/format';
+import { can } from '../../../../electron/common/states';
 
 const OPTIONS = [
   ['leaveRunning', 'Leave running'], ['tcpEstablished', 'TCP established'], ['fileLocks', 'File locks'], ['preDump', 'Pre-dump'], ['export', 'Export archive'],
@@ -34,13 +35,13 @@ export function CheckpointsTab({ c }: { c: ContainerSummary }) {
   return (
     <div className="checkpoints pad">
       {unavailable ? <div className="notice" role="alert">{listError}</div> : <ErrorLine text={listError} />}
-      <fieldset disabled={!!busy || unavailable || c.status !== 'running'}>
+      <fieldset disabled={!!busy || unavailable || !can('checkpoint', c.status)}>
         <legend>New checkpoint</legend>
         {OPTIONS.map(([k, label]) => (
           <label key={k}><input type="checkbox" checked={opts[k]} onChange={(e) => setOpts({ ...opts, [k]: e.target.checked })} /> {label}</label>
         ))}
         <button className="primary" onClick={() => void act(`checkpoint ${c.name}`, () => api().call('checkpoints.create', { id: c.id, ...opts }))}>{busy?.startsWith('checkpoint') ? 'Checkpointing…' : 'Checkpoint'}</button>
-        {c.status !== 'running' && <span className="muted"> Only a running container can be checkpointed.</span>}
+        {!can('checkpoint', c.status) && <span className="muted"> Only a running container can be checkpointed.</span>}
       </fieldset>
       {progress && !progress.done && <ProgressBar label={`${progress.kind}: ${progress.status}`} current={progress.current} total={progress.total} />}
       {busy && !progress && <ProgressBar label={busy} />}

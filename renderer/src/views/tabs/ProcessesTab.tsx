@@ -2,13 +2,14 @@
 // and the page visible. The columns are ps's own (-ef or aux).
 import { useEffect, useState } from 'react';
 import type { ContainerSummary, TopResult } from '../../../../electron/common/types';
+import { can } from '../../../../electron/common/states';
 import { api } from '../../api/client';
 import { whileVisible } from '../../api/stats';
 
 const EVERY_MS = 2000;
 
 export function ProcessesTab({ c }: { c: ContainerSummary }) {
-  const running = c.status === 'running' || c.status === 'paused';
+  const running = can('top', c.status);
   const [psArgs, setPsArgs] = useState<'-ef' | 'aux'>('-ef');
   const [top, setTop] = useState<TopResult>();
   const [error, setError] = useState<string>();

@@ -1,6 +1,7 @@
 // Shell tab: an exec session (sh or bash) inside the running container.
 import { useState } from 'react';
 import type { ContainerSummary } from '../../../../electron/common/types';
+import { can } from '../../../../electron/common/states';
 import { api } from '../../api/client';
 import { TerminalPane } from '../../components/TerminalPane';
 import { ErrorLine } from '../../components/ErrorLine';
@@ -9,7 +10,7 @@ import { guessSize, useSession } from '../../lib/useSession';
 export function ShellTab({ c }: { c: ContainerSummary }) {
   const s = useSession(`shell:${c.id}`);
   const [shell, setShell] = useState('/bin/sh');
-  const running = c.status === 'running';
+  const running = can('exec', c.status);
   const close = () => {
     if (s.info?.alive) api().call('sessions.close', { session: s.info.id }).catch(() => undefined);
     s.clear();

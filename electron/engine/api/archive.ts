@@ -20,7 +20,7 @@ import type { Engine } from '../engine';
 import type { ContainerRecord } from '../store/types';
 import { type Ctx, type Route, json } from './context';
 import { ApiError, badRequest, notFound } from './errors';
-import { getContainer } from './containers';
+import { getContainer } from './container-ref';
 import { qbool } from './validate';
 import { applyUpload, type Staged } from './upload';
 import type { ServerResponse } from 'node:http';

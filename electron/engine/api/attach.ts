@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { commonHeaders, type Ctx, type Hijack, type Route } from './context';
 import { ApiError, badRequest } from './errors';
 import { qbool } from './validate';
-import { getContainer } from './containers';
+import { getContainer } from './container-ref';
 import { transition } from '../containers/states';
 import { parseDetachKeys, DetachFilter } from '../sessions/detach';
 import type { OutputPump, Session, StreamTag, Viewer } from '../sessions/types';

@@ -6,7 +6,7 @@ import type { Engine } from '../engine';
 import type { ContainerRecord } from '../store/types';
 import { type Route, json, readJson, noContent } from './context';
 import { badRequest } from './errors';
-import { getContainer } from './containers';
+import { getContainer } from './container-ref';
 import { z } from 'zod';
 import { parse } from './validate';
 import { routes as httpRoutes } from '../checkpoint/http';

@@ -8,7 +8,7 @@ import { cgroupVersion } from '../stats/host';
 import { type Route, json, readJson } from './context';
 import { ApiError } from './errors';
 import { qbool } from './validate';
-import { getContainer } from './containers';
+import { getContainer } from './container-ref';
 import { toResources } from './resources';
 import { requireCgroups } from '../runtime/rootless';
 import { isLive, transition } from '../containers/states';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Route, Ctx } from './context';
 import { API_VERSION, MIN_API_VERSION, SERVER_VERSION, PIER_VERSION, json } from './context';
-import { containerSummary } from './containers';
+import { containerSummary } from './container-inspect';
 import { rootlessSummary } from '../runtime/rootless';
 import { imageSummary } from './images';
 import { dfVolumes } from './volumes';

@@ -1,50 +1,25 @@
 // ImageService: pull, load, save, list, inspect, tag, remove, history, prune, disk
 // usage, over the content store (store.ts), the registry client (registry.ts) and the
-// worker pool that verifies and extracts layers (workers.ts, extract.ts).
+// import pipeline that verifies, extracts and publishes layers (import.ts, workers.ts, extract.ts).
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { BadArchiveError, BadReferenceError, ImageError, ImageInUseError, ImageNotFoundError, RegistryError } from './errors';
 import { parseReference, repoName, familiarName, formatReference, looksLikeId, DEFAULT_REGISTRY_SETTING, type Reference } from './reference';
 import { RegistryClient, type Credentials } from './registry';
-import { ContentStore, chainIds, sha256, type LayerDescriptor, type LayerMeta, type StoredImage } from './store';
+import { ContentStore, chainIds, sha256, type StoredImage } from './store';
 import { WorkerPool } from './workers';
 import { openArchive, writeTar, type ArchiveFS, type OutEntry } from './archive';
-import { DockerArchiveManifest, ImageConfigSchema, Index, Manifest, MT, isIndexMediaType, parseJson, type OciImageConfig } from './schema';
-import type { ExtractResult, LowerLayer, WhiteoutMode } from './extract';
+import { DockerArchiveManifest, Index, Manifest, MT, isIndexMediaType, parseJson, type OciImageConfig } from './schema';
+import type { LowerLayer, WhiteoutMode } from './extract';
+import { importImage, type ImportJob } from './import';
 import type { ImageProgress, ImageRecord, ImageService, NewImage } from './index';
 
 export interface ImageServiceOptions { root: string; defaultRegistry?: string; insecureRegistries?: string[]; authFile?: string }
 
-interface ImportLayer {
-  digest?: string;
-  mediaType?: string;
-  size?: number;
-  /** An existing local file with the blob (archive input). */
-  file?: string;
-  /** Downloads the blob into `file` (registry input). */
-  download?: (file: string, onData: (n: number) => void) => Promise<void>;
-}
-interface ImportJob {
-  label: string;
-  progressRef: string;
-  configBytes: Buffer;
-  manifest?: { bytes: Buffer; mediaType: string };
-  layers: ImportLayer[];
-  tags: string[];
-  repoDigests: string[];
-  onProgress?: (p: ImageProgress) => void;
-  signal?: AbortSignal;
-  /** Archive staging files may be hard-linked into the store instead of moved. */
-  keepSources: boolean;
-  parent?: string;
-  digestCache?: Map<string, string>;
-}
-
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 export const hostArch = (): string => GOARCH[process.arch] ?? process.arch;
 const LAYER_TYPES = new Set<string>([MT.ociLayer, MT.ociLayerGzip, MT.ociLayerZstd, MT.dockerLayerGzip, 'application/vnd.docker.image.rootfs.diff.tar', 'application/vnd.docker.image.rootfs.diff.tar.zstd']);
-const PULL_CONCURRENCY = 3;
 
 export class LocalImageService implements ImageService {
   readonly store: ContentStore;
@@ -176,130 +151,9 @@ export class LocalImageService implements ImageService {
     return rec;
   }
 
-  /**
-   * The one import path (pull and load): fetch/stage each blob, verify and extract it
-   * in a worker into a private temp directory, then — under the store lock — publish
-   * layers bottom-up, the blobs, and finally the image record.
-   */
-  private async importImage(job: ImportJob): Promise<ImageRecord> {
-    const config = parseJson(ImageConfigSchema, job.configBytes, `image config of ${job.label}`, (msg) => new BadArchiveError(msg));
-    const diffIds = config.rootfs.diff_ids;
-    if (diffIds.length !== job.layers.length) {
-      throw new BadArchiveError(`${job.label}: the config lists ${diffIds.length} layers but the manifest has ${job.layers.length}`);
-    }
-    const chains = chainIds(diffIds);
-    const emit = (p: Omit<ImageProgress, 'ref'>) => job.onProgress?.({ ref: job.progressRef, ...p });
-    const ac = new AbortController();
-    const onAbort = () => ac.abort(job.signal?.reason);
-    job.signal?.addEventListener('abort', onAbort, { once: true });
-    const temps: string[] = [];
-    interface Done { digest: string; mediaType: string; size: number; file?: string; tmpDir?: string; res?: ExtractResult; reused: boolean }
-    const results: Done[] = new Array(job.layers.length);
-
-    const one = async (i: number): Promise<void> => {
-      const l = job.layers[i];
-      const id = l.digest ?? diffIds[i];
-      let digest = l.digest ?? (l.file ? job.digestCache?.get(l.file) : undefined);
-      if (digest && this.store.hasLayer(chains[i]) && this.store.hasBlob(digest)) {
-        emit({ layer: id, status: 'exists' });
-        results[i] = { digest, mediaType: l.mediaType ?? MT.ociLayer, size: l.size ?? fs.statSync(this.store.blobPath(digest)).size, reused: true };
-        return;
-      }
-      let file: string;
-      let owned = false;
-      if (digest && this.store.hasBlob(digest)) file = this.store.blobPath(digest);
-      else if (l.file) file = l.file;
-      else {
-        file = this.store.ingestPath('layer');
-        temps.push(file);
-        owned = true;
-        emit({ layer: id, status: 'downloading', current: 0, total: l.size });
-        let last = 0;
-        await l.download!(file, (n) => {
-          const now = Date.now();
-          if (now - last >= 100 || n === l.size) { last = now; emit({ layer: id, status: 'downloading', current: n, total: l.size }); }
-        });
-      }
-      if (ac.signal.aborted) throw ac.signal.reason;
-      emit({ layer: id, status: 'verifying' });
-      const tmpDir = await this.store.newLayerTemp();
-      temps.push(tmpDir);
-      emit({ layer: id, status: 'extracting' });
-      const res = await this.pool.extract({
-        file, dest: path.join(tmpDir, 'diff'), label: `layer ${id} of ${job.label}`,
-        expectDigest: digest, expectDiffId: diffIds[i], whiteoutMode: this.whiteoutMode,
-      });
-      digest = res.digest;
-      if (l.file) job.digestCache?.set(l.file, digest);
-      const mediaType = l.mediaType ?? ({ gzip: MT.ociLayerGzip, zstd: MT.ociLayerZstd, none: MT.ociLayer } as const)[res.compression];
-      results[i] = { digest, mediaType, size: res.size, file: owned || (l.file && file === l.file) ? file : undefined, tmpDir, res, reused: false };
-    };
-
-    try {
-      // Bounded parallelism; the first failure aborts the rest.
-      let next = 0;
-      const errors: unknown[] = [];
-      const lane = async () => {
-        while (next < job.layers.length && !errors.length) {
-          const i = next++;
-          try { await one(i); } catch (e) { errors.push(e); ac.abort(e); }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(PULL_CONCURRENCY, job.layers.length) }, lane));
-      if (errors.length) throw errors[0];
-      if (job.signal?.aborted) throw job.signal.reason;
-
-      const configDigest = sha256(job.configBytes);
-      const id = configDigest;
-      return await this.store.lock.run(async () => {
-        for (let i = 0; i < results.length; i++) {
-          const r = results[i];
-          if (r.reused) {
-            if (!this.store.hasLayer(chains[i])) throw new ImageError('EREGISTRY', `${job.label}: layer ${chains[i]} was removed while importing; try again`);
-            continue;
-          }
-          if (!this.store.hasLayer(chains[i])) {
-            let whiteouts = r.res!.whiteouts;
-            if (r.res!.opaque.length) {
-              const lowers = chains.slice(0, i).reverse().map((c) => ({ dir: path.join(this.store.layerDir(c), 'diff'), whiteouts: this.store.layerMeta(c).whiteouts }));
-              whiteouts = whiteouts.concat(await this.pool.materialize(path.join(r.tmpDir!, 'diff'), r.res!.opaque, lowers, this.whiteoutMode));
-            }
-            const meta: LayerMeta = { chainId: chains[i], diffId: diffIds[i], parent: i ? chains[i - 1] : undefined, size: r.res!.unpackedSize, whiteouts };
-            await this.store.commitLayer(r.tmpDir!, meta);
-          }
-          if (r.file && !this.store.hasBlob(r.digest)) {
-            if (job.keepSources) await linkOrCopy(r.file, this.store.ingestPath('keep')).then((t) => this.store.commitBlob(t, r.digest));
-            else await this.store.commitBlob(r.file, r.digest);
-          }
-        }
-        await this.store.putBlob(job.configBytes);
-        const layerDescs: LayerDescriptor[] = results.map((r, i) => ({ digest: r.digest, mediaType: r.mediaType, size: r.size, diffId: diffIds[i] }));
-        const manifest = job.manifest ?? synthesizeManifest(job.configBytes, layerDescs);
-        const manifestDigest = await this.store.putBlob(manifest.bytes);
-        const images = this.store.all().map((s) => ({ ...s, repoTags: s.repoTags.filter((t) => !job.tags.includes(t)) }));
-        let rec = images.find((s) => s.id === id);
-        if (rec) {
-          rec.repoTags = [...new Set([...rec.repoTags, ...job.tags])];
-          rec.repoDigests = [...new Set([...rec.repoDigests, ...job.repoDigests])];
-          if (job.manifest) rec.manifest = { digest: manifestDigest, mediaType: manifest.mediaType, size: manifest.bytes.length };
-          rec.layers = layerDescs;
-        } else {
-          rec = {
-            id, repoTags: [...job.tags], repoDigests: [...job.repoDigests],
-            created: config.created ?? new Date().toISOString(),
-            manifest: { digest: manifestDigest, mediaType: manifest.mediaType, size: manifest.bytes.length },
-            layers: layerDescs, config, addedAt: new Date().toISOString(), ...(job.parent ? { parent: job.parent } : {}),
-          };
-          images.push(rec);
-        }
-        await this.store.setImages(images);
-        for (let i = 0; i < results.length; i++) if (!results[i].reused) emit({ layer: results[i].digest, status: 'done' });
-        return this.toRecord(rec);
-      });
-    } finally {
-      job.signal?.removeEventListener('abort', onAbort);
-      await Promise.all(temps.map((t) => fsp.rm(t, { recursive: true, force: true })));
-    }
+  /** The one import path (pull, load, commit): import.ts. */
+  private importImage(job: ImportJob): Promise<ImageRecord> {
+    return importImage(this, job, (s) => this.toRecord(s));
   }
 
   // ---------- commit / build ----------
@@ -538,20 +392,4 @@ export class LocalImageService implements ImageService {
 
 function envList(name: string): string[] {
   return (process.env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-async function linkOrCopy(src: string, dst: string): Promise<string> {
-  try { await fsp.link(src, dst); } catch { await fsp.copyFile(src, dst); }
-  return dst;
-}
-
-/** An OCI manifest for an image that arrived without one (docker-archive). Deterministic. */
-function synthesizeManifest(configBytes: Buffer, layers: LayerDescriptor[]): { bytes: Buffer; mediaType: string } {
-  const m = {
-    schemaVersion: 2,
-    mediaType: MT.ociManifest,
-    config: { mediaType: MT.ociConfig, digest: sha256(configBytes), size: configBytes.length },
-    layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
-  };
-  return { bytes: Buffer.from(JSON.stringify(m)), mediaType: MT.ociManifest };
 }

@@ -1,5 +1,5 @@
 // Checkpoint and restore with CRIU through the OCI runtime (runc), the way libpod does:
-//   checkpoint: `runc checkpoint --image-path <dir>/checkpoint --work-path <dir> …`
+//   checkpoint: `runc checkpoint --image-path <dir>/checkpoint --work-path <dir> …` (dump.ts)
 //   restore:    conmon `--restore <dir>/checkpoint` (+ `--runtime-opt` for TCP/file locks)
 // Each checkpoint lives in <root>/checkpoints/<id>/ as meta.json + data/, where data/ is
 // podman's export layout (config.dump, spec.dump, checkpoint/, rootfs-diff.tar,
@@ -16,11 +16,10 @@ import type { CheckpointSummary } from '../../common/contract';
 import type { OciSpec } from '../spec/spec';
 import { CheckpointError, meaningfulCriuLines, oneLine } from './errors';
 import { transition } from '../containers/states';
-import { EMPTY_TAR, extractArchive, streamToFile, writeArchive, type Compression } from './archive';
-import { adaptForeignSpec, configFromForeign, makeConfigDump, type ConfigDump } from './podman';
+import { extractArchive, streamToFile, writeArchive, type Compression } from './archive';
+import { adaptForeignSpec, configFromForeign, type ConfigDump } from './podman';
 import { rootDirMode } from './criu-image';
-import { freeze, type Frozen } from './freezer';
-import { unkeptWritableFiles } from './openfiles';
+import { dumpContainer, type Dump, type DumpFlags } from './dump';
 import { capabilityOf, type CheckpointCapability } from './capability';
 import { applyRootfsDiff, copyTree, extractShm, sleep, treeSize } from './files';
 
@@ -156,8 +155,40 @@ export class CheckpointServiceImpl {
 
   // ------------------------------------------------------------ checkpoint
 
+  /**
+   * Checks, prepares the checkpoint's directory, dumps (dump.ts: frozen, files copied before
+   * the thaw), records it, and exports it when asked. A failure leaves no checkpoint behind.
+   */
   async create(ref: string, o: CheckpointOptions = {}): Promise<CheckpointSummary & { name: string }> {
     const rec = this.engine.containers.get(ref);
+    await this.checkCreate(rec, o);
+    const p = this.progress('checkpoint', rec.name);
+    const id = newId();
+    const base = path.join(this.dir, id);
+    const data = path.join(base, 'data');
+    const leaveRunning = !!(o.leaveRunning || o.preDump);
+    const flags: DumpFlags = { leaveRunning, tcpEstablished: !!o.tcpEstablished, fileLocks: !!o.fileLocks, preDump: !!o.preDump };
+    const d: Dump = { rec, data, images: path.join(data, o.preDump ? 'pre-checkpoint' : 'checkpoint'), flags, withParent: false };
+    try {
+      const parent = await this.prepareDump(d, o);
+      p.step('dumping');
+      await dumpContainer(this.engine, d, (status) => p.step(status));
+      if (!o.keep) await fsp.rm(path.join(data, 'dump.log'), { force: true });
+      if (d.stopped) await Promise.race([d.stopped, sleep(10_000)]);
+      const r = await this.recordDump(id, d, o, parent);
+      p.done();
+      if (o.export && !o.preDump) return summary(await this.export(id, { compression: o.compression }));
+      return summary(r);
+    } catch (e) {
+      p.fail(e);
+      await fsp.rm(base, { recursive: true, force: true });
+      if (d.stopped && rec.state.status === 'running') rec.state.stoppedByUser = false;
+      throw e;
+    }
+  }
+
+  /** Refuses, with the reason, a checkpoint that cannot be taken (nothing is written yet). */
+  private async checkCreate(rec: ContainerRecord, o: CheckpointOptions): Promise<void> {
     if (o.dir) throw new CheckpointError('custom checkpoint directories are not supported: Pier keeps checkpoints in its root (export an archive instead)', 'EINVAL');
     if (o.name !== undefined) {
       if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(o.name)) throw new CheckpointError(`invalid checkpoint name "${o.name}": use letters, digits, _ . - (not first)`, 'EINVAL');
@@ -168,123 +199,38 @@ export class CheckpointServiceImpl {
     if (o.preDump && !cap.preDump) throw new CheckpointError(`cannot pre-dump container ${rec.name}: ${cap.preDumpReason}`, 'ENOTSUP');
     transition('checkpoint', rec.state, rec.name);
     if (rec.config.terminal) throw new CheckpointError(`container ${rec.name} has a terminal (tty): CRIU cannot checkpoint a process whose terminal belongs to conmon; create it without a tty`, 'ENOTSUP');
-
     const snap = this.engine.snapshotter;
     if (!o.preDump && rec.config.imageId && !snap?.diffDir(rec.id)) {
       throw new CheckpointError(`checkpoint of container ${rec.name} cannot be made consistent: its root filesystem is a full copy (snapshotter "copy"${snap?.reason ? `: ${snap.reason}` : ''}), from which Pier cannot tell the files it changed; checkpoints need overlay snapshots`, 'EINCONSISTENT');
     }
-
-    const p = this.progress('checkpoint', rec.name);
-    const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-    const base = path.join(this.dir, id), data = path.join(base, 'data');
-    const leaveRunning = !!(o.leaveRunning || o.preDump);
-    const options: Record<string, boolean> = { leaveRunning, tcpEstablished: !!o.tcpEstablished, fileLocks: !!o.fileLocks, preDump: !!o.preDump };
-    const c = this.engine.containers;
-    let stopped: Promise<number> | undefined;
-    try {
-      await this.records();
-      const images = path.join(data, o.preDump ? 'pre-checkpoint' : 'checkpoint');
-      await fsp.mkdir(images, { recursive: true, mode: 0o700 });
-      let parent: CheckpointRecord | undefined;
-      if (!o.preDump && o.withPrevious !== false) {
-        parent = [...(await this.records()).values()].filter((r) => r.container === rec.id && r.kind === 'pre-dump' && (!rec.state.startedAt || r.created >= rec.state.startedAt)).sort((a, b) => b.created.localeCompare(a.created))[0];
-        if (parent && !cap.preDump) parent = undefined;
-      }
-      if (parent) await copyTree(path.join(this.dataDir(parent.id), 'pre-checkpoint'), path.join(data, 'pre-checkpoint'));
-      p.step('dumping');
-      await c.lock(rec.id, async () => {
-        transition('checkpoint', rec.state, rec.name);
-        const bundle = c.paths(rec).bundle;
-        const spec = JSON.parse(await fsp.readFile(path.join(bundle, 'config.json'), 'utf8')) as OciSpec;
-        const dump = makeConfigDump(rec, spec, options, c.paths(rec).logPath);
-        await Promise.all([
-          fsp.writeFile(path.join(data, 'config.dump'), JSON.stringify(dump, null, 2), { mode: 0o600 }),
-          fsp.writeFile(path.join(data, 'spec.dump'), JSON.stringify(spec, null, 2), { mode: 0o600 }),
-          fsp.writeFile(path.join(data, 'dump.log'), ''),
-        ]);
-        // podman (containers/storage) gives an image container's root the mode of the image's
-        // root, 0555 when the layers carry no root entry; Pier's snapshots make it 0755. CRIU
-        // checks the root's mode on restore, so dump with podman's to be restorable there.
-        if (rec.config.imageId && spec.root?.path) {
-          const st = await fsp.stat(spec.root.path).catch(() => undefined);
-          if (st && (st.mode & 0o7777) === 0o755) await fsp.chmod(spec.root.path, 0o555).catch(() => undefined);
-        }
-        if (!leaveRunning) {
-          rec.state.stoppedByUser = true; // the dump ends the process: not an unexpected exit
-          stopped = c.wait(rec.id, 'next-exit');
-        }
-        const rt = this.engine.runtime;
-        // A leave-running container stays frozen from before the dump until its files are
-        // copied (see consistentFiles); without leave-running CRIU kills it after the dump.
-        const frozen = leaveRunning ? await freeze(rt, rec.id) : undefined;
-        try {
-          const r = await rt.checkpoint(rec.id, {
-            imagePath: images, workPath: data, leaveRunning, preDump: o.preDump,
-            tcpEstablished: o.tcpEstablished, fileLocks: o.fileLocks, parentPath: parent ? '../pre-checkpoint' : undefined,
-          });
-          if (r.code !== 0) throw await dumpError(rec.name, rt.info.runtime.name, r, data);
-          if (!o.preDump) {
-            p.step('saving root filesystem changes');
-            await this.consistentFiles(rec, data, frozen);
-          }
-        } finally {
-          await frozen?.thaw();
-        }
-      });
-      if (!o.keep) await fsp.rm(path.join(data, 'dump.log'), { force: true });
-      if (stopped) await Promise.race([stopped, sleep(10_000)]);
-      const r: CheckpointRecord = {
-        id, ...(o.name ? { name: o.name } : {}), container: rec.id, containerName: rec.name, created: new Date().toISOString(), size: await treeSize(data), options,
-        kind: o.preDump ? 'pre-dump' : 'dump', origin: 'pier', ...(parent ? { parent: parent.id } : {}),
-      };
-      await this.save(r);
-      this.engine.events.publish({ type: 'container', action: 'checkpointed', id: rec.id, name: rec.name, container: c.inspect(rec.id) });
-      p.done();
-      if (o.export && !o.preDump) return summary(await this.export(id, { compression: o.compression }));
-      return summary(r);
-    } catch (e) {
-      p.fail(e);
-      await fsp.rm(base, { recursive: true, force: true });
-      if (stopped && rec.state.status === 'running') rec.state.stoppedByUser = false;
-      throw e;
-    }
   }
 
-  /**
-   * Copies what the checkpoint keeps of the container's files (rootfs diff, log) at the
-   * moment of the dump: the container is either frozen since before the dump or dead.
-   * Caller holds the container's lock, so no exit handling (auto-remove) runs meanwhile.
-   */
-  private async consistentFiles(rec: ContainerRecord, data: string, frozen?: Frozen): Promise<void> {
-    if (frozen && !(await frozen.frozen())) {
-      throw new CheckpointError(`checkpoint of container ${rec.name} cannot be made consistent: the container was thawed during the dump, so its files may have changed after its memory was saved`, 'EINCONSISTENT');
-    }
-    if (frozen) {
-      const files = await unkeptWritableFiles(await frozen.pids(), !!(rec.config.imageId && this.engine.snapshotter?.diffDir(rec.id)));
-      if (files.length) throw new CheckpointError(`checkpoint of container ${rec.name} cannot be made consistent with leave-running: it holds ${files.join(', ')} open for writing in a host directory (${rec.config.rootfs ? 'its root directory or ' : ''}a bind mount), which a checkpoint does not keep and which it would change after the dump; checkpoint it without leave-running`, 'EINCONSISTENT');
-    }
-    await this.writeRootfsDiff(rec, data);
-    await fsp.writeFile(path.join(data, 'network.status'), 'null', { mode: 0o600 });
-    // After a dump that ended the process, conmon drains its output into the log before it
-    // writes the exit file. (A frozen container's last lines may still be in the pipe.)
-    if (!frozen) await this.engine.containers.d.exits.wait(rec.id, 10_000);
-    await fsp.copyFile(this.engine.containers.paths(rec).logPath, path.join(data, 'ctr.log')).catch(() => undefined);
+  /** Makes the image dir; a final dump after a pre-dump of this run gets its images as parent. */
+  private async prepareDump(d: Dump, o: CheckpointOptions): Promise<CheckpointRecord | undefined> {
+    await this.records();
+    await fsp.mkdir(d.images, { recursive: true, mode: 0o700 });
+    const parent = !o.preDump && o.withPrevious !== false && this.capability().preDump ? await this.latestPreDump(d.rec) : undefined;
+    if (parent) await copyTree(path.join(this.dataDir(parent.id), 'pre-checkpoint'), path.join(d.data, 'pre-checkpoint'));
+    d.withParent = !!parent;
+    return parent;
   }
 
-  /** rootfs-diff.tar + deleted.files from the snapshot's upper dir (overlay whiteouts = deleted). */
-  private async writeRootfsDiff(rec: ContainerRecord, data: string): Promise<void> {
-    const upper = rec.config.imageId ? this.engine.snapshotter?.diffDir(rec.id) : undefined;
-    if (!upper) { await fsp.writeFile(path.join(data, 'rootfs-diff.tar'), EMPTY_TAR); return; }
-    const deleted: string[] = [];
-    const exclude = (rel: string) => {
-      try {
-        const st = fs.lstatSync(path.join(upper, rel));
-        if (st.isCharacterDevice() && st.rdev === 0) { deleted.push('/' + rel); return true; }
-        return !(st.isFile() || st.isDirectory() || st.isSymbolicLink());
-      } catch { return true; }
+  /** The container's newest pre-dump taken since it last started. */
+  private async latestPreDump(rec: ContainerRecord): Promise<CheckpointRecord | undefined> {
+    const mine = [...(await this.records()).values()].filter((r) => r.container === rec.id && r.kind === 'pre-dump' && (!rec.state.startedAt || r.created >= rec.state.startedAt));
+    return mine.sort((a, b) => b.created.localeCompare(a.created))[0];
+  }
+
+  /** Saves the record of a finished dump and tells the container's watchers. */
+  private async recordDump(id: string, d: Dump, o: CheckpointOptions, parent?: CheckpointRecord): Promise<CheckpointRecord> {
+    const { rec } = d;
+    const r: CheckpointRecord = {
+      id, ...(o.name ? { name: o.name } : {}), container: rec.id, containerName: rec.name, created: new Date().toISOString(), size: await treeSize(d.data), options: d.flags,
+      kind: o.preDump ? 'pre-dump' : 'dump', origin: 'pier', ...(parent ? { parent: parent.id } : {}),
     };
-    await writeArchive(upper, path.join(data, 'rootfs-diff.tar'), 'none', exclude);
-    if (deleted.length) await fsp.writeFile(path.join(data, 'deleted.files'), JSON.stringify(deleted), { mode: 0o600 });
+    await this.save(r);
+    this.engine.events.publish({ type: 'container', action: 'checkpointed', id: rec.id, name: rec.name, container: this.engine.containers.inspect(rec.id) });
+    return r;
   }
 
   // ------------------------------------------------------------ export
@@ -451,7 +397,7 @@ export class CheckpointServiceImpl {
     const p = this.progress('import', label);
     await this.records();
     const staging = path.join(this.dir, `.import-${randomBytes(6).toString('hex')}`);
-    const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    const id = newId();
     let registered = false;
     try {
       await fsp.mkdir(path.join(staging, 'data'), { recursive: true, mode: 0o700 });
@@ -508,17 +454,10 @@ async function rootModeHook(imagesDir: string) {
   };
 }
 
+const newId = () => `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+
 function summary(r: CheckpointRecord): CheckpointSummary & { name: string } {
   return { id: r.id, name: r.name ?? r.id, container: r.container, containerName: r.containerName, created: r.created, size: r.size, options: { ...r.options, preDump: r.kind === 'pre-dump' }, ...(r.archive ? { archive: r.archive, archiveSize: r.archiveSize } : {}) };
-}
-
-/** The error of a failed `runc checkpoint`: the runtime's messages and CRIU's dump.log lines. */
-async function dumpError(name: string, runtimeName: string, r: { code: number | null; stderr: string }, data: string): Promise<CheckpointError> {
-  const log = await fsp.readFile(path.join(data, 'dump.log'), 'utf8').catch(() => '');
-  const lines = meaningfulCriuLines(log);
-  const msgs = [...r.stderr.matchAll(/msg="((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\n/g, ' ').replace(/\\"/g, '"'));
-  const rtMsg = (msgs.length ? msgs.join('; ') : r.stderr.trim().split('\n').pop() ?? '').trim();
-  return new CheckpointError(`checkpoint of container ${name} failed: ${oneLine(rtMsg) || `${runtimeName} exit ${r.code}`}${lines.length ? `; CRIU dump.log: ${lines.join(' | ')}` : ''}`, 'ECRIU');
 }
 
 function runtimeOpts(dumped: Record<string, boolean>, o: RestoreOptions): string[] {

@@ -13,9 +13,23 @@ test('the bytes in flight when the log was read are dropped from the live side, 
   assert.equal(live.subarray(k).toString().split('\n')[0], '1000');
 });
 
+test("nothing seen: the replay's tail, found once in the live output, pins the seam", () => {
+  const log = lines(1, 31640); // the replay ends with 31639
+  const live = lines(31512, 40000); // 31512..31639 were in flight
+  const k = replayOverlap(log, Buffer.alloc(0), live);
+  assert.equal(live.subarray(k).toString().split('\n')[0], '31640');
+  // fewer in-flight bytes than the anchor (64): not pinned, duplicates
+  assert.equal(replayOverlap(log, Buffer.alloc(0), lines(31635, 40000)), 0);
+  // nothing in flight
+  assert.equal(replayOverlap(log, Buffer.alloc(0), lines(31640, 40000)), 0);
+  // periodic output: the tail occurs many times, not pinned
+  const y = Buffer.from('y\n'.repeat(50000));
+  assert.equal(replayOverlap(y, Buffer.alloc(0), y.subarray(0, 20000)), 0);
+});
+
 test('no in-flight bytes: nothing dropped; nothing seen or no seam: nothing dropped (duplicates, never loss)', () => {
   assert.equal(replayOverlap(lines(1, 100), lines(1, 100), lines(100, 200)), 0);
-  assert.equal(replayOverlap(lines(1, 100), Buffer.alloc(0), lines(50, 200)), 0);
+  assert.equal(replayOverlap(lines(1, 100), Buffer.alloc(0), lines(99, 200)), 0);
   assert.equal(replayOverlap(lines(1, 100), Buffer.from('unrelated\n'), lines(50, 200)), 0);
   // periodic output: the seam is ambiguous, the smallest overlap wins
   const y = Buffer.from('y\n'.repeat(5000));

@@ -113,8 +113,11 @@ export interface PipeOptions {
   prelude?: (socket: Duplex) => Promise<Map<StreamTag, Buffer>>;
 }
 
-/** How long a log replay waits for the first live bytes that pin where the replay and live output meet. */
-const SEAM_WAIT_MS = 50;
+/**
+ * How long a log replay waits for the first live bytes that pin where the replay and live output meet (it starts at
+ * once when they come; a quiet container waits this long). 50 ms was too short on a loaded machine.
+ */
+const SEAM_WAIT_MS = 250;
 
 /**
  * Connects a client socket to a session as one viewer: output (framed unless TTY) with

@@ -57,6 +57,8 @@ interface Binding {
   spawn(file: string, argv: string[], env: string[], cwd: string | null, fds: number[], setsid: boolean): number;
   reap(pid: number): [number, number] | null;
   pipe(): [number, number];
+  mountOverlay(cwd: string, options: string, target: string): Promise<void>;
+  unmount(target: string, detach: boolean): Promise<void>;
   PidWatcher: new (onExit: (pid: number) => void) => { watch(pid: number): number; close(): void; ref(): void; unref(): void };
   Channel: new (fd: number, onEvent: (kind: EventKind, payload?: Buffer | SystemError, extra?: number[] | number) => void) => Channel;
 }
@@ -181,6 +183,19 @@ export function spawnProcess(file: string, argv: string[], env: string[], cwd: s
 /** waitpid(pid, WNOHANG) for a child from spawnProcess: [exit code (-1 if signalled), signal (0 if exited)], or null while it runs. */
 export function reapChild(pid: number): [number, number] | null {
   return binding().reap(pid);
+}
+
+/**
+ * mount -t overlay overlay -o `options` `target`, with relative paths in `options` resolved against `cwd` (the
+ * mount runs on a thread with its own working directory). Rejects with the errno (EINVAL, ENOENT…) naming target.
+ */
+export function mountOverlay(cwd: string, options: string, target: string): Promise<void> {
+  return binding().mountOverlay(cwd, options, target);
+}
+
+/** umount2(target, detach ? MNT_DETACH : 0). Rejects with the errno (EBUSY, EINVAL when not mounted…). */
+export function unmount(target: string, detach = false): Promise<void> {
+  return binding().unmount(target, detach);
 }
 
 /** pipe2(O_CLOEXEC): [read end, write end]. */

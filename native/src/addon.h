@@ -11,5 +11,6 @@ void InitResolve(Napi::Env env, Napi::Object exports);  // resolve.cc: resolveIn
 void InitLock(Napi::Env env, Napi::Object exports);     // lock.cc: flock, funlock, flockAsync
 void InitPidWatch(Napi::Env env, Napi::Object exports);  // pidwatch.cc: PidWatcher (pidfd + epoll thread)
 void InitSpawn(Napi::Env env, Napi::Object exports);     // spawn.cc: spawn (posix_spawn), reap, pipe
+void InitMount(Napi::Env env, Napi::Object exports);     // mount.cc: mountOverlay, unmount
 
 }  // namespace pier

@@ -1,5 +1,6 @@
 // posix_spawn children (electron/engine/runtime/native-spawn.ts, native/src/spawn.cc) and run()/spawnDetached()
-// on top of them: real programs, real fds, real sessions and signals. No mocks.
+// on top of them: real programs, real fds, real sessions and signals; the addon's overlay mount/unmount
+// (native/src/mount.cc) on real overlays. No mocks.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnNative } from '../../electron/engine/runtime/native-spawn';
 import { run, spawnDetached } from '../../electron/engine/runtime/proc';
+import { mountOverlay, unmount } from '../../native/index';
 
 let scratch: string;
 before(() => {
@@ -145,6 +147,48 @@ describe('native spawn', () => {
     assert.ok(pid > 0, left);
     assert.ok(Date.now() - t0 < 15_000, 'did not wait for the unref()ed child');
     process.kill(pid, 'SIGKILL'); // the sleep it left (it ends in 20 s anyway)
+  });
+});
+
+describe('native overlay mount', { skip: process.getuid?.() !== 0 ? 'needs root' : undefined }, () => {
+  test('relative lower dirs resolve against the given directory; this process keeps its own', async () => {
+    const base = path.join(scratch, 'ov');
+    for (const d of ['layers/l1', 'layers/l2', 'upper', 'work', 'merged'])
+      fs.mkdirSync(path.join(base, d), { recursive: true });
+    fs.writeFileSync(path.join(base, 'layers/l1/from-l1'), 'one');
+    fs.writeFileSync(path.join(base, 'layers/l2/from-l2'), 'two');
+    const merged = path.join(base, 'merged');
+    const cwd = process.cwd();
+    const opts = `lowerdir=l2:l1,upperdir=${base}/upper,workdir=${base}/work`;
+    await mountOverlay(path.join(base, 'layers'), opts, merged);
+    try {
+      assert.equal(process.cwd(), cwd);
+      assert.deepEqual(fs.readdirSync(merged).sort(), ['from-l1', 'from-l2']);
+      fs.writeFileSync(path.join(merged, 'new'), 'x');
+      assert.equal(fs.readFileSync(path.join(base, 'upper/new'), 'utf8'), 'x');
+      // busy: the plain unmount fails, the detaching one goes through
+      const held = fs.openSync(path.join(merged, 'from-l1'), 'r');
+      try {
+        await assert.rejects(unmount(merged), { code: 'EBUSY' });
+        await unmount(merged, true);
+      } finally {
+        fs.closeSync(held);
+      }
+      assert.deepEqual(fs.readdirSync(merged), []);
+    } finally {
+      await unmount(merged, true).catch(() => undefined);
+    }
+  });
+
+  test('errors name the errno and the target, and nothing is mounted', async () => {
+    const target = path.join(scratch, 'bad-target');
+    fs.mkdirSync(target);
+    await assert.rejects(
+      mountOverlay(scratch, 'lowerdir=no-such-layer,upperdir=/nonexistent,workdir=/nonexistent', target),
+      (e: NodeJS.ErrnoException) => e.code === 'ENOENT' && e.message.includes(target),
+    );
+    await assert.rejects(unmount(target), { code: 'EINVAL' });
+    assert.equal(fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(target), false);
   });
 });
 

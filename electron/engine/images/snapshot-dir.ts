@@ -2,7 +2,7 @@
 // (`pier container cleanup`). Same layout and rules as snapshot.ts: <root>/snapshots/<id>/{merged,…}.
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { runChecked as run } from '../runtime/proc';
+import { unmount } from '../../../native/index';
 
 
 /** Decodes the octal escapes of /proc/self/mountinfo fields. */
@@ -16,9 +16,10 @@ export async function isMountPoint(p: string): Promise<boolean> {
 /** Unmounts <merged> if mounted (lazily when busy). */
 export async function unmountDir(merged: string, what: string): Promise<void> {
   if (!(await isMountPoint(merged))) return;
-  try { await run('umount', [merged]); } catch (e) {
+  // the syscall, not umount(8): no process on the removal path
+  try { await unmount(merged); } catch (e) {
     // Busy (a process still holds it): detach now, the kernel frees it when released.
-    try { await run('umount', ['-l', merged]); } catch { throw new Error(`unmounting the root filesystem of container ${what} failed: ${((e as { stderr?: string }).stderr || (e as Error).message).trim()}`); }
+    try { await unmount(merged, true); } catch { throw new Error(`unmounting the root filesystem of container ${what} failed: ${(e as Error).message}`); }
   }
 }
 

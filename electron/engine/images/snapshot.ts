@@ -16,6 +16,7 @@ import { writeFileAtomic as writeStoreFile } from './store';
 import { writeFileAtomic } from '../store/atomic';
 import { usernsState } from '../runtime/userns';
 import { fuseOverlayfs } from '../runtime/fuse';
+import { mountOverlay } from '../../../native/index';
 
 /** Inside a user namespace the kernel keeps overlay metadata in user.* xattrs. */
 const overlayExtra = (): string => (usernsState() ? ',userxattr' : '');
@@ -106,7 +107,7 @@ class SnapshotterImpl implements Snapshotter {
     if (opts.length > 4000) throw new Error(`snapshot of container ${containerId}: too many layers for one overlay mount (${meta.lowers.length})`);
     try {
       if (this.mountProgram) await run(this.mountProgram, ['-o', opts, p.merged], { cwd: meta.layersDir });
-      else await run('mount', ['-t', 'overlay', 'overlay', '-o', opts, p.merged], { cwd: meta.layersDir });
+      else await mountOverlay(meta.layersDir, opts, p.merged); // the syscall: no mount(8) process on the run path
     } catch (e) {
       throw new Error(`mounting the root filesystem of container ${containerId} failed: ${((e as { stderr?: string }).stderr || (e as Error).message).trim()}`);
     }

@@ -50,7 +50,8 @@ async function prepare(h: Hierarchy, dir: string): Promise<void> {
 
 /**
  * Moves process `pid` into `pier-conmon` in every hierarchy, off the JS thread (a write to cgroup.procs can wait
- * for an RCU grace period; one hierarchy after the other, as parallel writes contend for the same kernel lock);
+ * for the kernel's cgroup lock; one hierarchy after the other: all at once would fill libuv's pool threads, and the
+ * rootfs mount running meanwhile would queue behind them);
  * resolves with the errors (empty when all went well).
  */
 export async function moveToConmonCgroup(pid: number): Promise<string[]> {

@@ -2,7 +2,8 @@
 // leaves, where it is redundant and the refusal otherwise. Statuses are Docker's State.Status values the engine
 // has ('restarting' is an exited container with a pending policy restart, `state.restarting`; there is no
 // 'dead'). A 'created' container may or may not have its runtime container yet (`initialized`: conmon launched,
-// after `init` / attach-before-start); running and paused ones always have it. Pure data, shared: the engine
+// after `init` / attach-before-start); running and paused ones always have it; an exited one may keep it (an
+// auto-remove one until its removal, any other while the runtime could not delete it). Pure data, shared: the engine
 // enforces it (engine/containers/states.ts), the desktop offers only the actions it allows (`can`).
 import type { ContainerStatus } from './types';
 

@@ -45,7 +45,10 @@ export async function dumpContainer(engine: Engine, d: Dump, step: (status: stri
     transition('checkpoint', rec.state, rec.name);
     await writeDumpConfig(engine, d);
     if (!d.flags.leaveRunning) {
-      rec.state.stoppedByUser = true; // the dump ends the process: not an unexpected exit
+      // the dump ends the process: not an unexpected exit (no restart policy applies). Saved: the exit is
+      // recorded under a later lock, which takes the record from disk first
+      rec.state.stoppedByUser = true;
+      await c.d.store.save(rec);
       d.stopped = c.wait(rec.id, 'next-exit');
     }
     // A leave-running container stays frozen from before the dump until its files are

@@ -182,7 +182,8 @@ export class CheckpointServiceImpl {
     } catch (e) {
       p.fail(e);
       await fsp.rm(base, { recursive: true, force: true });
-      if (d.stopped && rec.state.status === 'running') rec.state.stoppedByUser = false;
+      const undo = (st: ContainerRecord['state']) => { if (st.status === 'running') st.stoppedByUser = false; };
+      if (d.stopped) await this.engine.containers.updateState(rec.id, undo).catch(() => undefined);
       throw e;
     }
   }

@@ -1,8 +1,10 @@
 // `pier container cleanup ID`: what conmon's exit command does when no engine watches the exit directory.
 // Under the container's lock (shared with the engine): if the record still says the container runs and conmon
-// wrote its exit file, the exit is recorded (code and time from the file), the runtime state is deleted, and an
-// AutoRemove container is removed (runtime state, snapshot, run files, record). Idempotent: anything already
-// done is skipped, so a late or repeated cleanup changes nothing. Imports stay small: it runs once per exit.
+// wrote its exit file, the exit is recorded (code and time from the file), the runtime state is deleted (when the
+// runtime cannot delete it yet, the record stays `initialized` and the engine deletes it before the next start,
+// restore or remove), and an AutoRemove container is removed (runtime state, snapshot, run files, record).
+// Idempotent: anything already done is skipped, so a late or repeated cleanup changes nothing. Imports stay
+// small: it runs once per exit.
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,9 +29,10 @@ export async function cleanupContainer(t: CleanupTarget, id: string): Promise<Cl
     const active = hasRuntime(s);
     const exit = readExitFile(path.join(t.runroot, 'exits'), id);
     if (active && exit) {
-      await deleteRuntimeContainer(t.runtimePath, t.runtimeRoot, id);
+      // a runtime that cannot delete the container yet leaves it recorded (initialized) for the engine's next try
+      const kept = await deleteRuntimeContainer(t.runtimePath, t.runtimeRoot, id).then(() => false, () => true);
       const oomKilled = existsSync(path.join(t.root, 'containers', id, 'b', 'oom'));
-      rec.state = { ...s, status: 'exited', initialized: false, pid: 0, conmonPid: 0, exitCode: exit.code, finishedAt: exit.at.toISOString(), oomKilled };
+      rec.state = { ...s, status: 'exited', initialized: kept, pid: 0, conmonPid: 0, exitCode: exit.code, finishedAt: exit.at.toISOString(), oomKilled };
       await store.save(rec);
     } else if (!(s.status === 'exited' || s.status === 'removing')) {
       return 'nothing';

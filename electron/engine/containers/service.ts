@@ -261,7 +261,8 @@ export class Containers {
     } catch (e) {
       await net?.ready?.catch(() => undefined);
       net?.release();
-      if (r.state.initialized) { await this.cleanupRuntime(r); await this.d.store.save(r); }
+      // a runtime container that cannot be deleted now stays recorded (initialized), for the next operation
+      if (r.state.initialized) { await this.cleanupRuntime(r).catch(() => undefined); await this.d.store.save(r); }
       r.state.net = undefined;
       if (net) await this.d.network?.teardown(r.id).catch(() => undefined);
       throw e;
@@ -323,7 +324,7 @@ export class Containers {
     const r = this.get(ref);
     return this.lock(r.id, async () => {
       transition('restore', r.state, r.name);
-      if (r.state.initialized) await this.cleanupRuntime(r);
+      await this.cleanupRuntime(r);
       await this.initLocked(r, { from, opts: runtimeOpts, spec });
       this.emit(r, 'restored');
       return r;
@@ -346,7 +347,8 @@ export class Containers {
     return this.lock(r.id, async () => {
       if (byPolicy && !atEngineStart && !r.state.restarting) return r;
       if (transition('start', r.state, r.name) === 'noop') return r;
-      if (r.state.initialized && r.state.status !== 'created') await this.cleanupRuntime(r);
+      // the id must be free in the runtime (a 'created' one that has its runtime container keeps it)
+      if (!(r.state.initialized && r.state.status === 'created')) await this.cleanupRuntime(r);
       await this.initLocked(r);
       await this.d.runtime.start(r.id, r.name);
       r.state = {
@@ -501,14 +503,17 @@ export class Containers {
 
   /** Removes a container the table let go (or one whose exit was just recorded). Caller holds the lock. */
   private async removeLocked(r: ContainerRecord, volumes: boolean): Promise<void> {
+    const was = r.state.status;
     r.state.status = 'removing';
-    // independent: the runtime's state, the snapshot, conmon's run files
-    await Promise.all([
+    // independent: the runtime's state, the snapshot, conmon's run files. A runtime container that cannot be
+    // deleted fails the removal and keeps the record (initialized), so the next remove deletes it
+    const [runtime] = await Promise.allSettled([
       this.cleanupRuntime(r),
       this.d.images?.remove(r.id).catch(() => undefined),
       rm(this.paths(r).runDir, { recursive: true, force: true }),
       rm(path.join(this.d.exits.dir, r.id), { force: true }),
     ]);
+    if (runtime.status === 'rejected') { r.state.status = was; throw runtime.reason; }
     await this.d.store.delete(r.id);
     removeLockFile(containerLockPath(this.d.runroot, r.id));
     this.emit(r, 'removed');
@@ -566,7 +571,9 @@ export class Containers {
   }
 
   /**
-   * Marks an exit: runtime state deleted, record updated, event, auto-remove. Caller holds the lock. With
+   * Marks an exit: runtime state deleted, record updated, event, auto-remove. Caller holds the lock. A runtime that
+   * could not delete the container yet (runc refuses while the dying process is not yet gone) leaves the record
+   * `initialized`: the next start, restore or remove deletes it first (cleanupRuntime). With
    * `removeNow` (a natural exit, engine not closing) an auto-remove container is removed here, under the same lock,
    * and its exit is not written to disk first: an engine killed before the removal ends finds no exit file at its
    * next start and removes the container then (exit code -1), which is where --rm was going anyway.
@@ -575,13 +582,13 @@ export class Containers {
     removeNow &&= r.config.autoRemove && !this.closing;
     this.conmons.unwatch(r.state.conmonPid);
     // auto-remove: remove() deletes the runtime container, alongside the snapshot
-    const deferDelete = r.config.autoRemove;
-    if (!deferDelete) {
-      await this.d.runtime.delete(r.id).catch(() => undefined);
+    let kept = r.config.autoRemove;
+    if (!kept) {
+      kept = await this.d.runtime.delete(r.id).then(() => false, () => true);
       await this.d.network?.teardown(r.id).catch(() => undefined);
     }
     const oomKilled = existsSync(path.join(this.paths(r).bundle, 'oom'));
-    r.state = { ...r.state, status: 'exited', initialized: deferDelete, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString(), oomKilled, net: undefined };
+    r.state = { ...r.state, status: 'exited', initialized: kept, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString(), oomKilled, net: undefined };
     if (!removeNow) await this.d.store.save(r);
     for (const fn of this.onStopped) fn(r.id);
     this.d.mounts?.released(r);
@@ -593,12 +600,14 @@ export class Containers {
   }
 
   /**
-   * Deletes the runtime container if one exists (an exited container's was deleted at exit); for a record that
-   * says not initialized, whatever a create cut short by an engine crash left (conmon, runtime state, cgroup).
+   * Frees the container's id in the runtime: deletes the runtime container if the record has one (an exited
+   * container's is normally deleted at exit; see finalizeExit); for a record that says not initialized, whatever
+   * a create cut short by an engine crash left (conmon, runtime state, cgroup). Throws, leaving the record as it
+   * was, when the runtime still holds the container: the record says "no runtime container" only once it has none.
    */
   private async cleanupRuntime(r: ContainerRecord): Promise<void> {
-    if (r.state.initialized) await this.d.runtime.delete(r.id, true).catch(() => undefined);
-    else await this.d.runtime.discard(r.id, this.paths(r).runDir).catch(() => undefined);
+    if (r.state.initialized) await this.d.runtime.delete(r.id, true);
+    else await this.d.runtime.discard(r.id, this.paths(r).runDir);
     await this.d.network?.teardown(r.id).catch(() => undefined);
     r.state = { ...r.state, initialized: false, pid: 0, conmonPid: 0, net: undefined };
   }
@@ -610,10 +619,20 @@ export class Containers {
   async reconcile(): Promise<void> {
     for (const r of this.d.store.list()) {
       await this.lock(r.id, async () => {
-        if (r.state.status === 'removing') { await this.cleanupRuntime(r); r.state.status = 'exited'; await this.d.store.save(r); return; }
+        if (r.state.status === 'removing') {
+          await this.cleanupRuntime(r).catch(() => undefined);
+          r.state.status = 'exited';
+          await this.d.store.save(r);
+          return;
+        }
         if (!r.state.initialized) {
           // an engine killed in the middle of a create: the runtime may hold a container the record never got
           await this.d.runtime.discard(r.id, this.paths(r).runDir).catch(() => undefined);
+          return;
+        }
+        if (r.state.status === 'exited' && !r.config.autoRemove) {
+          // an exit recorded while the runtime could not delete the container yet: try again
+          await this.cleanupRuntime(r).then(() => this.d.store.save(r), () => undefined);
           return;
         }
         const exit = readExitFile(this.d.exits.dir, r.id);

@@ -226,23 +226,32 @@ export class ConmonRuntime {
     return run(this.runtimePath, [...this.globalArgs, ...a, id], { timeoutMs: 300_000 });
   }
 
-  /** Deletes the runtime's state; force also kills. Missing containers are fine. */
+  /**
+   * Deletes the runtime's container; force also kills. Missing containers are fine. Resolves only once the runtime
+   * holds nothing for `id` (its state dir is gone), else throws with the runtime's reason: runc exits 0 even when
+   * it could not destroy the container (its warning is the only trace), so its exit code proves nothing.
+   */
   async delete(id: string, force = true): Promise<void> {
-    await this.rt(['delete', ...(force ? ['--force'] : []), id]);
+    const r = await this.rt(['delete', ...(force ? ['--force'] : []), id]);
+    if (!this.hasState(id)) return;
+    const why = r.code !== 0 || r.stderr.trim() ? runtimeMessage(r.stderr) : 'its state remains';
+    throw new RuntimeError(`cannot delete container ${id} from the runtime: ${why}`, 'ERUNTIME');
   }
+
+  /** Whether the runtime holds state for `id` (a container it created and has not deleted). */
+  hasState(id: string): boolean { return runtimeHasState(this.opts.runtimeRoot, id); }
 
   /**
    * Removes what a create cut short left for `id` (the record never learnt of it): its conmon (named by
    * `<runDir>/conmon.pid`, checked to be conmon for `id`), the runtime container with its state and cgroup
    * (`delete --force`, after a `create` still running under that conmon has finished) and the exit file.
-   * Returns whether anything was there.
+   * Returns whether anything was there; throws (as delete) when the runtime's state remains.
    */
   async discard(id: string, runDir: string): Promise<boolean> {
     const conmon = await leftoverConmon(runDir, id);
-    if (!conmon && !runtimeHasState(this.opts.runtimeRoot, id)) return false;
+    if (!conmon && !this.hasState(id)) return false;
     if (conmon) await waitCreateDone(conmon, path.basename(this.runtimePath).slice(0, 15));
-    await this.rt(['delete', '--force', id]);
-    if (conmon) await killConmon(conmon);
+    try { await this.delete(id, true); } finally { if (conmon) await killConmon(conmon); }
     await rm(path.join(this.opts.exitDir, id), { force: true });
     return true;
   }

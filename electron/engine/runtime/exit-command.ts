@@ -48,9 +48,13 @@ export function defaultPierCommand(): string[] | undefined {
   return undefined;
 }
 
-/** `runtime delete --force ID` for `pier container cleanup` (no RuntimeInfo, no discovery: it must start fast). */
+/**
+ * `runtime delete --force ID` for `pier container cleanup` (no RuntimeInfo, no discovery: it must start fast).
+ * As ConmonRuntime.delete, it succeeds only once the runtime's state dir for `id` is gone.
+ */
 export async function deleteRuntimeContainer(runtimePath: string, runtimeRoot: string, id: string): Promise<void> {
   const { run } = await import('./proc');
   const r = await run(runtimePath, ['--root', runtimeRoot, 'delete', '--force', id], { timeoutMs: 60_000 });
-  if (r.code !== 0 && !/does not exist|not found/i.test(r.stderr)) throw new Error(`cannot delete container ${id} from the runtime: ${r.stderr.trim()}`);
+  if (!existsSync(path.join(runtimeRoot, id))) return;
+  throw new Error(`cannot delete container ${id} from the runtime: ${r.stderr.trim() || 'its state remains'}`);
 }

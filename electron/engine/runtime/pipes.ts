@@ -91,12 +91,10 @@ export function parentExit(child: SpawnedChild): Promise<{ code: number; output:
     child.stdout?.on('data', (b: Buffer) => out.push(b));
     child.stderr?.on('data', (b: Buffer) => out.push(b));
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      setImmediate(() => {
-        resolve({ code: code ?? (signal ? 128 : -1), output: Buffer.concat(out).toString() });
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-      });
+    // 'close' comes after the exit and the end of stdout and stderr, so nothing conmon printed is missed (its
+    // daemonized monitor points its stdio at /dev/null, so the pipes end when the parent exits)
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      resolve({ code: code ?? (signal ? 128 : -1), output: Buffer.concat(out).toString() });
     });
   });
 }

@@ -5,7 +5,7 @@ import { api } from '../api/client';
 import { useImages } from '../store/images';
 import { useUi } from '../store/ui';
 import type { ImageSummary } from '../../../electron/common/contract';
-import { ErrorLine } from '../components/ErrorLine';
+import { ErrorLine, ListError } from '../components/ErrorLine';
 import { PullProgress } from '../components/PullProgress';
 import { BuildProgress } from '../components/BuildProgress';
 import { ResourceGrid, type Column } from '../components/ResourceGrid';
@@ -189,13 +189,7 @@ export function ImagesView() {
         .map((b) => (
           <BuildProgress key={b.task} task={b.task} showLog={false} />
         ))}
-      {unavailable ? (
-        <div className="notice" role="alert">
-          {error}
-        </div>
-      ) : (
-        <ErrorLine text={error} />
-      )}
+      <ListError error={error} unavailable={unavailable} />
       {loaded && !unavailable && !list.length && (
         <div className="empty small-empty" data-testid="images-empty">
           <h2>No images yet</h2>

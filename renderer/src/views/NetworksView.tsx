@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { useNetworks } from '../store/networks';
 import { useUi } from '../store/ui';
-import { ErrorLine } from '../components/ErrorLine';
+import { ErrorLine, ListError } from '../components/ErrorLine';
 import { networkCreateParams } from '../../../electron/common/contract';
 import { ago } from '../lib/format';
 import type { NetworkSummary } from '../../../electron/common/contract';
@@ -147,13 +147,7 @@ export function NetworksView() {
         />
       </form>
       <ErrorLine text={formError} onDismiss={() => setFormError(undefined)} />
-      {unavailable ? (
-        <div className="notice" role="alert">
-          {error}
-        </div>
-      ) : (
-        <ErrorLine text={error} />
-      )}
+      <ListError error={error} unavailable={unavailable} />
       {loaded && !unavailable && !list.length && (
         <div className="empty small-empty" data-testid="networks-empty">
           <h2>No networks</h2>

@@ -19,6 +19,10 @@ const peers: Peer[] = [];
 let dockerd: { stop(): Promise<void> } | undefined;
 let dir: string | undefined;
 
+/** PID 1 ignores SIGTERM unless it handles it: each service runs under a shell that exits on TERM,
+ *  so `down` measures the engine, not the 10 s stop timeout. */
+const onTerm = (cmd: string) => `["sh", "-c", "trap 'exit 0' TERM; ${cmd} & wait"]`;
+
 function stack(port: number): string {
   const health = (cmd: string) => `
     healthcheck:
@@ -29,15 +33,15 @@ function stack(port: number): string {
 services:
   web:
     image: ${IMG}
-    command: ["httpd", "-f", "-p", "80", "-h", "/www"]
+    command: ${onTerm('httpd -f -p 80 -h /www')}
     ports: ["${port}:80"]
     volumes: ["data:/www"]${health("grep -q ':0050 ' /proc/net/tcp6 /proc/net/tcp")}
   cache:
     image: ${IMG}
-    command: ["sleep", "3600"]${health('true')}
+    command: ${onTerm('sleep 3600')}${health('true')}
   worker:
     image: ${IMG}
-    command: ["sleep", "3600"]
+    command: ${onTerm('sleep 3600')}
     depends_on:
       web: { condition: service_healthy }
 volumes:

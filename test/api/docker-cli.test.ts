@@ -55,6 +55,10 @@ describe('docker CLI against pier serve', { skip: skipAll }, () => {
     const missing = await docker(srv, ['run', '--rm', '--entrypoint', '/nonexistent', IMG]);
     assert.equal(missing.code, 127, missing.stderr);
     assert.match(missing.stderr, /no such file or directory|not found/);
+    // a user the image lacks is found at start (the attach before it keeps waiting): the CLI's start error, 125
+    const noUser = await docker(srv, ['run', '--rm', '--user', 'nosuchuser', IMG, 'true']);
+    assert.equal(noUser.code, 125, noUser.stderr);
+    assert.match(noUser.stderr, /user "nosuchuser" not found/);
     // --rm removed them all
     const ps = await docker(srv, ['ps', '-aq']);
     assert.equal(ps.stdout.trim(), '');

@@ -245,8 +245,9 @@ async function attach(ctx: Ctx, hj: Hijack): Promise<void> {
       // runc checks the command at create time, Docker at start: keep the stream (as Docker
       // does) and let start report the reason; end when the container goes away or runs
       const code = (e as { code?: string }).code;
-      // (network setup too: a published port taken, a joined or linked container not running)
-      if (r.state.status !== 'created' || !['ENOEXEC', 'EPERM', 'ERUNTIME', 'EPORTALLOC', 'ENETJOIN', 'ENETAVARK', 'ENETNS'].includes(code ?? '')) throw e;
+      // (network setup too: a published port taken, a joined or linked container not running; and a user
+      // the image does not have)
+      if (r.state.status !== 'created' || !['ENOEXEC', 'ENOUSER', 'EPERM', 'ERUNTIME', 'EPORTALLOC', 'ENETJOIN', 'ENETAVARK', 'ENETNS'].includes(code ?? '')) throw e;
       hijackHead(hj, streamContentType(ctx, tty));
       await new Promise<void>((resolve) => {
         const done = () => { off(); resolve(); };

@@ -1,4 +1,5 @@
 // Resolves "user[:group]" (names or numbers) against the container's /etc/passwd and /etc/group.
+// A name that is not there fails with code ENOUSER (a bad request, found only once the rootfs exists).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -18,14 +19,14 @@ export function resolveUser(rootfs: string, spec: string): ResolvedUser {
     if (row) { gid = Number(row[3]); home = row[5] || '/'; }
   } else {
     const row = passwd.find((r) => r[0] === u);
-    if (!row) throw Object.assign(new Error(`user "${u}" not found in the container's /etc/passwd`), { code: 'EINVAL' });
+    if (!row) throw Object.assign(new Error(`user "${u}" not found in the container's /etc/passwd`), { code: 'ENOUSER' });
     uid = Number(row[2]); gid = Number(row[3]); home = row[5] || '/';
   }
   if (g !== undefined && g !== '') {
     if (/^\d+$/.test(g)) gid = Number(g);
     else {
       const row = table(rootfs, 'group').find((r) => r[0] === g);
-      if (!row) throw Object.assign(new Error(`group "${g}" not found in the container's /etc/group`), { code: 'EINVAL' });
+      if (!row) throw Object.assign(new Error(`group "${g}" not found in the container's /etc/group`), { code: 'ENOUSER' });
       gid = Number(row[2]);
     }
   }

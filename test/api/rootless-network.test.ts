@@ -4,7 +4,8 @@
 // the host's loopback and between the test's containers.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -12,14 +13,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { createUser, readableRepo, rootlessSkipReason, type TestUser } from '../helpers/users';
 import { DOCKER, testImages, until } from './helpers';
+import { dnsServer, freeUdpPort, udpAsk, type DnsServer } from '../helpers/udp';
 
 const IMG = 'pier-test/busybox';
 const skip = rootlessSkipReason() ?? (fs.existsSync('/usr/bin/slirp4netns') ? undefined : 'slirp4netns not installed');
 
 interface Serve { proc: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<void> }
 
-async function serveAs(user: TestUser, repo: string, env: NodeJS.ProcessEnv): Promise<Serve> {
-  const proc = user.spawn([process.execPath, path.join(repo, 'bin/pier.js'), 'serve'], { env });
+/**
+ * `pier serve` as the user. With `resolv`, in a mount namespace of its own whose /etc/resolv.conf is that file
+ * (how a host with systemd-resolved or dnsmasq looks to the engine, slirp4netns and aardvark-dns).
+ */
+async function serveAs(user: TestUser, repo: string, env: NodeJS.ProcessEnv, o: { resolv?: string } = {}): Promise<Serve> {
+  const argv = [process.execPath, path.join(repo, 'bin/pier.js'), 'serve'];
+  let proc: ChildProcess;
+  if (o.resolv) {
+    const [bin, args] = user.as(argv);
+    proc = spawn('unshare', ['-m', '--propagation', 'private', '--', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', o.resolv, bin, ...args],
+      { env, cwd: user.home, stdio: ['ignore', 'pipe', 'pipe'] });
+  } else proc = user.spawn(argv, { env });
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });
@@ -85,6 +97,20 @@ function processesOf(user: TestUser, names: string[]): string[] {
   return out;
 }
 
+/** A UDP echo on port 5353 of the namespace it runs in; prints "ready" once bound. */
+const UDP_ECHO = `const s = require('dgram').createSocket('udp4');
+s.on('message', (m, r) => s.send('echo:' + m, r.port, r.address));
+s.bind(5353, () => process.stdout.write('ready\\n'));`;
+
+/** Whether 127.0.0.1:port/udp can be bound (nobody holds it). */
+async function freeUdpPortIs(port: number): Promise<boolean> {
+  const s = (await import('node:dgram')).createSocket('udp4');
+  return new Promise((resolve) => {
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
 const WEB = (text: string) => ['sh', '-c', `mkdir -p /w && echo ${text} > /w/index.html && exec httpd -f -p 80 -h /w`];
 
 describe('rootless networking as a normal user', { skip }, () => {
@@ -145,10 +171,21 @@ describe('rootless networking as a normal user', { skip }, () => {
     assert.equal(fs.readdirSync(path.join(runroot, 'netns')).length, before);
     assert.equal(await get('127.0.0.1', port), 'hello-rootless\n');
     await ok(['rm', '-f', 'web2']);
-    const udp = await d(['run', '-d', '--name', 'udp', '-p', `${await freePort()}:53/udp`, IMG, 'sleep', '60']);
-    assert.notEqual(udp.code, 0);
-    assert.match(udp.stderr, /rootless engine forwards TCP ports only/);
+  });
+
+  test('-p HOSTPORT:PORT/udp: datagrams reach the container, replies come back; rm frees the port', async () => {
+    const port = await freeUdpPort();
+    await ok(['run', '-d', '--name', 'udp', '-p', `127.0.0.1:${port}:5353/udp`, IMG, 'sleep', '600']);
+    assert.equal(await ok(['port', 'udp']), `5353/udp -> 127.0.0.1:${port}`);
+    // busybox has no UDP server: a UDP echo runs in the container's network namespace
+    const pid = Number(await ok(['inspect', '-f', '{{.State.Pid}}', 'udp']));
+    const echo = spawn('nsenter', [`--net=/proc/${pid}/ns/net`, '--', process.execPath, '-e', UDP_ECHO], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await once(echo.stdout!, 'data');
+      assert.equal(String(await udpAsk(port, 'ping')), 'echo:ping');
+    } finally { echo.kill(); }
     await ok(['rm', '-f', 'udp']);
+    assert.equal(await freeUdpPortIs(port), true);
   });
 
   test('two containers on a user network reach each other by name and alias', async () => {
@@ -175,5 +212,53 @@ describe('rootless networking as a normal user', { skip }, () => {
     assert.deepEqual(processesOf(user, ['slirp4netns', 'aardvark-dns', 'pier-forward']), []);
     assert.equal(nsMounted(), false);
     assert.deepEqual(fs.readdirSync(path.join(runroot, 'netns')), []);
+  });
+});
+
+// A host whose resolv.conf names only a loopback resolver (systemd-resolved's 127.0.0.53): aardvark-dns and the
+// containers live in the rootless namespace, where the host's loopback is out of reach. The test's DNS server
+// answers at 127.0.0.53:53 on the host; the engine runs in a mount namespace whose resolv.conf names only it.
+const LOOPBACK_DNS = '127.0.0.53';
+describe('rootless DNS with a loopback host resolver', { skip }, () => {
+  let user: TestUser, srv: Serve, scratch: string, runroot: string, dns: DnsServer;
+  const ok = async (args: string[]) => {
+    const r = await user.run([DOCKER, ...args], { env: user.env({ DOCKER_HOST: `unix://${path.join(runroot, 'docker.sock')}`, DOCKER_CONFIG: path.join(user.home, '.docker') }), timeoutMs: 90_000 });
+    assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stdout}${r.stderr}\n${srv.output().slice(-3000)}`);
+    return r.stdout.trim();
+  };
+
+  before(async () => {
+    dns = await dnsServer(LOOPBACK_DNS, 53, { 'outside.pier.test': '10.77.0.7' });
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pier-rldns-'));
+    fs.chmodSync(scratch, 0o755);
+    const resolv = path.join(scratch, 'resolv.conf');
+    fs.writeFileSync(resolv, `nameserver ${LOOPBACK_DNS}\n`, { mode: 0o644 });
+    const archive = path.join(scratch, 'images.tar');
+    fs.copyFileSync(await testImages(), archive);
+    fs.chmodSync(archive, 0o644);
+    user = createUser('dns');
+    const xdg = path.join(scratch, `xdg-${user.uid}`);
+    fs.mkdirSync(xdg, { mode: 0o700 });
+    fs.chownSync(xdg, user.uid, user.gid);
+    runroot = path.join(xdg, 'pier');
+    srv = await serveAs(user, readableRepo(user, scratch), user.env({ XDG_RUNTIME_DIR: xdg }), { resolv });
+    await ok(['load', '-i', archive]);
+  });
+
+  after(async () => {
+    await srv?.stop();
+    user?.remove();
+    await dns?.close();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('containers on a user network and on the default bridge resolve outside names through it', async () => {
+    await ok(['network', 'create', 'rldns']);
+    const onUser = await ok(['run', '--rm', '--network', 'rldns', IMG, 'nslookup', 'outside.pier.test']);
+    assert.match(onUser, /Address:\s*10\.77\.0\.7/);
+    const onDefault = await ok(['run', '--rm', IMG, 'nslookup', 'outside.pier.test']);
+    assert.match(onDefault, /Address:\s*10\.77\.0\.7/);
+    assert.ok(dns.queries.includes('outside.pier.test'), dns.queries.join(', '));
+    await ok(['network', 'rm', 'rldns']);
   });
 });

@@ -1,8 +1,9 @@
 // Published ports of a rootless engine (the role of podman's rootlessport). The engine binds
 // every host port in the host's network namespace (a conflict fails before anything is set up),
-// then hands the listening sockets to a small Node program it starts inside the rootless network
-// namespace: it accepts on them and connects to the container's address there, copying bytes
-// both ways with half-close kept. Detached, one per container with ports: it outlives the engine
+// then hands the bound sockets to a small Node program it starts inside the rootless network
+// namespace. TCP: it accepts on them and connects to the container's address there, copying bytes
+// both ways with half-close kept. UDP: one socket towards the container per client address, its
+// replies sent back to that client; a flow idle for UDP_IDLE_MS ends, at most UDP_FLOWS per port. Detached, one per container with ports: it outlives the engine
 // (ports keep answering), and teardown ends it. The same program answers "is aardvark serving
 // this name yet" inside the namespace, where the engine cannot send packets.
 // The program is plain CommonJS kept here as text and written to <runroot>/network at startup, so
@@ -12,14 +13,54 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { spawnDetached } from '../runtime/proc';
 
+/** a UDP flow (one client address) with no datagram either way for this long ends (docker-proxy: 90 s) */
+export const UDP_IDLE_MS = 90_000;
+/** UDP flows per published port at once; datagrams from further clients are dropped */
+export const UDP_FLOWS = 1024;
+
 export const FORWARDER_SCRIPT = String.raw`'use strict';
-// pier-forward: argv[2] = JSON {mode:"forward", target, ports:[{fd, port}]} | {mode:"dns", server, name, timeoutMs}
+// pier-forward: argv[2] = JSON {mode:"forward", target, ports:[{fd, port, protocol}]} | {mode:"dns", server, name, timeoutMs}
 const net = require('net');
+const dgram = require('dgram');
 const spec = JSON.parse(process.argv[2]);
+const UDP_IDLE_MS = ${UDP_IDLE_MS}, UDP_FLOWS = ${UDP_FLOWS};
+
+function forwardUdp(p, ready) {
+  const server = dgram.createSocket('udp4');
+  const flows = new Map();
+  const flowFor = (client) => {
+    const key = client.address + ':' + client.port;
+    let f = flows.get(key);
+    if (f) return f;
+    if (flows.size >= UDP_FLOWS) return undefined;
+    const sock = dgram.createSocket('udp4');
+    f = { sock, timer: undefined };
+    const end = () => { clearTimeout(f.timer); flows.delete(key); try { sock.close(); } catch {} };
+    f.touch = () => { clearTimeout(f.timer); f.timer = setTimeout(end, UDP_IDLE_MS); };
+    sock.on('message', (m, from) => {
+      if (from.address !== spec.target || from.port !== p.port) return;
+      f.touch();
+      server.send(m, client.port, client.address);
+    });
+    sock.on('error', end);
+    flows.set(key, f);
+    return f;
+  };
+  server.on('message', (m, client) => {
+    const f = flowFor(client);
+    if (!f) return;
+    f.touch();
+    f.sock.send(m, p.port, spec.target);
+  });
+  server.on('error', (e) => { process.stderr.write('pier-forward: ' + e.message + '\n'); process.exit(1); });
+  server.bind({ fd: p.fd }, ready);
+}
 
 function forward() {
   let pending = spec.ports.length;
+  const ready = () => { if (--pending === 0) process.stdout.write('ready\n'); };
   for (const p of spec.ports) {
+    if (p.protocol === 'udp') { forwardUdp(p, ready); continue; }
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => {
       const up = net.connect({ host: spec.target, port: p.port, allowHalfOpen: true });
       const kill = () => { client.destroy(); up.destroy(); };
@@ -29,7 +70,7 @@ function forward() {
       client.resume();
     });
     server.on('error', (e) => { process.stderr.write('pier-forward: ' + e.message + '\n'); process.exit(1); });
-    server.listen({ fd: p.fd }, () => { if (--pending === 0) process.stdout.write('ready\n'); });
+    server.listen({ fd: p.fd }, ready);
   }
   process.on('SIGPIPE', () => {});
 }
@@ -64,7 +105,7 @@ export async function installForwarder(runroot: string): Promise<string> {
   return file;
 }
 
-export interface Listener { fd: number; containerPort: number }
+export interface Listener { fd: number; containerPort: number; protocol: 'tcp' | 'udp' }
 
 /** The argv prefix that runs a program inside the namespace (RootlessNet.wrap). */
 export type Wrap = (bin: string, args: string[]) => [string, string[]];
@@ -90,7 +131,7 @@ function start(wrap: Wrap, script: string, spec: unknown, fds: number[]): { pid:
 /** Starts the forwarder for a container; resolves with its PID once it accepts on every listener. */
 export async function startForwarder(wrap: Wrap, script: string, target: string, listeners: Listener[]): Promise<number> {
   const fds = listeners.map((l) => l.fd);
-  const ports = listeners.map((l, i) => ({ fd: 3 + i, port: l.containerPort }));
+  const ports = listeners.map((l, i) => ({ fd: 3 + i, port: l.containerPort, protocol: l.protocol }));
   const f = start(wrap, script, { mode: 'forward', target, ports }, fds);
   try {
     await f.output;

@@ -46,7 +46,7 @@ export interface ResolvInput {
 export function resolvConf(r: ResolvInput): string {
   const host = parseResolv(r.host ?? readHostResolv());
   const aardvark = r.dnsServers ?? [];
-  let servers = aardvark.length ? aardvark : r.dns?.length ? r.dns : host.servers.filter((s) => !/^127\.|^::1$/.test(s));
+  let servers = aardvark.length ? aardvark : r.dns?.length ? r.dns : reachable(host.servers);
   if (!servers.length) servers = r.fallback ?? ['8.8.8.8', '8.8.4.4'];
   const search = r.search?.length ? r.search : [...(aardvark.length ? ['dns.podman'] : []), ...host.search];
   const lines = servers.map((s) => `nameserver ${s}`);
@@ -55,6 +55,12 @@ export function resolvConf(r: ResolvInput): string {
   if (options.length) lines.push(`options ${options.join(' ')}`);
   return lines.join('\n') + '\n';
 }
+
+/** Servers a container can use: not the host's loopback (systemd-resolved's 127.0.0.53, dnsmasq's 127.0.0.1). */
+const reachable = (servers: string[]): string[] => servers.filter((s) => !/^127\.|^::1$/.test(s));
+
+/** The host's servers that are not on its loopback (`text`: resolv.conf; default the host's). */
+export function hostServers(text = readHostResolv()): string[] { return reachable(parseResolv(text).servers); }
 
 export function parseResolv(text: string): { servers: string[]; search: string[]; options: string[] } {
   const out = { servers: [] as string[], search: [] as string[], options: [] as string[] };

@@ -13,7 +13,7 @@ import { allocate, checkStatic, checkSubnet, hostRoutes, IpamError, overlaps, pa
 import { createNetns, isMounted, listNetns, netnsDir, removeNetns } from './netns';
 import { findNetavark, Netavark, NetavarkError, type SetupRequest } from './netavark';
 import { adoptProxies, reservePorts, type Proxy } from './hostports';
-import { hostsFile, resolvConf } from './hostfiles';
+import { hostServers, hostsFile, resolvConf } from './hostfiles';
 import { waitForName } from './aardvark';
 import { allowPublished, removeIdleBaseChains, revokePublished } from './firewall';
 import { RootlessNet, SLIRP_CIDR, SLIRP_DNS, SLIRP_MTU } from './rootlessnet';
@@ -234,8 +234,18 @@ export class NetworkService {
     return {
       containerId: a.containerId, containerName: a.containerName,
       joins: eps.map((e) => ({ net: this.get(e.network), iface: e.iface, ip: e.ip, aliases: e.aliases })),
-      ports: withPorts ? a.ports : [], dnsServers: dns,
+      ports: withPorts ? a.ports : [], dnsServers: dns?.length ? dns : this.rootlessUpstreams(),
     };
+  }
+
+  /**
+   * aardvark's upstream servers when the container names none. Rootless, aardvark runs in the rootless
+   * namespace, where the host's loopback resolvers (127.0.0.53, …) are out of reach: with only those, it
+   * asks slirp4netns's DNS, which asks them from the host's namespace. Otherwise aardvark's own default
+   * (the host's resolv.conf).
+   */
+  private rootlessUpstreams(): string[] | undefined {
+    return this.rl && !hostServers().length ? [SLIRP_DNS] : undefined;
   }
 
   private aliasesFor(r: ContainerRecord, net: NetworkRecord, extra: string[] = []): string[] {
@@ -257,8 +267,6 @@ export class NetworkService {
     const links = this.resolveLinks(r, true);
     const driver = this.driver();
     const netns = path.join(netnsDir(this.o.runroot), r.id);
-    const udp = cfg.ports.find((p) => p.protocol === 'udp');
-    if (this.rl && udp) throw err(`cannot publish ${udp.containerPort}/udp: the rootless engine forwards TCP ports only`, 'EINVAL');
     const res = await reservePorts(cfg.ports, { v6: this.rl ? 'listen' : 'proxy' });
     const names = Object.keys(cfg.networks);
     try {

@@ -1,7 +1,8 @@
 // Engine core against real conmon + runc on an isolated root.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Engine } from '../../electron/engine/engine';
 import { openEngine } from '../../electron/engine/open';
@@ -172,10 +173,20 @@ test('logs follow survives conmon --log-size-max truncation (file replaced by re
   const d2 = testDirs();
   const e2 = await openEngine({ root: d2.root, runroot: d2.runroot, logSizeMax: 400 });
   try {
-    const c = await e2.containers.create({ rootfs: d2.rootfs, cmd: ['sh', '-c', 'for i in $(seq 1 30); do echo line-$i; sleep 0.03; done'] });
+    // Six bursts of five lines (≈ 250 bytes, so at most one replacement each); a burst starts once the test has
+    // followed the one before (its gate file appears). A follower that lags two replacements behind can lose the
+    // file in between (conmon renames a new file over it): pacing by what was read, not by sleeps, rules that out.
+    const gates = mkdtempSync(path.join(os.tmpdir(), 'pier-gates-'));
+    const burst = 'i=0; for b in 1 2 3 4 5 6; do while [ ! -e /gates/$b ]; do usleep 2000; done; for j in 1 2 3 4 5; do i=$((i+1)); echo line-$i; done; done';
+    const c = await e2.containers.create({ rootfs: d2.rootfs, cmd: ['sh', '-c', burst], binds: [{ source: gates, destination: '/gates' }] });
     await e2.containers.start(c.id);
     const got: string[] = [];
-    for await (const e of e2.containers.logs(c.id, { follow: true })) got.push(e.line.toString());
+    writeFileSync(path.join(gates, '1'), '');
+    for await (const e of e2.containers.logs(c.id, { follow: true })) {
+      got.push(e.line.toString());
+      if (got.length % 5 === 0) writeFileSync(path.join(gates, String(got.length / 5 + 1)), '');
+    }
+    rmSync(gates, { recursive: true, force: true });
     assert.deepEqual(got, Array.from({ length: 30 }, (_, i) => `line-${i + 1}`));
     // the file itself was truncated by conmon: only the tail is left on disk
     const after: string[] = [];

@@ -170,6 +170,11 @@ export async function tailStart(fh: FileHandle, size: number, n: number, o: LogO
  * Streams a container's log. Without follow it ends at EOF; with follow it keeps
  * reading until `until` resolves (then drains) or the signal aborts.
  */
+/** The inode of the file actually opened (another rename may have come between the stat and the open). */
+async function inoOf(fh: FileHandle | undefined, fallback: number): Promise<number> {
+  return fh ? (await fh.stat()).ino : fallback;
+}
+
 export async function* readLogs(file: string, o: LogOptions = {}, ctl: { until?: Promise<unknown>; signal?: AbortSignal } = {}): AsyncGenerator<LogEntry> {
   const asm = new EntryAssembler();
   const lines = new Lines();
@@ -243,9 +248,9 @@ export async function* readLogs(file: string, o: LogOptions = {}, ctl: { until?:
         await fh?.close();
         fh = undefined;
         fh = await open(file, 'r').catch(() => undefined);
-        ino = st.ino; offset = lineAt = cut = 0; lines.reset();
+        ino = await inoOf(fh, st.ino); offset = lineAt = cut = 0; lines.reset();
       } else if (!fh && st) {
-        fh = await open(file, 'r').catch(() => undefined); ino = st.ino; offset = lineAt = cut = 0;
+        fh = await open(file, 'r').catch(() => undefined); ino = await inoOf(fh, st.ino); offset = lineAt = cut = 0;
       }
       for await (const batch of readAvailable()) yield* batch;
       if (done) {

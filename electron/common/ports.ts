@@ -64,9 +64,12 @@ export function fromPortBindings(
           throw new PortSpecError(`invalid port binding for ${key}: HostIp and HostPort must be strings`);
         }
         const hp = parseHostPort(b.HostPort as string | undefined, key);
+        const hostIp = checkHostIp((b.HostIp as string | undefined) ?? '', key);
+        // netavark DNATs IPv4 only and Pier's IPv6 proxy is TCP: a UDP port on an IPv6 address would never answer
+        if (protocol === 'udp' && hostIp.includes(':')) throw new PortSpecError(`cannot publish ${key} on [${hostIp}]: UDP is published on IPv4 host addresses only`);
         // a host range over a container range maps one to one (the CLI expands those itself)
         const offset = start !== end && hp.port ? p - start : 0;
-        out.push({ hostIp: checkHostIp((b.HostIp as string | undefined) ?? '', key), hostPort: hp.port ? hp.port + offset : 0,
+        out.push({ hostIp, hostPort: hp.port ? hp.port + offset : 0,
           ...(hp.end && start === end ? { hostPortEnd: hp.end } : {}), containerPort: p, protocol });
       }
     }

@@ -22,6 +22,8 @@ test('-p syntax: ip, host port, ranges, protocol; bad specs name the reason', ()
   assert.throws(() => parsePublish('80/sctp'), /sctp is not supported/);
   assert.throws(() => parsePublish('90-80'), /below/);
   assert.throws(() => parsePublish('a:b:c:d'), /expected \[ip:\]/);
+  assert.throws(() => parsePublish('[::1]:5353:53/udp'), /cannot publish 53\/udp on \[::1\]: UDP is published on IPv4 host addresses only/);
+  assert.deepEqual(parsePublish('[::1]:5353:53').map((m) => m.hostIp), ['::1']);
 });
 
 test('PortBindings as the CLI sends them, -P over exposed ports, 0.0.0.0 = all', () => {

@@ -242,6 +242,8 @@ describe('UI in Chromium against web mode', { skip: rootUid ? false : 'needs roo
   test('command palette: Ctrl+K, type, Enter', async () => {
     await page.keyboard.press('Control+k');
     await page.waitForSelector('[role="dialog"][aria-label="Commands"]');
+    // the keys go where the focus is: the palette's field, as soon as the palette shows
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Command');
     await page.keyboard.type('go to sys');
     await shot(page, 'command-palette');
     await page.keyboard.press('Enter');

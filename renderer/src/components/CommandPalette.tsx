@@ -42,7 +42,8 @@ export function CommandPalette() {
   const pick = (c?: Cmd) => { if (!c) return; useUi.getState().closeDialog(); c.run(); };
   return (
     <Dialog title="Commands" className="palette">
-      <input value={q} placeholder="Type a command or a container name" aria-label="Command"
+      {/* focused as it mounts (the dialog's own initial focus waits a frame): keys typed right after Ctrl+K land here */}
+      <input autoFocus value={q} placeholder="Type a command or a container name" aria-label="Command"
         onChange={(e) => { setQ(e.target.value); setI(0); }}
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown') { e.preventDefault(); setI(Math.min(i + 1, list.length - 1)); }

@@ -97,6 +97,20 @@ function processesOf(user: TestUser, names: string[]): string[] {
   return out;
 }
 
+/** A throw-away user, a scratch dir it can read with the test images in it, and its XDG_RUNTIME_DIR there. */
+async function rootlessUser(tag: string): Promise<{ user: TestUser; scratch: string; archive: string; runroot: string; env: NodeJS.ProcessEnv }> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `pier-rl${tag}-`));
+  fs.chmodSync(scratch, 0o755);
+  const archive = path.join(scratch, 'images.tar');
+  fs.copyFileSync(await testImages(), archive);
+  fs.chmodSync(archive, 0o644);
+  const user = createUser(tag);
+  const xdg = path.join(scratch, `xdg-${user.uid}`);
+  fs.mkdirSync(xdg, { mode: 0o700 });
+  fs.chownSync(xdg, user.uid, user.gid);
+  return { user, scratch, archive, runroot: path.join(xdg, 'pier'), env: user.env({ XDG_RUNTIME_DIR: xdg }) };
+}
+
 /** A UDP echo on port 5353 of the namespace it runs in; prints "ready" once bound. */
 const UDP_ECHO = `const s = require('dgram').createSocket('udp4');
 s.on('message', (m, r) => s.send('echo:' + m, r.port, r.address));
@@ -127,17 +141,8 @@ describe('rootless networking as a normal user', { skip }, () => {
   };
 
   before(async () => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pier-rlnet-'));
-    fs.chmodSync(scratch, 0o755);
-    const archive = path.join(scratch, 'images.tar');
-    fs.copyFileSync(await testImages(), archive);
-    fs.chmodSync(archive, 0o644);
-    user = createUser('net');
-    const xdg = path.join(scratch, `xdg-${user.uid}`);
-    fs.mkdirSync(xdg, { mode: 0o700 });
-    fs.chownSync(xdg, user.uid, user.gid);
-    runroot = path.join(xdg, 'pier');
-    env = user.env({ XDG_RUNTIME_DIR: xdg });
+    let archive: string;
+    ({ user, scratch, archive, runroot, env } = await rootlessUser('net'));
     repo = readableRepo(user, scratch);
     srv = await serveAs(user, repo, env);
     await ok(['load', '-i', archive]);
@@ -215,10 +220,18 @@ describe('rootless networking as a normal user', { skip }, () => {
   });
 });
 
-// A host whose resolv.conf names only a loopback resolver (systemd-resolved's 127.0.0.53): aardvark-dns and the
+// A host whose resolv.conf names only a loopback resolver (as systemd-resolved's 127.0.0.53): aardvark-dns and the
 // containers live in the rootless namespace, where the host's loopback is out of reach. The test's DNS server
-// answers at 127.0.0.53:53 on the host; the engine runs in a mount namespace whose resolv.conf names only it.
-const LOOPBACK_DNS = '127.0.0.53';
+// answers on port 53 of a loopback address nobody else uses (not 127.0.0.53 itself: a host may run systemd-resolved
+// there, another suite may run this test); the engine runs in a mount namespace whose resolv.conf names only it.
+async function loopbackDns(records: Record<string, string>): Promise<{ address: string; server: DnsServer }> {
+  for (;;) {
+    const address = `127.53.${1 + Math.floor(Math.random() * 254)}.${1 + Math.floor(Math.random() * 254)}`;
+    const server = await dnsServer(address, 53, records).catch((e: NodeJS.ErrnoException) => { if (e.code === 'EADDRINUSE') return undefined; throw e; });
+    if (server) return { address, server };
+  }
+}
+
 describe('rootless DNS with a loopback host resolver', { skip }, () => {
   let user: TestUser, srv: Serve, scratch: string, runroot: string, dns: DnsServer;
   const ok = async (args: string[]) => {
@@ -228,20 +241,13 @@ describe('rootless DNS with a loopback host resolver', { skip }, () => {
   };
 
   before(async () => {
-    dns = await dnsServer(LOOPBACK_DNS, 53, { 'outside.pier.test': '10.77.0.7' });
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pier-rldns-'));
-    fs.chmodSync(scratch, 0o755);
+    let address: string;
+    ({ address, server: dns } = await loopbackDns({ 'outside.pier.test': '10.77.0.7' }));
+    let archive: string, env: NodeJS.ProcessEnv;
+    ({ user, scratch, archive, runroot, env } = await rootlessUser('dns'));
     const resolv = path.join(scratch, 'resolv.conf');
-    fs.writeFileSync(resolv, `nameserver ${LOOPBACK_DNS}\n`, { mode: 0o644 });
-    const archive = path.join(scratch, 'images.tar');
-    fs.copyFileSync(await testImages(), archive);
-    fs.chmodSync(archive, 0o644);
-    user = createUser('dns');
-    const xdg = path.join(scratch, `xdg-${user.uid}`);
-    fs.mkdirSync(xdg, { mode: 0o700 });
-    fs.chownSync(xdg, user.uid, user.gid);
-    runroot = path.join(xdg, 'pier');
-    srv = await serveAs(user, readableRepo(user, scratch), user.env({ XDG_RUNTIME_DIR: xdg }), { resolv });
+    fs.writeFileSync(resolv, `nameserver ${address}\n`, { mode: 0o644 });
+    srv = await serveAs(user, readableRepo(user, scratch), env, { resolv });
     await ok(['load', '-i', archive]);
   });
 

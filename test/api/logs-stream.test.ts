@@ -35,8 +35,11 @@ function logsClient(query: string, stop: (n: number, tail: string) => boolean): 
     s.on('connect', () => s.write(`GET /v1.50/containers/big/logs?${query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
     s.on('data', (d: Buffer) => {
       bytes += d.length;
-      tail = (tail + d.toString('latin1')).slice(-4096);
-      if (!headDone && tail.includes('\r\n\r\n')) headDone = true;
+      // the head's end is looked for before the window is cut: a slow reader gets the head and 64 KiB of body in
+      // one chunk, and a window of the last 4 KiB alone never showed it (a follower then never stopped)
+      const text = tail + d.toString('latin1');
+      if (!headDone && text.includes('\r\n\r\n')) headDone = true;
+      tail = text.slice(-4096);
       if (headDone && stop(bytes, tail)) { s.destroy(); resolve({ bytes, ended: false, tail }); }
     });
     s.on('end', () => { s.destroy(); resolve({ bytes, ended: true, tail }); });

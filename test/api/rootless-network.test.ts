@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createUser, readableRepo, rootlessSkipReason, type TestUser } from '../helpers/users';
 import { DOCKER, testImages, until } from './helpers';
-import { dnsServer, freeUdpPort, udpAsk, type DnsServer } from '../helpers/udp';
+import { dnsServer, freeUdpPort, udpAsk, udpPortFree, type DnsServer } from '../helpers/udp';
 
 const IMG = 'pier-test/busybox';
 const skip = rootlessSkipReason() ?? (fs.existsSync('/usr/bin/slirp4netns') ? undefined : 'slirp4netns not installed');
@@ -116,15 +116,6 @@ const UDP_ECHO = `const s = require('dgram').createSocket('udp4');
 s.on('message', (m, r) => s.send('echo:' + m, r.port, r.address));
 s.bind(5353, () => process.stdout.write('ready\\n'));`;
 
-/** Whether 127.0.0.1:port/udp can be bound (nobody holds it). */
-async function freeUdpPortIs(port: number): Promise<boolean> {
-  const s = (await import('node:dgram')).createSocket('udp4');
-  return new Promise((resolve) => {
-    s.once('error', () => resolve(false));
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
 const WEB = (text: string) => ['sh', '-c', `mkdir -p /w && echo ${text} > /w/index.html && exec httpd -f -p 80 -h /w`];
 
 describe('rootless networking as a normal user', { skip }, () => {
@@ -190,7 +181,7 @@ describe('rootless networking as a normal user', { skip }, () => {
       assert.equal(String(await udpAsk(port, 'ping')), 'echo:ping');
     } finally { echo.kill(); }
     await ok(['rm', '-f', 'udp']);
-    assert.equal(await freeUdpPortIs(port), true);
+    assert.equal(await udpPortFree(port), true);
   });
 
   test('two containers on a user network reach each other by name and alias', async () => {

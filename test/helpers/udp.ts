@@ -24,6 +24,15 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
+/** Whether 127.0.0.1:port/udp can be bound (nobody holds it). */
+export function udpPortFree(port: number): Promise<boolean> {
+  const s = dgram.createSocket('udp4');
+  return new Promise((resolve) => {
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
 export interface DnsServer { /** names asked, in order */ queries: string[]; close(): Promise<void> }
 
 /**

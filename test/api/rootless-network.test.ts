@@ -8,12 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createUser, readableRepo, rootlessSkipReason, type TestUser } from '../helpers/users';
 import { DOCKER, testImages, until } from './helpers';
 import { dnsServer, freeUdpPort, udpAsk, udpPortFree, type DnsServer } from '../helpers/udp';
+import { freePort } from '../helpers/registry';
 
 const IMG = 'pier-test/busybox';
 const skip = rootlessSkipReason() ?? (fs.existsSync('/usr/bin/slirp4netns') ? undefined : 'slirp4netns not installed');
@@ -58,15 +58,6 @@ function childrenOf(pid: number): number[] {
   return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
     try { return fs.readFileSync(`/proc/${e}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(pid); } catch { return false; }
   }).map(Number);
-}
-
-/** A TCP port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
-  });
 }
 
 function get(host: string, port: number): Promise<string | undefined> {

@@ -139,6 +139,7 @@ export class Engine {
     this.containers.closeWatchers();
     this.exitWatchLock.release();
     await this.containers.sweepExits();
+    await this.network?.drain();
     this.network?.close();
     this.lock.release();
   }

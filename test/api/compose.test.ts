@@ -154,7 +154,8 @@ for (const f of flavours) {
       assert.deepEqual(await projectContainers(), []);
       assert.doesNotMatch((await docker(srv!, ['network', 'ls', '--format', '{{.Name}}'])).stdout, /shop/);
       assert.doesNotMatch((await docker(srv!, ['volume', 'ls', '--format', '{{.Name}}'])).stdout, /shop/);
-      assert.deepEqual(bridges().filter((b) => stackBridges.includes(b)), [], 'no bridge of the stack left behind');
+      // the networks' teardown ends after `down` answers (write-behind, docs/networking.md)
+      await until(() => !bridges().some((b) => stackBridges.includes(b)) && !leftoverRules(stackBridges as string[], [subnet]).length, 30_000, 'no bridge or rule of the stack left behind');
       assert.deepEqual(leftoverRules(stackBridges as string[], [subnet]), [], 'no firewall rule of the stack left');
       assert.equal((await docker(srv!, ['rmi', f.built])).code, 0, 'the built image is no longer in use');
     });

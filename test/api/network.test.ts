@@ -183,6 +183,9 @@ describe('networking against pier serve', { skip }, () => {
     assert.match(taken.stderr, /port is already allocated/, 'still reserved after the restart');
     assert.ok(ourRules([bridges], [subnet]).length > 0, 'rules while running');
     await ok(['rm', '-f', ...(await ok(['ps', '-aq'])).split('\n').filter(Boolean)]);
+    // the network's teardown ends after the removal answers (write-behind, docs/networking.md)
+    await until(() => !existsSync(`/sys/class/net/${bridges}`) && !readdirSync(path.join(srv.runroot, 'netns')).length
+      && !leftoverRules([bridges], [subnet]).length, 30_000, 'teardown finished');
     assert.deepEqual(leftoverRules([bridges], [subnet]), []);
     assert.ok(!existsSync(`/sys/class/net/${bridges}`), 'bridge removed with its last container');
     assert.deepEqual(readdirSync(path.join(srv.runroot, 'netns')), []);

@@ -195,7 +195,9 @@ describe('rootless networking as a normal user', { skip }, () => {
     assert.equal(await ok(['run', '--rm', '--network', 'rlnet', IMG, 'wget', '-qO-', 'http://api/']), 'from-api');
     await ok(['rm', '-f', 'web', 'api']);
     await ok(['network', 'rm', 'rlnet']);
-    assert.equal(await get('127.0.0.1', port), undefined);
+    assert.equal(await get('127.0.0.1', port), undefined, 'the port is closed once the removal answers');
+    // the rest of the teardown ends after the removal answers (write-behind, docs/networking.md)
+    await until(() => !processesOf(user, ['slirp4netns', 'aardvark-dns', 'pier-forward']).length && !nsMounted(), 30_000, 'teardown finished');
     assert.deepEqual(processesOf(user, ['slirp4netns', 'aardvark-dns', 'pier-forward']), []);
     assert.equal(nsMounted(), false);
     assert.deepEqual(fs.readdirSync(path.join(runroot, 'netns')), []);

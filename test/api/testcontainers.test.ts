@@ -144,7 +144,8 @@ describe('testcontainers against pier serve (Ryuk on)', { skip }, () => {
     await network.stop();
     assert.deepEqual(await lines(['ps', '-aq', '--filter', `id=${server.getId()}`, '--filter', `id=${client.getId()}`]), []);
     assert.equal((await docker(srv, ['network', 'inspect', network.getName()])).code, 1, 'network removed');
-    assert.ok(!existsSync(`/sys/class/net/${bridge}`), `bridge ${bridge} removed`);
+    // the teardown ends after the removal answers (write-behind, docs/networking.md)
+    await until(() => !existsSync(`/sys/class/net/${bridge}`), 30_000, `bridge ${bridge} removed`);
   });
 
   test('DockerComposeEnvironment (Compose v2): health wait, published port, service name, down leaves nothing',
@@ -164,7 +165,7 @@ describe('testcontainers against pier serve (Ryuk on)', { skip }, () => {
       assert.deepEqual(await lines(['ps', '-aq', '--filter', 'label=com.docker.compose.project=tcstack']), []);
       assert.deepEqual(await lines(['network', 'ls', '-q', '--filter', 'label=com.docker.compose.project=tcstack']), []);
       assert.deepEqual(await lines(['volume', 'ls', '-q', '--filter', 'label=com.docker.compose.project=tcstack']), []);
-      assert.ok(!existsSync(`/sys/class/net/${bridge}`), `bridge ${bridge} removed`);
+      await until(() => !existsSync(`/sys/class/net/${bridge}`), 30_000, `bridge ${bridge} removed`);
     });
 
   test('Ryuk reaps what an ended session left: containers, networks, Compose project with its volume; then itself',
@@ -195,7 +196,7 @@ describe('testcontainers against pier serve (Ryuk on)', { skip }, () => {
       }, 60_000, 'Ryuk removing the session\'s containers, networks and volume');
       await until(async () => (await reapers()).join() === ours.join(), 30_000, 'the session\'s Ryuk gone (AutoRemove)');
       for (const { bridge, subnet } of info) {
-        assert.ok(!existsSync(`/sys/class/net/${bridge}`), `bridge ${bridge} removed`);
+        await until(() => !existsSync(`/sys/class/net/${bridge}`) && !leftoverRules([bridge], [subnet]).length, 30_000, `bridge ${bridge} and its rules removed`);
         assert.deepEqual(leftoverRules([bridge], [subnet]), [], `no rule left for ${bridge} ${subnet}`);
       }
     });

@@ -6,7 +6,7 @@ import { dockerPorts, fromPortBindings, listPorts, parsePublish } from '../../el
 import { allocate, checkStatic, checkSubnet, hostRoutes, parseCidr, pickSubnet } from '../../electron/engine/network/ipam';
 import { hostsFile, resolvConf, splitExtraHost } from '../../electron/engine/network/hostfiles';
 import { networkOptions } from '../../electron/engine/network/netavark';
-import { onlySkeleton, splitRule } from '../../electron/engine/network/firewall';
+import { chainRemoval, onlySkeleton, revocation, splitRule } from '../../electron/engine/network/firewall';
 import { generateSpec } from '../../electron/engine/spec/spec';
 import type { NetworkRecord } from '../../electron/engine/network/types';
 
@@ -100,6 +100,24 @@ test('firewall: the skeleton goes only when no network or port rule is left', ()
   assert.equal(onlySkeleton([], []), false);
   assert.deepEqual(splitRule('FORWARD -m comment --comment "netavark firewall plugin rules" -j NETAVARK_FORWARD'),
     ['FORWARD', '-m', 'comment', '--comment', 'netavark firewall plugin rules', '-j', 'NETAVARK_FORWARD']);
+});
+
+test('firewall: deletions in one batch — the skeleton, and a network\'s PIER_FORWARD rule', () => {
+  const nat = [':NETAVARK-HOSTPORT-DNAT - [0:0]', ':NETAVARK-HOSTPORT-MASQ - [0:0]',
+    '-A PREROUTING -m addrtype --dst-type LOCAL -j NETAVARK-HOSTPORT-DNAT', '-A POSTROUTING -j NETAVARK-HOSTPORT-MASQ',
+    '-A NETAVARK-HOSTPORT-MASQ -m comment --comment "netavark portfw masq mark" -m mark --mark 0x2000/0x2000 -j MASQUERADE',
+    '-A POSTROUTING -j NETAVARK-HOSTPORT-MASQUERADE-OTHER'];
+  assert.deepEqual(chainRemoval(nat, ['NETAVARK-HOSTPORT-DNAT', 'NETAVARK-HOSTPORT-MASQ']), [
+    '-D PREROUTING -m addrtype --dst-type LOCAL -j NETAVARK-HOSTPORT-DNAT', '-D POSTROUTING -j NETAVARK-HOSTPORT-MASQ',
+    '-D NETAVARK-HOSTPORT-MASQ -m comment --comment "netavark portfw masq mark" -m mark --mark 0x2000/0x2000 -j MASQUERADE',
+    '-X NETAVARK-HOSTPORT-DNAT', '-X NETAVARK-HOSTPORT-MASQ']);
+  const rule = (subnet: string, br: string) => `-A PIER_FORWARD -d ${subnet} -o ${br} -m conntrack --ctstate DNAT -m comment --comment "pier ${br}" -j ACCEPT`;
+  const filter = [':PIER_FORWARD - [0:0]', '-A FORWARD -j PIER_FORWARD', rule('10.1.0.0/24', 'pr0'), rule('10.1.0.0/24', 'pr0'), rule('10.2.0.0/24', 'pr1')];
+  assert.deepEqual(revocation(filter, '10.1.0.0/24', 'pr0'), [rule('10.1.0.0/24', 'pr0'), rule('10.1.0.0/24', 'pr0')].map((l) => l.replace('-A', '-D')),
+    'another network keeps the chain; duplicates from a crash go too');
+  assert.deepEqual(revocation(filter.filter((l) => !l.includes('pr0')), '10.2.0.0/24', 'pr1'),
+    [rule('10.2.0.0/24', 'pr1').replace('-A', '-D'), '-D FORWARD -j PIER_FORWARD', '-X PIER_FORWARD'], 'the last rule takes the jump and the chain');
+  assert.deepEqual(revocation(filter, '10.9.0.0/24', 'pr9'), [], 'nothing of its own: nothing to do');
 });
 
 test('spec: bridge mode joins the given namespace', () => {

@@ -43,6 +43,8 @@ export interface ContainerNetworking {
   validate(cfg: ContainerNetConfig): void;
   setup(r: ContainerRecord): Promise<NetSetup>;
   teardown(containerId: string): Promise<void>;
+  /** starts the teardown of an exited container's network; resolves once its host ports are free (write-behind) */
+  release(containerId: string): Promise<void>;
   attachment(containerId: string): { netns: string } | undefined;
 }
 import { effectiveHealthcheck, validateHealthcheck, validateRestartPolicy } from './healthcheck-config';
@@ -123,7 +125,7 @@ export class Containers {
     if (change === 'same') return;
     if (wasActive && (change === 'gone' || !hasRuntime(r.state))) {
       // cleanup ran in another process: the network namespace is torn down here
-      await this.d.network?.teardown(r.id).catch(() => undefined);
+      await this.d.network?.release(r.id);
       r.state.net = undefined;
       for (const fn of this.onStopped) fn(r.id);
       this.publishExit(r);
@@ -585,7 +587,7 @@ export class Containers {
     let kept = r.config.autoRemove;
     if (!kept) {
       kept = await this.d.runtime.delete(r.id).then(() => false, () => true);
-      await this.d.network?.teardown(r.id).catch(() => undefined);
+      await this.d.network?.release(r.id);
     }
     const oomKilled = existsSync(path.join(this.paths(r).bundle, 'oom'));
     r.state = { ...r.state, status: 'exited', initialized: kept, pid: 0, conmonPid: 0, exitCode: code, finishedAt: at.toISOString(), oomKilled, net: undefined };
@@ -608,7 +610,7 @@ export class Containers {
   private async cleanupRuntime(r: ContainerRecord): Promise<void> {
     if (r.state.initialized) await this.d.runtime.delete(r.id, true);
     else await this.d.runtime.discard(r.id, this.paths(r).runDir);
-    await this.d.network?.teardown(r.id).catch(() => undefined);
+    await this.d.network?.release(r.id);
     r.state = { ...r.state, initialized: false, pid: 0, conmonPid: 0, net: undefined };
   }
 

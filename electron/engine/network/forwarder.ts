@@ -147,11 +147,19 @@ export async function waitForNameIn(wrap: Wrap, script: string, server: string, 
   return (await start(wrap, script, { mode: 'dns', server, name, timeoutMs }, []).output.catch(() => '')) === 'ok';
 }
 
+/** Whether pid runs the forwarder (a zombie or a PID reused by another program does not). */
+function isForwarder(pid: number): boolean {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pier-forward.cjs'); } catch { return false; }
+}
+
 /** Ends a forwarder (checked to be one: a PID reused by another program is left alone). */
 export function stopForwarder(pid: number | undefined): void {
-  if (!pid) return;
-  try {
-    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pier-forward.cjs')) return;
-    process.kill(pid, 'SIGKILL');
-  } catch { /* gone */ }
+  if (!pid || !isForwarder(pid)) return;
+  try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+}
+
+/** Resolves once the forwarder has exited (its host sockets are closed then), or after timeoutMs. */
+export async function forwarderGone(pid: number | undefined, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (pid && isForwarder(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
 }

@@ -17,7 +17,7 @@ import { hostServers, hostsFile, resolvConf } from './hostfiles';
 import { waitForName } from './aardvark';
 import { allowPublished, removeIdleBaseChains, revokePublished } from './firewall';
 import { RootlessNet, SLIRP_CIDR, SLIRP_DNS, SLIRP_MTU } from './rootlessnet';
-import { installForwarder, startForwarder, stopForwarder, waitForNameIn, type Listener } from './forwarder';
+import { forwarderGone, installForwarder, startForwarder, stopForwarder, waitForNameIn, type Listener } from './forwarder';
 import { linkEnv, linkHostsLine } from './links';
 import { run } from '../runtime/proc';
 import { ensureBridge } from './default-bridge';
@@ -89,6 +89,8 @@ export class NetworkService {
   /** rootless mode: the namespace holding the bridges, and the forwarder program */
   private rl?: RootlessNet;
   private forwarder?: string;
+  /** teardowns in flight, by container (write-behind: see teardown) */
+  private releasing = new Map<string, Promise<void>>();
   containers?: ContainerAccess;
 
   constructor(readonly o: NetworkServiceOptions) {
@@ -121,12 +123,13 @@ export class NetworkService {
 
   // ── networks ────────────────────────────────────────────────────────────
 
-  list(): NetworkRecord[] { return this.store.networks.sort((a, b) => (a.created < b.created ? -1 : 1)); }
+  /** Networks as users see them (one being removed is gone for them; see remove). */
+  list(): NetworkRecord[] { return this.store.networks.filter((n) => !n.removing).sort((a, b) => (a.created < b.created ? -1 : 1)); }
 
   find(ref: string): NetworkRecord | undefined {
     const byName = this.store.network(ref);
-    if (byName) return byName;
-    const hits = this.store.networks.filter((n) => n.id === ref || (ref.length >= 3 && n.id.startsWith(ref)));
+    if (byName) return byName.removing ? undefined : byName;
+    const hits = this.list().filter((n) => n.id === ref || (ref.length >= 3 && n.id.startsWith(ref)));
     if (hits.length > 1) throw err(`network id prefix ${ref} is ambiguous (${hits.length} networks match)`, 'ECONFLICT');
     return hits[0];
   }
@@ -134,6 +137,13 @@ export class NetworkService {
   get(ref: string): NetworkRecord {
     const n = this.find(ref);
     if (!n) throw err(`network ${ref} not found`, 'ENOTFOUND');
+    return n;
+  }
+
+  /** A network by name for the engine's own work, also while it is being removed. */
+  private net(name: string): NetworkRecord {
+    const n = this.store.network(name);
+    if (!n) throw err(`network ${name} not found`, 'ENOTFOUND');
     return n;
   }
 
@@ -174,7 +184,10 @@ export class NetworkService {
   async create(o: CreateNetworkOptions): Promise<NetworkRecord> {
     if (!NETWORK_NAME_RE.test(o.name)) throw err(`invalid network name "${o.name}": use letters, digits, _ . - (not first)`, 'EINVAL');
     if (PSEUDO_NETWORKS.includes(o.name)) throw err(`network ${o.name} is a predefined network and cannot be created`, 'ECONFLICT');
+    // a removed network keeps its name, subnet and bridge until its teardowns end: wait for them
+    if (this.store.networks.some((n) => n.removing)) await this.drain();
     const rec = await this.store.mutate((s) => {
+      if (s.networks[o.name]?.removing) throw err(`network ${o.name} is still being removed (a container's network teardown failed; see the engine log)`, 'ECONFLICT');
       if (s.networks[o.name]) throw err(`network with name ${o.name} already exists`, 'ECONFLICT');
       const r = this.newRecord(s, o);
       s.networks[o.name] = r;
@@ -184,17 +197,26 @@ export class NetworkService {
     return rec;
   }
 
-  /** Containers with a live endpoint on the network. */
-  activeOn(name: string): Attachment[] { return this.store.attachments.filter((a) => a.endpoints.some((e) => e.network === name) || name in a.addresses); }
+  /** Containers with a live endpoint on the network (not those whose teardown is under way). */
+  activeOn(name: string): Attachment[] { return this.attachedTo(name).filter((a) => !this.releasing.has(a.containerId)); }
 
+  /** Every attachment on the network, also those being torn down. */
+  private attachedTo(name: string): Attachment[] { return this.store.attachments.filter((a) => a.endpoints.some((e) => e.network === name) || name in a.addresses); }
+
+  /**
+   * Removes the network. Refused while a container is live on it. Containers that stopped but whose teardown
+   * is still under way do not hold it: the record stays, marked `removing` (gone for users, its name, subnet and
+   * bridge still reserved), and goes with the last of those teardowns (or at the next engine start).
+   */
   async remove(ref: string): Promise<void> {
     const n = this.get(ref);
     if (n.isDefault) throw err(`${n.name} is a pre-defined network and cannot be removed`, 'EFORBIDDEN');
     await this.store.mutate((s) => {
-      const users = Object.values(s.attachments).filter((a) => n.name in a.addresses);
+      const on = Object.values(s.attachments).filter((a) => n.name in a.addresses);
+      const users = on.filter((a) => !this.releasing.has(a.containerId));
       if (users.length) throw err(`error while removing network: network ${n.name} id ${n.id} has active endpoints (${users.map((u) => u.containerName).join(', ')})`, 'EINUSE');
-      delete s.networks[n.name];
-      delete s.lastIp?.[n.name];
+      if (on.length) s.networks[n.name] = { ...s.networks[n.name], removing: true };
+      else forget(s, n.name);
     });
     this.o.events.publish({ type: 'network', action: 'destroy', id: n.id, name: n.name });
   }
@@ -233,7 +255,7 @@ export class NetworkService {
   private request(a: Pick<Attachment, 'containerId' | 'containerName' | 'ports'>, eps: Array<{ network: string; iface: string; ip: string; aliases: string[] }>, withPorts: boolean, dns?: string[]): SetupRequest {
     return {
       containerId: a.containerId, containerName: a.containerName,
-      joins: eps.map((e) => ({ net: this.get(e.network), iface: e.iface, ip: e.ip, aliases: e.aliases })),
+      joins: eps.map((e) => ({ net: this.net(e.network), iface: e.iface, ip: e.ip, aliases: e.aliases })),
       ports: withPorts ? a.ports : [], dnsServers: dns?.length ? dns : this.rootlessUpstreams(),
     };
   }
@@ -264,6 +286,7 @@ export class NetworkService {
     const cfg = r.config.net;
     if (!cfg) throw err(`container ${r.name} has no network configuration`, 'EINVAL');
     if (this.store.attachment(r.id)) await this.teardown(r.id);
+    await this.freed(Object.values(cfg.networks).map((e) => e.ipv4));
     const links = this.resolveLinks(r, true);
     const driver = this.driver();
     const netns = path.join(netnsDir(this.o.runroot), r.id);
@@ -274,7 +297,7 @@ export class NetworkService {
         const addresses: Record<string, string> = {};
         for (const name of names) {
           const n = s.networks[name];
-          if (!n) throw err(`network ${name} not found`, 'ENOTFOUND');
+          if (!n || n.removing) throw err(`network ${name} not found`, 'ENOTFOUND');
           const taken = takenOn(s, name);
           const want = cfg.networks[name].ipv4;
           if (want) { checkStatic(n.subnet, n.gateway, want, taken, name); addresses[name] = want; }
@@ -286,10 +309,10 @@ export class NetworkService {
         return a;
       });
       await Promise.all([createNetns(netns), this.rl?.ensure()]);
-      const eps = names.map((name, i) => ({ network: name, iface: `eth${i}`, ip: att.addresses[name], aliases: this.aliasesFor(r, this.get(name), cfg.networks[name].aliases) }));
+      const eps = names.map((name, i) => ({ network: name, iface: `eth${i}`, ip: att.addresses[name], aliases: this.aliasesFor(r, this.net(name), cfg.networks[name].aliases) }));
       // what the files need is known before netavark runs (addresses are Pier's; the MAC is netavark's)
       const planned: Endpoint[] = eps.map((e) => {
-        const n = this.get(e.network);
+        const n = this.net(e.network);
         return { ...e, networkId: n.id, prefix: Number(n.subnet.split('/')[1]), gateway: n.gateway, mac: '', endpointId: '' };
       });
       const mounts = await this.writeFiles(r, planned);
@@ -298,8 +321,8 @@ export class NetworkService {
         try {
           const endpoints = (await driver.setup(netns, this.request(att, eps, !this.rl, cfg.dns))).map((e) => ({ ...e, endpointId: randomBytes(32).toString('hex'), group: 0 }));
           if (!this.rl) {
-            hairpin(endpoints.map((e) => this.get(e.network).bridge));
-            if (res.ports.length) for (const e of endpoints) { const n = this.get(e.network); await allowPublished(n.subnet, n.bridge); }
+            hairpin(endpoints.map((e) => this.net(e.network).bridge));
+            if (res.ports.length) for (const e of endpoints) { const n = this.net(e.network); await allowPublished(n.subnet, n.bridge); }
           }
           const [forwarderPid] = await Promise.all([this.forward(endpoints[0]?.ip, res.listeners), this.namesLive(r, endpoints)]);
           await this.store.mutate((s) => { s.attachments[r.id] = { ...att, phase: 'ready', endpoints, ...(forwarderPid ? { forwarderPid } : {}) }; });
@@ -332,7 +355,7 @@ export class NetworkService {
   private async namesLive(r: ContainerRecord, endpoints: Endpoint[]): Promise<void> {
     const rl = this.rl;
     const wait = rl ? (server: string, name: string) => waitForNameIn((b, a) => rl.wrap(b, a), this.forwarder!, server, name) : waitForName;
-    await Promise.all(endpoints.filter((e) => this.find(e.network)?.dnsEnabled).map((e) => wait(e.gateway, `${r.name}.dns.podman`)));
+    await Promise.all(endpoints.filter((e) => this.store.network(e.network)?.dnsEnabled).map((e) => wait(e.gateway, `${r.name}.dns.podman`)));
   }
 
   /** Rootless: starts the forwarder of the held host sockets to the container's address; its PID. */
@@ -354,8 +377,8 @@ export class NetworkService {
   /** /etc/hosts and resolv.conf for the endpoints (aardvark of every DNS-enabled network first). */
   private netFiles(r: ContainerRecord, endpoints: Endpoint[]): Array<[string, string]> {
     const cfg = r.config.net!;
-    const primary = endpoints[0] ? this.find(endpoints[0].network) : undefined;
-    const dnsServers = endpoints.filter((e) => this.find(e.network)?.dnsEnabled).map((e) => e.gateway);
+    const primary = endpoints[0] ? this.store.network(endpoints[0].network) : undefined;
+    const dnsServers = endpoints.filter((e) => this.store.network(e.network)?.dnsEnabled).map((e) => e.gateway);
     const links = this.resolveLinks(r, false).map((l) => linkHostsLine(l.link, l.ip));
     return [
       ['hosts', hostsFile({ hostname: r.config.hostname, name: r.name, endpoints, extraHosts: this.extraHosts(cfg, primary), links })],
@@ -398,8 +421,47 @@ export class NetworkService {
     }
   }
 
-  /** Undoes setup; idempotent; a half-made attachment (crash) is cleaned as far as it got. */
-  async teardown(cid: string): Promise<void> {
+  /**
+   * Undoes setup; idempotent; a half-made attachment (crash) is cleaned as far as it got. A teardown already
+   * under way is joined, not repeated. The attachment record stays until the end, so an engine killed meanwhile
+   * finishes the work at its next start (reconcile).
+   */
+  teardown(cid: string): Promise<void> {
+    const running = this.releasing.get(cid);
+    if (running) return running;
+    const p: Promise<void> = this.teardownNow(cid).finally(() => { if (this.releasing.get(cid) === p) this.releasing.delete(cid); });
+    this.releasing.set(cid, p);
+    return p;
+  }
+
+  /**
+   * Write-behind teardown, for a container that has exited: resolves once its host ports are free (conmon held
+   * the IPv4 ones; the IPv6 proxies close and the rootless forwarder is waited for here), while the rest (netavark, the
+   * namespace, Pier's firewall and bridge upkeep) goes on after this returns. What needs those resources waits
+   * for it: the container's next start (setup joins the teardown), a network create while a removed network
+   * still holds its name or subnet, engine close (drain). netavark calls stay in call order, so a later setup
+   * never runs before an earlier teardown.
+   */
+  async release(cid: string): Promise<void> {
+    const forwarder = this.store.attachment(cid)?.forwarderPid;
+    this.teardown(cid).catch(() => undefined);
+    await forwarderGone(forwarder);
+  }
+
+  /** Waits for the teardowns still holding any of these addresses (of containers that stopped a moment ago). */
+  private async freed(ips: Array<string | undefined>): Promise<void> {
+    const want = new Set(ips.filter((ip): ip is string => !!ip));
+    if (!want.size) return;
+    const holders = this.store.attachments.filter((a) => Object.values(a.addresses).some((ip) => want.has(ip)));
+    await Promise.all(holders.map((a) => this.releasing.get(a.containerId)?.catch(() => undefined)));
+  }
+
+  /** Resolves when no teardown is under way. */
+  async drain(): Promise<void> {
+    while (this.releasing.size) await Promise.all([...this.releasing.values()].map((p) => p.catch(() => undefined)));
+  }
+
+  private async teardownNow(cid: string): Promise<void> {
     for (const p of this.proxies.get(cid) ?? []) p.close();
     this.proxies.delete(cid);
     const a = this.store.attachment(cid);
@@ -412,24 +474,43 @@ export class NetworkService {
       // a crash before the endpoints were recorded: tear down what setup would have made
       if (a.phase === 'creating') groups.set(0, Object.entries(a.addresses).map(([network, ip], i) => ({ network, ip, iface: `eth${i}`, aliases: [] } as unknown as Endpoint)));
       for (const [g, eps] of groups) {
-        const known = eps.filter((e) => this.find(e.network));
+        const known = eps.filter((e) => this.store.network(e.network));
         if (!known.length) continue;
         await this.driver().teardown(a.netns, this.request(a, known, g === 0 && !this.rl)).catch((e: Error) => { if (a.phase === 'ready') failure ??= e; });
       }
     }
     await removeNetns(a.netns);
+    const nets = Object.keys(a.addresses).flatMap((name) => this.store.network(name) ?? []);
     await this.store.mutate((s) => { delete s.attachments[cid]; });
-    // a failed netavark call can leave a bridge without ports; nothing else of ours uses it then
-    for (const name of Object.keys(a.addresses)) {
-      const n = this.find(name);
-      if (n && !this.activeOn(name).length) {
-        if (!n.isDefault || this.rl) await this.removeIdleBridge(n.bridge);
-        if (!this.rl) await revokePublished(n.subnet, n.bridge).catch(() => undefined);
-      }
-    }
-    await this.syncDefaultBridge().catch(() => undefined);
-    if (!this.store.attachments.length) await this.idle();
+    await this.driver().exclusive(() => this.upkeep(nets));
+    await this.purgeRemoved();
     if (failure) throw failure;
+  }
+
+  /**
+   * Pier's upkeep after a teardown, run as one netavark turn: whether a bridge is still used is decided in the
+   * turn, and a container that joins it later is recorded before its netavark setup, which runs after the
+   * turn. For each network no attachment uses any more (by bridge: a removed network's bridge name may be
+   * reused): a bridge left without ports goes (a failed netavark call can leave one) and so does its
+   * PIER_FORWARD rule; then the default bridge follows the published ports; with nothing attached, the base
+   * chains (rootful) or the rootless namespace go.
+   */
+  private async upkeep(nets: NetworkRecord[]): Promise<void> {
+    const used = new Set(this.store.attachments.flatMap((a) => Object.keys(a.addresses).map((name) => this.store.network(name)?.bridge)));
+    for (const n of nets) {
+      if (used.has(n.bridge)) continue;
+      if (!n.isDefault || this.rl) await this.deleteIdleBridge(n.bridge);
+      if (!this.rl) await revokePublished(n.subnet, n.bridge).catch(() => undefined);
+    }
+    await this.syncDefaultBridgeNow().catch(() => undefined);
+    if (!this.store.attachments.length) await this.idle();
+  }
+
+  /** Forgets removed networks that no attachment refers to any more. */
+  private async purgeRemoved(): Promise<void> {
+    const unused = (nets: NetworkRecord[], atts: Attachment[]) => nets.filter((n) => n.removing && !atts.some((a) => n.name in a.addresses));
+    if (!unused(this.store.networks, this.store.attachments).length) return;
+    await this.store.mutate((s) => { for (const n of unused(Object.values(s.networks), Object.values(s.attachments))) forget(s, n.name); });
   }
 
   /** Nothing attached any more: netavark's base chains (rootful) or the whole rootless namespace go. */
@@ -438,9 +519,9 @@ export class NetworkService {
     else await removeIdleBaseChains().catch(() => undefined);
   }
 
-  /** Deletes a bridge that has no ports left (what netavark does after its last teardown). */
-  private async removeIdleBridge(br: string): Promise<void> {
-    if (!this.rl) return this.driver().exclusive(() => removeIdleBridge(br));
+  /** Deletes a bridge that has no ports left (what netavark does after its last teardown). Call in a netavark turn. */
+  private async deleteIdleBridge(br: string): Promise<void> {
+    if (!this.rl) return removeIdleBridge(br);
     if (!isMounted(this.rl.nsPath)) return;
     const r = await this.rl.exec('ip', ['-o', 'link', 'show', 'master', br], { timeoutMs: 30_000 }).catch(() => undefined);
     if (r?.code === 0 && !r.stdout.trim()) await this.rl.exec('ip', ['link', 'del', br], { timeoutMs: 30_000 }).catch(() => undefined);
@@ -466,6 +547,7 @@ export class NetworkService {
   }
 
   private async connectLive(r: ContainerRecord, a: Attachment, n: NetworkRecord, ep: { aliases: string[]; ipv4?: string }): Promise<void> {
+    await this.freed([ep.ipv4]);
     const used = new Set(a.endpoints.map((e) => e.iface));
     let i = 0;
     while (used.has(`eth${i}`)) i++;
@@ -486,7 +568,7 @@ export class NetworkService {
       await this.namesLive(r, [e]);
     } catch (e) {
       await this.driver().teardown(a.netns, req).catch(() => undefined);
-      await this.removeIdleBridge(n.bridge);
+      await this.driver().exclusive(() => this.deleteIdleBridge(n.bridge));
       await this.store.mutate((s) => { delete s.attachments[r.id]?.addresses[n.name]; });
       throw e;
     }
@@ -501,7 +583,7 @@ export class NetworkService {
       if (!r.config.net?.networks[n.name]) throw err(`container ${r.name} is not connected to network ${n.name}`, 'EINVAL');
       const a = this.store.attachment(r.id);
       const ep = a?.endpoints.find((e) => e.network === n.name);
-      if (a && ep) {
+      if (a && ep && !this.releasing.has(r.id)) {
         if (a.endpoints.length === 1) throw err(`container ${r.name} would have no network left: connect another one first, or stop it`, 'EINVAL');
         // its own teardown group: ports stay with the group they were set up with
         await this.driver().teardown(a.netns, this.request(a, [ep], !this.rl && (ep.group ?? 0) === 0 && a.endpoints.filter((e) => (e.group ?? 0) === 0).length === 1));
@@ -538,20 +620,25 @@ export class NetworkService {
     const known = new Set(this.store.attachments.map((a) => a.netns));
     for (const f of await listNetns(this.o.runroot)) if (!known.has(f)) await removeNetns(f).catch(() => undefined);
     if (this.rl) this.stopStrayForwarders();
-    else for (const n of this.list()) if (!this.activeOn(n.name).length) await revokePublished(n.subnet, n.bridge).catch(() => undefined);
+    else for (const n of this.store.networks) if (!this.attachedTo(n.name).length) await revokePublished(n.subnet, n.bridge).catch(() => undefined);
     if (!this.store.attachments.length) await this.idle();
     await this.syncDefaultBridge().catch(() => undefined);
+    await this.purgeRemoved();
   }
 
   /** Rootful: the default bridge is up while any container publishes a port (see default-bridge.ts). */
   private async syncDefaultBridge(): Promise<void> {
+    if (this.rl || !this.find(DEFAULT_NETWORK)) return;
+    await this.driver().exclusive(() => this.syncDefaultBridgeNow());
+  }
+
+  /** syncDefaultBridge's work; call in a netavark turn. */
+  private async syncDefaultBridgeNow(): Promise<void> {
     const n = this.find(DEFAULT_NETWORK);
-    const want = () => this.store.attachments.some((a) => a.ports.length > 0);
-    if (this.rl || !n || (!want() && !existsIface(n.bridge))) return;
-    await this.driver().exclusive(async () => {
-      if (want()) await ensureBridge(n.bridge, n.gateway, parseCidr(n.subnet).prefix);
-      else if (!this.activeOn(n.name).length) await removeIdleBridge(n.bridge);
-    });
+    const want = this.store.attachments.some((a) => a.ports.length > 0);
+    if (this.rl || !n || (!want && !existsIface(n.bridge))) return;
+    if (want) await ensureBridge(n.bridge, n.gateway, parseCidr(n.subnet).prefix);
+    else if (!this.attachedTo(n.name).length) await removeIdleBridge(n.bridge);
   }
 
   /**
@@ -579,6 +666,12 @@ export class NetworkService {
     for (const ps of this.proxies.values()) for (const p of ps) p.close();
     this.proxies.clear();
   }
+}
+
+/** Drops a network's record and its allocation cursor. */
+function forget(s: NetworkState, name: string): void {
+  delete s.networks[name];
+  delete s.lastIp?.[name];
 }
 
 function recordState(ports: Attachment['ports'], endpoints: Endpoint[]): NetSetup['state'] {

@@ -24,6 +24,8 @@ export interface NetworkRecord {
   options: Record<string, string>;
   created: string;
   isDefault?: boolean;
+  /** removed by the user while a stopped container's teardown was still under way; forgotten after it */
+  removing?: boolean;
 }
 
 /** Network settings stored in the container's config (everything the user asked for). */

@@ -23,22 +23,37 @@ export function onlySkeleton(filter: string[], nat: string[]): boolean {
   return [...filter, ...nat].some((l) => /^:NETAVARK/.test(l));
 }
 
+/** iptables-save's `-A CHAIN SPEC` as the deletion of that rule. */
+const deletion = (line: string) => `-D${line.slice(2)}`;
+
+/** The deletions that remove chains from a table: jumps into them and their rules, then the chains. Pure. */
+export function chainRemoval(lines: string[], chains: string[]): string[] {
+  const rules = lines.filter((l) => l.startsWith('-A ') && (chains.includes(l.split(' ')[1]) || chains.some((c) => l.endsWith(`-j ${c}`) || l.includes(`-j ${c} `))));
+  return [...rules.map(deletion), ...chains.filter((c) => lines.some((l) => l.startsWith(`:${c} `))).map((c) => `-X ${c}`)];
+}
+
+/**
+ * Applies deletions (iptables-restore syntax) per table, all in one iptables-restore process. iptables-nft
+ * waits for an RCU grace period (≈ 15 ms here) after each process that deleted something: one process
+ * instead of one per rule. When the batch is refused (a rule changed meanwhile: nothing was applied), each
+ * deletion is tried on its own.
+ */
+async function applyDeletions(batch: Record<string, string[]>): Promise<void> {
+  const tables = Object.entries(batch).filter(([, lines]) => lines.length);
+  if (!tables.length) return;
+  const input = tables.map(([t, lines]) => `*${t}\n${lines.join('\n')}\nCOMMIT\n`).join('');
+  const r = await run('iptables-restore', ['-w', '--noflush'], { input, timeoutMs: 30_000 }).catch(() => undefined);
+  if (r?.code === 0) return;
+  for (const [t, lines] of tables) {
+    for (const l of lines) await run('iptables', ['-w', '-t', t, ...splitRule(l)], { timeoutMs: 30_000 }).catch(() => undefined);
+  }
+}
+
 /** Removes the skeleton when nothing uses it; a no-op otherwise. */
 export async function removeIdleBaseChains(): Promise<boolean> {
   const [filter, nat] = await Promise.all([save('filter'), save('nat')]);
   if (!onlySkeleton(filter, nat)) return false;
-  for (const [table, lines] of [['filter', filter], ['nat', nat]] as const) {
-    const chains = BASE[table];
-    // jumps into the chains (and the chains' own rules), then the chains
-    for (const l of lines) {
-      if (!l.startsWith('-A ')) continue;
-      const [, chain] = l.split(' ');
-      if (chains.includes(chain) || chains.some((c) => l.includes(`-j ${c}`))) {
-        await run('iptables', ['-t', table, '-D', ...splitRule(l.slice(3))], { timeoutMs: 30_000 });
-      }
-    }
-    for (const c of chains) if (lines.some((l) => l.startsWith(`:${c} `))) await run('iptables', ['-t', table, '-X', c], { timeoutMs: 30_000 });
-  }
+  await applyDeletions({ filter: chainRemoval(filter, BASE.filter), nat: chainRemoval(nat, BASE.nat) });
   return true;
 }
 
@@ -78,13 +93,17 @@ export async function allowPublished(subnet: string, bridge: string): Promise<vo
   allowed.add(`${subnet} ${bridge}`);
 }
 
+/** The deletions that take the network's rule out of PIER_FORWARD (duplicates from a crash too); the jump
+ *  and the chain go with the last rule. Pure. */
+export function revocation(filter: string[], subnet: string, bridge: string): string[] {
+  const rules = filter.filter((l) => l.startsWith(`-A ${CHAIN} `));
+  const ours = rules.filter((l) => l.startsWith(`-A ${CHAIN} -d ${subnet} -o ${bridge} `));
+  if (!ours.length) return [];
+  return ours.length < rules.length ? ours.map(deletion) : [...ours.map(deletion), ...chainRemoval(filter.filter((l) => !ours.includes(l)), [CHAIN])];
+}
+
 /** Removes the network's rule; the chain and its jump go with the last rule. */
 export async function revokePublished(subnet: string, bridge: string): Promise<void> {
   allowed.delete(`${subnet} ${bridge}`);
-  while (await ipt(['-D', CHAIN, ...acceptRule(subnet, bridge)])) { /* duplicates from a crash */ }
-  const r = await run('iptables', ['-w', '-t', 'filter', '-S', CHAIN], { timeoutMs: 30_000 }).catch(() => undefined);
-  if (r?.code === 0 && !r.stdout.split('\n').some((l) => l.startsWith(`-A ${CHAIN} `))) {
-    while (await ipt(['-D', 'FORWARD', '-j', CHAIN])) { /* once */ }
-    await ipt(['-X', CHAIN]);
-  }
+  await applyDeletions({ filter: revocation(await save('filter'), subnet, bridge) });
 }

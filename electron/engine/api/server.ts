@@ -86,6 +86,10 @@ export async function startApiServer(engine: Engine, opts: ApiServerOptions): Pr
     boundBody(req);
     for (const [k, v] of Object.entries(commonHeaders())) res.setHeader(k, v);
     res.on('error', () => undefined);
+    if (debug) {
+      const t0 = performance.now();
+      res.once('finish', () => process.stderr.write(`pier api: ${(performance.now() % 100000).toFixed(1)} answered ${req.method} ${req.url} (${(performance.now() - t0).toFixed(1)} ms)\n`));
+    }
     let resolved;
     try { resolved = resolve(req); } catch (e) { drain(req); sendError(res, e); return; }
     const { route, ctx } = resolved;

@@ -59,6 +59,7 @@ interface Binding {
   pipe(): [number, number];
   mountOverlay(cwd: string, options: string, target: string): Promise<void>;
   unmount(target: string, detach: boolean): Promise<void>;
+  makeNetns(target: string): Promise<void>;
   PidWatcher: new (onExit: (pid: number) => void) => { watch(pid: number): number; close(): void; ref(): void; unref(): void };
   Channel: new (fd: number, onEvent: (kind: EventKind, payload?: Buffer | SystemError, extra?: number[] | number) => void) => Channel;
 }
@@ -191,6 +192,15 @@ export function reapChild(pid: number): [number, number] | null {
  */
 export function mountOverlay(cwd: string, options: string, target: string): Promise<void> {
   return binding().mountOverlay(cwd, options, target);
+}
+
+/**
+ * A new network namespace with its loopback up, bind-mounted on `target` (an existing file), as
+ * `unshare --net=target ip link set lo up` makes it, without the processes. Rejects with the errno and the
+ * failing call (unshare, ioctl, mount) naming target; nothing is mounted then.
+ */
+export function makeNetns(target: string): Promise<void> {
+  return binding().makeNetns(target);
 }
 
 /** umount2(target, detach ? MNT_DETACH : 0). Rejects with the errno (EBUSY, EINVAL when not mounted…). */

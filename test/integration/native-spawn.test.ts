@@ -1,6 +1,6 @@
 // posix_spawn children (electron/engine/runtime/native-spawn.ts, native/src/spawn.cc) and run()/spawnDetached()
-// on top of them: real programs, real fds, real sessions and signals; the addon's overlay mount/unmount
-// (native/src/mount.cc) on real overlays. No mocks.
+// on top of them: real programs, real fds, real sessions and signals; the addon's overlay mount/unmount and
+// network namespaces (native/src/mount.cc) on real overlays and namespaces. No mocks.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnNative } from '../../electron/engine/runtime/native-spawn';
 import { run, spawnDetached } from '../../electron/engine/runtime/proc';
-import { mountOverlay, unmount } from '../../native/index';
+import { makeNetns, mountOverlay, unmount } from '../../native/index';
 
 let scratch: string;
 before(() => {
@@ -188,6 +188,48 @@ describe('native overlay mount', { skip: process.getuid?.() !== 0 ? 'needs root'
       (e: NodeJS.ErrnoException) => e.code === 'ENOENT' && e.message.includes(target),
     );
     await assert.rejects(unmount(target), { code: 'EINVAL' });
+    assert.equal(fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(target), false);
+  });
+});
+
+describe('native network namespace', { skip: process.getuid?.() !== 0 ? 'needs root' : undefined }, () => {
+  test('a new namespace with only its loopback, up, held by the bind mount; this process keeps its own', async () => {
+    const file = path.join(scratch, 'ns1');
+    fs.writeFileSync(file, '');
+    const own = fs.readlinkSync('/proc/self/ns/net');
+    await makeNetns(file);
+    try {
+      assert.equal(fs.readlinkSync('/proc/self/ns/net'), own, 'the engine stays in its namespace');
+      const links = execFileSync('nsenter', [`--net=${file}`, 'ip', '-o', 'link', 'show'], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
+      assert.equal(links.length, 1, links.join('\n'));
+      assert.match(links[0], /^1: lo: <LOOPBACK,UP,LOWER_UP>/);
+      const inside = execFileSync('nsenter', [`--net=${file}`, 'readlink', '/proc/self/ns/net'], {
+        encoding: 'utf8',
+      }).trim();
+      assert.notEqual(inside, own);
+      // many at once: each its own namespace (threads never share one)
+      const files = Array.from({ length: 8 }, (_, i) => path.join(scratch, `nsm${i}`));
+      for (const f of files) fs.writeFileSync(f, '');
+      await Promise.all(files.map((f) => makeNetns(f)));
+      const ids = files.map((f) =>
+        execFileSync('nsenter', [`--net=${f}`, 'readlink', '/proc/self/ns/net'], { encoding: 'utf8' }).trim(),
+      );
+      assert.equal(new Set([...ids, inside, own]).size, 10);
+      for (const f of files) await unmount(f);
+    } finally {
+      await unmount(file).catch(() => undefined);
+    }
+    assert.equal(fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(file), false);
+  });
+
+  test('a missing target: ENOENT from mount naming it, nothing mounted', async () => {
+    const target = path.join(scratch, 'no-such-dir', 'ns');
+    await assert.rejects(
+      makeNetns(target),
+      (e: NodeJS.ErrnoException) => e.code === 'ENOENT' && e.syscall === 'mount' && e.message.includes(target),
+    );
     assert.equal(fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(target), false);
   });
 });

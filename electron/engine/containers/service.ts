@@ -261,7 +261,7 @@ export class Containers {
       await this.createRuntime(r, net, restore);
       if (net?.ready) r.state.net = await net.ready;
     } catch (e) {
-      await net?.ready?.catch(() => undefined);
+      await Promise.all([net?.made?.catch(() => undefined), net?.ready?.catch(() => undefined)]);
       net?.release();
       // a runtime container that cannot be deleted now stays recorded (initialized), for the next operation
       if (r.state.initialized) { await this.cleanupRuntime(r).catch(() => undefined); await this.d.store.save(r); }
@@ -288,6 +288,7 @@ export class Containers {
     const pending = await this.d.runtime.launch(p, { ...(restore ? { restoreFrom: restore.from, runtimeOpts: restore.opts } : {}), extraFds: net?.fds });
     try {
       await this.writeBundle(r, net, restore);
+      await net?.made; // the runtime's create joins the namespace and mounts the files
     } catch (e) {
       await pending.abort();
       throw e;

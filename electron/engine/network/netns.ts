@@ -1,9 +1,10 @@
 // Persistent network namespaces under the runroot: <runroot>/netns/<container id>, a bind
-// mount of a fresh namespace (util-linux unshare --net=FILE), as `ip netns add` does under /run/netns.
+// mount of a fresh namespace (made as util-linux unshare --net=FILE makes it), as `ip netns add` does under /run/netns.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { run } from '../runtime/proc';
+import { makeNetns } from '../../../native/index';
 
 export class NetnsError extends Error {
   readonly code = 'ENETNS';
@@ -12,14 +13,15 @@ export class NetnsError extends Error {
 
 export function netnsDir(runroot: string): string { return path.join(runroot, 'netns'); }
 
-/** Creates the namespace file (loopback up); throws with unshare's message. */
+/** Creates the namespace file (loopback up; the native addon, no process); throws naming the failing call. */
 export async function createNetns(file: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
   await writeFile(file, '', { flag: 'wx', mode: 0o644 }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
-  const r = await run('unshare', [`--net=${file}`, 'ip', 'link', 'set', 'lo', 'up'], { timeoutMs: 30_000 });
-  if (r.code !== 0) {
+  try {
+    await makeNetns(file);
+  } catch (e) {
     await removeNetns(file);
-    throw new NetnsError(`cannot create network namespace ${file}: ${r.stderr.trim() || 'unshare exit ' + r.code}`);
+    throw new NetnsError(`cannot create network namespace ${file}: ${(e as Error).message}`);
   }
 }
 

@@ -66,6 +66,8 @@ export interface NetSetup {
   env?: string[];
   /** container mode: the joined container's hostname */
   hostname?: string;
+  /** the namespace and the files, still being made (see setup): await before the runtime's create */
+  made?: Promise<void>;
   /** netavark's part, still running (see setup): resolves with the final state; await before starting */
   ready?: Promise<NetSetup['state']>;
 }
@@ -275,12 +277,12 @@ export class NetworkService {
   }
 
   /**
-   * Sets up the container's namespace: ports reserved, addresses persisted, netns created, files
-   * written; returns then, with netavark's part (veth, rules, names, the rootless forwarder) still
-   * running in `ready`, so the caller overlaps it with the runtime's create (the container's process
-   * joins the namespace and waits for start; netavark configures it meanwhile). The caller awaits
-   * `ready` before starting the container. On failure of this call nothing is left (ports,
-   * addresses, namespace, rules); when `ready` fails the caller tears down.
+   * Sets up the container's namespace: ports reserved and addresses persisted, then returns. The rest
+   * goes on while the caller launches the runtime: the namespace and the files in `made` (awaited
+   * before the runtime's create, which joins the namespace and mounts the files), then netavark's part
+   * (veth, rules, names, the rootless forwarder) in `ready` (awaited before start; the container's
+   * process waits for start in the namespace while netavark configures it). On failure of this call
+   * nothing is left (ports, addresses); when `made` or `ready` fails the caller tears down.
    */
   async setup(r: ContainerRecord): Promise<NetSetup> {
     const cfg = r.config.net;
@@ -308,17 +310,18 @@ export class NetworkService {
         s.attachments[r.id] = a;
         return a;
       });
-      await Promise.all([createNetns(netns), this.rl?.ensure()]);
+      const nsMade = Promise.all([createNetns(netns), this.rl?.ensure()]).then(() => undefined);
       const eps = names.map((name, i) => ({ network: name, iface: `eth${i}`, ip: att.addresses[name], aliases: this.aliasesFor(r, this.net(name), cfg.networks[name].aliases) }));
       // what the files need is known before netavark runs (addresses are Pier's; the MAC is netavark's)
       const planned: Endpoint[] = eps.map((e) => {
         const n = this.net(e.network);
         return { ...e, networkId: n.id, prefix: Number(n.subnet.split('/')[1]), gateway: n.gateway, mac: '', endpointId: '' };
       });
-      const mounts = await this.writeFiles(r, planned);
+      const made = Promise.all([nsMade, this.writeFiles(r, planned)]).then(() => undefined);
       const env = links.flatMap((l) => linkEnv(l.link, r.name, l.target, l.ip));
       const ready = (async () => {
         try {
+          await nsMade;
           const endpoints = (await driver.setup(netns, this.request(att, eps, !this.rl, cfg.dns))).map((e) => ({ ...e, endpointId: randomBytes(32).toString('hex'), group: 0 }));
           if (!this.rl) {
             hairpin(endpoints.map((e) => this.net(e.network).bridge));
@@ -335,9 +338,11 @@ export class NetworkService {
           throw e;
         }
       })();
-      ready.catch(() => undefined); // the caller awaits it; never an unhandled rejection meanwhile
+      // the caller awaits them; never an unhandled rejection meanwhile
+      made.catch(() => undefined);
+      ready.catch(() => undefined);
       // rootless: the forwarder holds the sockets, conmon gets none
-      return { netnsPath: netns, mounts, fds: this.rl ? [] : res.fds, release: () => res.closeV4(), state: recordState(res.ports, planned), env, ready };
+      return { netnsPath: netns, mounts: this.fileMounts(r), fds: this.rl ? [] : res.fds, release: () => res.closeV4(), state: recordState(res.ports, planned), env, made, ready };
     } catch (e) {
       res.closeV4();
       for (const p of res.proxies) p.close();
@@ -364,14 +369,18 @@ export class NetworkService {
     return startForwarder((b, a) => this.rl!.wrap(b, a), this.forwarder!, target, listeners);
   }
 
-  /** hosts, resolv.conf, hostname in the bundle, bind-mounted over the image's. */
-  private async writeFiles(r: ContainerRecord, endpoints: Endpoint[]): Promise<BindMount[]> {
+  /** hosts, resolv.conf, hostname in the bundle, bind-mounted over the image's (written by writeFiles). */
+  private fileMounts(r: ContainerRecord): BindMount[] {
     const dir = this.containers?.bundle(r);
-    if (!dir) return [];
+    return dir ? ['hosts', 'resolv.conf', 'hostname'].map((f) => ({ source: path.join(dir, f), destination: `/etc/${f}` })) : [];
+  }
+
+  private async writeFiles(r: ContainerRecord, endpoints: Endpoint[]): Promise<void> {
+    const dir = this.containers?.bundle(r);
+    if (!dir) return;
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const files: Array<[string, string]> = [...this.netFiles(r, endpoints), ['hostname', r.config.hostname + '\n']];
-    for (const [f, text] of files) await writeFile(path.join(dir, f), text, { mode: 0o644 });
-    return files.map(([f]) => ({ source: path.join(dir, f), destination: `/etc/${f}` }));
+    await Promise.all(files.map(([f, text]) => writeFile(path.join(dir, f), text, { mode: 0o644 })));
   }
 
   /** /etc/hosts and resolv.conf for the endpoints (aardvark of every DNS-enabled network first). */

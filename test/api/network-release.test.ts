@@ -1,9 +1,11 @@
 // Write-behind network teardown (docs/networking.md, "Teardown after the answer"): a stopped or removed
 // container's network is torn down after the API has answered. What needs its resources waits for that
 // teardown: the same static address and host port at once, a network of the same name and subnet right
-// after `network rm`. An engine killed while such a teardown runs finishes it at its next start.
+// after `network rm`. The stopped container's upkeep leaves a new container's firewall rule alone. An engine
+// killed while such a teardown runs finishes it at its next start.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startPier, startPierWithImages, stopPier, docker, until, DOCKER, type PierServer } from './helpers';
@@ -87,6 +89,28 @@ describe('write-behind network teardown', { skip }, () => {
     await ok(['network', 'rm', 'wbnet']);
     await settled(bridge, subnet);
     await settled(bridge2, subnet);
+  });
+
+  test('the last container on a network stopped and another started at once: the new one keeps its PIER_FORWARD rule', async () => {
+    // the stopped container's upkeep (after the answer) must not take the network's rule from the new one,
+    // which other hosts need to reach its port (FORWARD policy DROP)
+    const subnet = freeSubnet();
+    await ok(['network', 'create', '--subnet', subnet, 'wbnext']);
+    await ok(['run', '-d', '--name', 'before', '--network', 'wbnext', '-p', `${await freePort()}:80`, IMG, ...HTTPD('before')]);
+    const bridge = bridgeOf(subnet);
+    await ok(['stop', '-t', '0', 'before']);
+    const port = await freePort();
+    await ok(['run', '-d', '--name', 'after', '--network', 'wbnext', '-p', `${port}:80`, IMG, ...HTTPD('after')]);
+    // a graceful engine stop waits for every teardown under way (drain); the containers keep running
+    const { dir, socket } = srv;
+    await srv.stop();
+    srv = await startPier({ dir, socket });
+    const rules = execFileSync('iptables', ['-S', 'PIER_FORWARD'], { encoding: 'utf8' });
+    assert.match(rules, new RegExp(`-d ${subnet.replace(/\./g, '\\.')} -o ${bridge} `), rules);
+    assert.equal(await until(() => get(port), 10_000, 'after answering'), 'after\n');
+    await ok(['rm', '-f', 'before', 'after']);
+    await ok(['network', 'rm', 'wbnext']);
+    await settled(bridge, subnet);
   });
 
   test('the engine killed right after a network removal: the next start finishes the teardown', async () => {

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { spawnDetached } from '../runtime/proc';
+import { PidWatcher } from '../../../native/index';
 
 /** a UDP flow (one client address) with no datagram either way for this long ends (docker-proxy: 90 s) */
 export const UDP_IDLE_MS = 90_000;
@@ -158,8 +159,23 @@ export function stopForwarder(pid: number | undefined): void {
   try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
 }
 
-/** Resolves once the forwarder has exited (its host sockets are closed then), or after timeoutMs. */
-export async function forwarderGone(pid: number | undefined, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (pid && isForwarder(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+/** Forwarders waited for (PID → waiters), reported by one pidfd watcher (no polling). */
+const waiting = new Map<number, Array<() => void>>();
+let watcher: PidWatcher | undefined;
+
+function settle(pid: number): void {
+  for (const done of waiting.get(pid) ?? []) done();
+  waiting.delete(pid);
+}
+
+/** Resolves once the forwarder has exited (its host sockets are closed then); at once if it is not running. */
+export function forwarderGone(pid: number | undefined): Promise<void> {
+  if (!pid || !isForwarder(pid)) return Promise.resolve();
+  watcher ??= new PidWatcher(settle);
+  const w = watcher;
+  return new Promise((resolve) => {
+    waiting.set(pid, [...(waiting.get(pid) ?? []), resolve]);
+    // re-checked after pidfd_open: the forwarder may have ended (and its PID been reused) in between
+    if (!w.watch(pid) || !isForwarder(pid)) { w.unwatch(pid); settle(pid); }
+  });
 }

@@ -3,8 +3,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { run } from '../runtime/proc';
-import { makeNetns } from '../../../native/index';
+import { makeNetns, unmount } from '../../../native/index';
 
 export class NetnsError extends Error {
   readonly code = 'ENETNS';
@@ -35,8 +34,9 @@ export function isMounted(file: string): boolean {
 /** Unmounts and deletes the namespace file; missing is fine. */
 export async function removeNetns(file: string): Promise<void> {
   if (isMounted(file)) {
-    const r = await run('umount', [file], { timeoutMs: 30_000 });
-    if (r.code !== 0 && isMounted(file)) throw new NetnsError(`cannot unmount network namespace ${file}: ${r.stderr.trim()}`);
+    await unmount(file).catch((e: Error) => {
+      if (isMounted(file)) throw new NetnsError(`cannot unmount network namespace ${file}: ${e.message}`);
+    });
   }
   await rm(file, { force: true });
 }

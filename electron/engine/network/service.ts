@@ -517,9 +517,10 @@ export class NetworkService {
 
   /** Forgets removed networks that no attachment refers to any more. */
   private async purgeRemoved(): Promise<void> {
-    const unused = (nets: NetworkRecord[], atts: Attachment[]) => nets.filter((n) => n.removing && !atts.some((a) => n.name in a.addresses));
-    if (!unused(this.store.networks, this.store.attachments).length) return;
-    await this.store.mutate((s) => { for (const n of unused(Object.values(s.networks), Object.values(s.attachments))) forget(s, n.name); });
+    if (!this.store.networks.some((n) => n.removing)) return;
+    await this.store.mutate((s) => {
+      for (const n of Object.values(s.networks)) if (n.removing && !Object.values(s.attachments).some((a) => n.name in a.addresses)) forget(s, n.name);
+    });
   }
 
   /** Nothing attached any more: netavark's base chains (rootful) or the whole rootless namespace go. */

@@ -68,11 +68,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // not named `require`: electron-vite's ESM shim declares that name in every chunk that calls require(
 const nodeRequire = createRequire(import.meta.url);
 
+/** The addon's file. Besides the engine, the rootless port forwarder loads it (its `forwardTcp`, forward.cc). */
+export const ADDON_PATH = path.join(here, 'build', 'Release', 'pier_native.node');
+
 let loaded: Binding | undefined;
 function binding(): Binding {
   if (!loaded) {
     try {
-      loaded = nodeRequire(path.join(here, 'build', 'Release', 'pier_native.node')) as Binding;
+      loaded = nodeRequire(ADDON_PATH) as Binding;
     } catch (err) {
       const first = (err as Error).message.split('\n')[0];
       throw new Error(`Pier's native addon is not built (${first}): run "npm install" (needs python3, make, g++)`, { cause: err });

@@ -12,5 +12,6 @@ void InitLock(Napi::Env env, Napi::Object exports);     // lock.cc: flock, funlo
 void InitPidWatch(Napi::Env env, Napi::Object exports);  // pidwatch.cc: PidWatcher (pidfd + epoll thread)
 void InitSpawn(Napi::Env env, Napi::Object exports);     // spawn.cc: spawn (posix_spawn), reap, pipe
 void InitMount(Napi::Env env, Napi::Object exports);     // mount.cc: mountOverlay, unmount
+void InitForward(Napi::Env env, Napi::Object exports);   // forward.cc: forwardTcp (splice, for the rootless forwarder)
 
 }  // namespace pier

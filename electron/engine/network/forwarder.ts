@@ -1,18 +1,20 @@
 // Published ports of a rootless engine (the role of podman's rootlessport). The engine binds
 // every host port in the host's network namespace (a conflict fails before anything is set up),
 // then hands the bound sockets to a small Node program it starts inside the rootless network
-// namespace. TCP: it accepts on them and connects to the container's address there, copying bytes
-// both ways with half-close kept. UDP: one socket towards the container per client address, its
-// replies sent back to that client; a flow idle for UDP_IDLE_MS ends, at most UDP_FLOWS per port. Detached, one per container with ports: it outlives the engine
-// (ports keep answering), and teardown ends it. The same program answers "is aardvark serving
-// this name yet" inside the namespace, where the engine cannot send packets.
+// namespace. TCP: the native addon's forwardTcp (native/src/forward.cc) accepts on them and
+// connects to the container's address there, moving bytes both ways with splice(2), half-close
+// kept. UDP: one socket towards the container per client address, its replies sent back to that
+// client; a flow idle for UDP_IDLE_MS ends, at most UDP_FLOWS per port. Detached, one per
+// container with ports: it outlives the engine (ports keep answering), and teardown ends it. The
+// same program answers "is aardvark serving this name yet" inside the namespace, where the engine
+// cannot send packets.
 // The program is plain CommonJS kept here as text and written to <runroot>/network at startup, so
 // it runs from source checkouts and bundles alike, with no TypeScript loader (fast to start).
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { spawnDetached } from '../runtime/proc';
-import { PidWatcher } from '../../../native/index';
+import { ADDON_PATH, PidWatcher } from '../../../native/index';
 
 /** a UDP flow (one client address) with no datagram either way for this long ends (docker-proxy: 90 s) */
 export const UDP_IDLE_MS = 90_000;
@@ -20,8 +22,7 @@ export const UDP_IDLE_MS = 90_000;
 export const UDP_FLOWS = 1024;
 
 export const FORWARDER_SCRIPT = String.raw`'use strict';
-// pier-forward: argv[2] = JSON {mode:"forward", target, ports:[{fd, port, protocol}]} | {mode:"dns", server, name, timeoutMs}
-const net = require('net');
+// pier-forward: argv[2] = JSON {mode:"forward", addon, target, ports:[{fd, port, protocol}]} | {mode:"dns", server, name, timeoutMs}
 const dgram = require('dgram');
 const spec = JSON.parse(process.argv[2]);
 const UDP_IDLE_MS = ${UDP_IDLE_MS}, UDP_FLOWS = ${UDP_FLOWS};
@@ -58,20 +59,14 @@ function forwardUdp(p, ready) {
 }
 
 function forward() {
+  const addon = require(spec.addon);
   let pending = spec.ports.length;
   const ready = () => { if (--pending === 0) process.stdout.write('ready\n'); };
   for (const p of spec.ports) {
     if (p.protocol === 'udp') { forwardUdp(p, ready); continue; }
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => {
-      const up = net.connect({ host: spec.target, port: p.port, allowHalfOpen: true });
-      const kill = () => { client.destroy(); up.destroy(); };
-      client.on('error', kill); up.on('error', kill);
-      client.setNoDelay(true); up.setNoDelay(true);
-      client.pipe(up); up.pipe(client);
-      client.resume();
-    });
-    server.on('error', (e) => { process.stderr.write('pier-forward: ' + e.message + '\n'); process.exit(1); });
-    server.listen({ fd: p.fd }, ready);
+    // the native listener keeps the process alive; onFatal ends it as a failed listen would
+    addon.forwardTcp(p.fd, spec.target, p.port, (why) => { process.stderr.write('pier-forward: ' + why + '\n'); process.exit(1); });
+    ready();
   }
   process.on('SIGPIPE', () => {});
 }
@@ -133,7 +128,7 @@ function start(wrap: Wrap, script: string, spec: unknown, fds: number[]): { pid:
 export async function startForwarder(wrap: Wrap, script: string, target: string, listeners: Listener[]): Promise<number> {
   const fds = listeners.map((l) => l.fd);
   const ports = listeners.map((l, i) => ({ fd: 3 + i, port: l.containerPort, protocol: l.protocol }));
-  const f = start(wrap, script, { mode: 'forward', target, ports }, fds);
+  const f = start(wrap, script, { mode: 'forward', addon: ADDON_PATH, target, ports }, fds);
   try {
     await f.output;
   } catch (e) {

@@ -54,11 +54,11 @@ bool OpenPipe(Way& w) {
 }
 
 // Moves what it can without blocking. False on an error (the connection ends). `wantIn`/`wantOut` say which
-// readiness this way waits for next.
+// readiness this way waits for next (set by the last pass, the one that moved nothing).
 bool Move(Way& w, short& wantIn, short& wantOut) {
-  wantIn = wantOut = 0;
   for (;;) {
     bool moved = false;
+    wantIn = wantOut = 0;
     if (!w.eof && w.queued < w.capacity) {
       ssize_t n = splice(w.src, nullptr, w.pipe[1], nullptr, w.capacity - w.queued, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n > 0) { w.queued += n; moved = true; }

@@ -26,10 +26,7 @@ namespace {
 constexpr int kPipeBytes = 256 * 1024;
 constexpr size_t kThreadStack = 64 * 1024;
 
-struct Target {
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-};
+using Target = sockaddr_in;  // the container's address: IPAM hands out IPv4 only
 
 struct Listener {
   int fd;
@@ -108,10 +105,10 @@ struct Connection {
 void* Serve(void* arg) {
   Connection c = *static_cast<Connection*>(arg);
   delete static_cast<Connection*>(arg);
-  int up = socket(c.target->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int up = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int r = up < 0 ? -1 : 0;
   if (r == 0) {
-    do r = connect(up, reinterpret_cast<const sockaddr*>(&c.target->addr), c.target->len);
+    do r = connect(up, reinterpret_cast<const sockaddr*>(c.target), sizeof *c.target);
     while (r < 0 && errno == EINTR);
   }
   if (r == 0) {
@@ -137,26 +134,28 @@ bool StartDetached(void* (*fn)(void*), void* arg) {
   return err == 0;
 }
 
-void ReportFatal(Listener* l, int err) {
+// Ends an accept loop: reports err once to JavaScript; the result is the thread's return value.
+void* ReportFatal(Listener* l, int err) {
   auto* text = new std::string(std::string("accept: ") + strerror(err));
   l->fatal.BlockingCall(text, [](Napi::Env env, Napi::Function fn, std::string* t) {
     fn.Call({Napi::String::New(env, *t)});
     delete t;
   });
   l->fatal.Release();
+  return nullptr;
 }
 
 void* AcceptLoop(void* arg) {
   auto* l = static_cast<Listener*>(arg);
   for (;;) {
     pollfd p{l->fd, POLLIN, 0};
-    if (poll(&p, 1, -1) < 0 && errno != EINTR) return ReportFatal(l, errno), nullptr;
+    if (poll(&p, 1, -1) < 0 && errno != EINTR) return ReportFatal(l, errno);
     int c = accept4(l->fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c < 0) {
       // transient: the client gave up, a signal, or out of fds for now (the next poll retries)
       if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) { usleep(10000); continue; }
-      return ReportFatal(l, errno), nullptr;
+      return ReportFatal(l, errno);
     }
     auto* conn = new Connection{c, &l->target};
     if (!StartDetached(Serve, conn)) {
@@ -167,25 +166,14 @@ void* AcceptLoop(void* arg) {
 }
 
 bool ParseTarget(const std::string& host, int port, Target& t) {
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&t.addr);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&t.addr);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    t.len = sizeof *v4;
-    return true;
-  }
-  if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    t.len = sizeof *v6;
-    return true;
-  }
-  return false;
+  t = Target{};
+  t.sin_family = AF_INET;
+  t.sin_port = htons(static_cast<uint16_t>(port));
+  return inet_pton(AF_INET, host.c_str(), &t.sin_addr) == 1;
 }
 
 // forwardTcp(fd, host, port, onFatal): listens on the bound socket fd and forwards every connection to
-// host:port (a numeric IPv4 or IPv6 address) until the process ends. onFatal(message) is called if accepting
+// host:port (a numeric IPv4 address) until the process ends. onFatal(message) is called if accepting
 // stops working; until then the listener keeps the event loop alive.
 Napi::Value ForwardTcp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -195,7 +183,7 @@ Napi::Value ForwardTcp(const Napi::CallbackInfo& info) {
   int port = info[2].As<Napi::Number>().Int32Value();
   Target target;
   if (port < 1 || port > 65535 || !ParseTarget(info[1].As<Napi::String>().Utf8Value(), port, target))
-    return ThrowType(env, "forwardTcp: host must be a numeric IP address and port 1..65535");
+    return ThrowType(env, "forwardTcp: host must be a numeric IPv4 address and port 1..65535");
   if (listen(fd, SOMAXCONN) < 0) return ThrowErrno(env, errno, "listen");
   auto* l = new Listener{fd, target, Napi::ThreadSafeFunction::New(env, info[3].As<Napi::Function>(), "pier.forward", 0, 1)};
   if (!StartDetached(AcceptLoop, l)) {

@@ -25,13 +25,7 @@ async function udpEcho(): Promise<{ port: number; seen: Set<string>; close(): vo
   return { port: s.address().port, seen, close: () => s.close() };
 }
 
-async function tcpEcho(): Promise<{ port: number; close(): void }> {
-  const s = net.createServer({ allowHalfOpen: true }, (c) => { c.pipe(c); });
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  return { port: (s.address() as net.AddressInfo).port, close: () => s.close() };
-}
-
-/** A TCP server whose connections report when they close (upstream side of the forwarder). */
+/** A TCP server on 127.0.0.1 (half-open allowed) that hands each connection to onConn: the container side. */
 async function tcpSink(onConn: (c: net.Socket) => void): Promise<{ port: number; close(): void }> {
   const s = net.createServer({ allowHalfOpen: true }, onConn);
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
@@ -46,6 +40,8 @@ async function roundTrip(port: number, data: Buffer): Promise<Buffer> {
   for await (const b of c) parts.push(b as Buffer);
   return Buffer.concat(parts);
 }
+
+const tcpEcho = () => tcpSink((c) => { c.pipe(c); });
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

@@ -135,6 +135,7 @@ bool StartDetached(void* (*fn)(void*), void* arg) {
 }
 
 // Ends an accept loop: reports err once to JavaScript; the result is the thread's return value.
+// Ends an accept loop: reports err to JavaScript once; the result is the thread's return value.
 void* ReportFatal(Listener* l, int err) {
   auto* text = new std::string(std::string("accept: ") + strerror(err));
   l->fatal.BlockingCall(text, [](Napi::Env env, Napi::Function fn, std::string* t) {

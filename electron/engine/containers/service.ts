@@ -353,7 +353,7 @@ export class Containers {
       // the id must be free in the runtime (a 'created' one that has its runtime container keeps it)
       if (!(r.state.initialized && r.state.status === 'created')) await this.cleanupRuntime(r);
       await this.initLocked(r);
-      await this.d.runtime.start(r.id, r.name);
+      await this.d.runtime.start(r.id, r.name, r.state.pid);
       r.state = {
         ...r.state, status: 'running', startedAt: new Date().toISOString(), finishedAt: undefined, exitCode: undefined,
         stoppedByUser: false, restarting: false, restartCount: byPolicy ? (r.state.restartCount ?? 0) + 1 : 0,

@@ -12,6 +12,7 @@ import type { RuntimeInfo } from './discovery';
 import { cgroupPolicy, requireCgroups } from './rootless';
 import { killConmon, leftoverConmon, runtimeHasState, waitCreateDone } from './leftover';
 import { moveToConmonCgroup } from './conmon-cgroup';
+import { startByFifo } from './exec-fifo';
 
 export interface OciState { id: string; pid: number; status: 'created' | 'running' | 'paused' | 'stopped' | string; bundle: string }
 
@@ -182,7 +183,14 @@ export class ConmonRuntime {
   }
   private cgroupWarned = false;
 
-  async start(id: string, name = id): Promise<void> {
+  /** Starts a created container; `initPid` (its PID from create) lets runc's own start be done in-process. */
+  async start(id: string, name = id, initPid?: number): Promise<void> {
+    if (initPid && this.info.runtime.name === 'runc') {
+      const how = await startByFifo(path.join(this.opts.runtimeRoot, id), initPid).catch((e: Error) => {
+        throw new RuntimeError(`cannot start container ${name}: ${e.message}`, 'ERUNTIME');
+      });
+      if (how === 'started') return;
+    }
     const r = await this.rt(['start', id]);
     if (r.code !== 0) throw new RuntimeError(`cannot start container ${name}: ${runtimeMessage(r.stderr)}`, classify(r.stderr));
   }

@@ -109,6 +109,7 @@ export const handlers: Handlers = {
     }
   },
   'images.remove': async (ctx, p) => {
+    await ctx.engine.containers.settled(); // an auto-removed container's snapshot may still be going
     const inUse = (id: string) => ctx.engine.containers.list().some((c) => c.imageId === id);
     const img = await images(ctx).inspect(p.ref);
     const r = await images(ctx).remove(p.ref, { force: p.force, inUse });

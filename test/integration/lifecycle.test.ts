@@ -165,6 +165,8 @@ test('auto-remove: waiting for "removed" gives the exit code; nothing is left, r
   await engine.containers.start(c.id);
   assert.equal(await removed, 4);
   assert.equal(engine.containers.list().some((x) => x.id === c.id), false);
+  // runtime state and files go after the event (removeLocked's `behind`)
+  await engine.containers.settled();
   assert.equal(await engine.runtime.state(c.id), undefined);
   assert.equal(existsSync(path.join(d.root, 'containers', c.id)), false);
 });

@@ -206,6 +206,7 @@ async function tag({ engine, res, params, query }: C): Promise<void> {
 async function remove({ engine, res, params, query }: C): Promise<void> {
   const svc = images(engine);
   const force = qbool(query, 'force');
+  await engine.containers.settled(); // an auto-removed container's snapshot may still be going
   const inUse = inUseBy(engine);
   const img = await svc.inspect(params[0]);
   const users = engine.containers.list().filter((c) => c.imageId === img.id);
@@ -224,6 +225,7 @@ async function prune({ engine, res, query }: C): Promise<void> {
   const f = qfilters(query);
   const dangling = f.get('dangling')?.[0];
   const before = await images(engine).list();
+  await engine.containers.settled();
   const r = await images(engine).prune({ inUse: inUseBy(engine), all: dangling === 'false' || dangling === '0' });
   pruneEvents(engine.events, before, r);
   json(res, 200, { ImagesDeleted: r.deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: r.spaceReclaimed });

@@ -145,13 +145,16 @@ export class Containers {
     this.emit(r, 'exited', { exitCode: r.state.exitCode });
   }
 
+  /** Resolves once every operation under a container's lock has ended (auto-removals finishing behind their event). */
+  async settled(): Promise<void> { await Promise.all([...this.locks.values()]); }
+
   /** Handles every exit file already written for a container still recorded as running (engine shutdown). */
   async sweepExits(): Promise<void> {
     await Promise.all(this.d.store.list().filter((r) => hasRuntime(r.state)).map((r) => {
       const exit = readExitFile(this.d.exits.dir, r.id);
       return exit ? this.handleExit(r.id, exit.code).catch(() => undefined) : undefined;
     }));
-    await Promise.all([...this.locks.values()]);
+    await this.settled();
   }
 
   paths(r: ContainerRecord): ContainerPaths {
@@ -504,10 +507,23 @@ export class Containers {
     });
   }
 
-  /** Removes a container the table let go (or one whose exit was just recorded). Caller holds the lock. */
-  private async removeLocked(r: ContainerRecord, volumes: boolean): Promise<void> {
+  /**
+   * Removes a container the table let go (or one whose exit was just recorded). Caller holds the lock.
+   * `behind` (an auto-remove container's natural exit): what clients can see goes first — exit file, host ports
+   * and addresses, anonymous volumes, then the record leaves the table and `removed` is published — and the
+   * runtime's state, the snapshot and the files follow under the same lock (settled() waits for them). Nothing is
+   * lost to a crash meanwhile: the record stays on disk until the end, and the next engine start removes an
+   * auto-remove container whose conmon is gone. A failure there puts the record back, exited, with the reason.
+   */
+  private async removeLocked(r: ContainerRecord, volumes: boolean, behind = false): Promise<void> {
     const was = r.state.status;
     r.state.status = 'removing';
+    if (behind) {
+      await Promise.all([rm(path.join(this.d.exits.dir, r.id), { force: true }), this.d.network?.release(r.id)]);
+      if (volumes) await this.d.mounts?.removed(r);
+      this.d.store.forget(r.id);
+      this.emit(r, 'removed');
+    }
     // independent: the runtime's state, the snapshot, conmon's run files. A runtime container that cannot be
     // deleted fails the removal and keeps the record (initialized), so the next remove deletes it
     const [runtime] = await Promise.allSettled([
@@ -516,9 +532,14 @@ export class Containers {
       rm(this.paths(r).runDir, { recursive: true, force: true }),
       rm(path.join(this.d.exits.dir, r.id), { force: true }),
     ]);
-    if (runtime.status === 'rejected') { r.state.status = was; throw runtime.reason; }
+    if (runtime.status === 'rejected') {
+      r.state.status = was;
+      if (behind) r.state.error = `auto-remove failed: ${(runtime.reason as Error).message}`;
+      throw runtime.reason;
+    }
     await this.d.store.delete(r.id);
     removeLockFile(containerLockPath(this.d.runroot, r.id));
+    if (behind) return;
     this.emit(r, 'removed');
     if (volumes) await this.d.mounts?.removed(r);
   }
@@ -567,7 +588,8 @@ export class Containers {
       const r = this.d.store.find(id);
       if (!r || !hasRuntime(r.state) || r.state.conmonPid !== pid) return;
       const exit = readExitFile(this.d.exits.dir, id);
-      if (exit) return this.finalizeExit(r, exit.code, exit.at);
+      // the exit file is conmon's report of a natural exit, whichever of the two was noticed first
+      if (exit) return this.finalizeExit(r, exit.code, exit.at, !r.state.stoppedByUser);
       r.state.error = `conmon (PID ${pid}) died before the container exited; exit code unknown`;
       await this.finalizeExit(r, -1);
     });
@@ -598,7 +620,7 @@ export class Containers {
     this.publishExit(r);
     if (removeNow) {
       // a removal that fails leaves the exit recorded, as a deferred one would
-      await this.removeLocked(r, true).catch(async () => { r.state.status = 'exited'; await this.d.store.save(r).catch(() => undefined); });
+      await this.removeLocked(r, true, true).catch(async () => { r.state.status = 'exited'; await this.d.store.save(r).catch(() => undefined); });
     } else if (r.config.autoRemove) setImmediate(() => { this.remove(r.id, { force: true, volumes: true }).catch(() => undefined); });
   }
 

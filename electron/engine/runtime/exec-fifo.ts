@@ -35,13 +35,16 @@ export function startByFifo(stateDir: string, initPid: number): Promise<'started
     // read-write: the open never blocks and never sees EOF before the init has opened its end
     fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve('absent');
-    throw e;
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? Promise.resolve('absent') : Promise.reject(e);
   }
   return new Promise((resolve, reject) => {
     let sock: net.Socket;
     try { sock = new net.Socket({ fd, readable: true, writable: false }); } catch (e) { closeSync(fd); return reject(e); }
+    let stopWatching = () => {};
+    let done = false;
     const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
       stopWatching();
       sock.destroy();
       if (err) return reject(err);
@@ -51,7 +54,7 @@ export function startByFifo(stateDir: string, initPid: number): Promise<'started
     // an init that wrote its byte and exec'd a process that ended at once can be reported gone before the
     // socket read the byte: the FIFO still holds it then
     const wrote = () => { try { return readSync(fd, Buffer.alloc(1)) > 0; } catch { return false; } };
-    const stopWatching = onGone(initPid, () => finish(wrote() ? undefined : new Error('container process is already dead')));
+    stopWatching = onGone(initPid, () => finish(wrote() ? undefined : new Error('container process is already dead')));
     sock.once('data', () => finish());
     sock.once('error', (e) => finish(e));
   });

@@ -90,6 +90,9 @@ export class ContainerStore {
     this.byId.set(rec.id, rec);
   }
 
+  /** Drops the record from the table only (its id and name are free); its files stay until delete(). */
+  forget(id: string): void { this.byId.delete(id); }
+
   /** Removes the record and everything under the container's directory. */
   async delete(id: string): Promise<void> {
     await rm(this.containerDir(id), { recursive: true, force: true });

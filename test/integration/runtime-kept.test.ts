@@ -157,7 +157,13 @@ test('a checkpoint that ends the container is a stop by the user: no policy rest
 });
 
 test('an auto-remove that fails after its removed event puts the record back, exited, with the reason', async () => {
-  const c = await engine.containers.create({ name: 'kept-auto', rootfs: d.rootfs, cmd: ['sh', '-c', 'read x; exit 5'], openStdin: true, autoRemove: true });
+  const c = await engine.containers.create({
+    name: 'kept-auto',
+    rootfs: d.rootfs,
+    cmd: ['sh', '-c', 'read x; exit 5'],
+    openStdin: true,
+    autoRemove: true,
+  });
   refuse(c.id, 1);
   const session = await engine.sessions.attach(c.id);
   await engine.containers.start(c.id);
@@ -169,7 +175,10 @@ test('an auto-remove that fails after its removed event puts the record back, ex
   const s = engine.containers.get(c.id).state;
   assert.equal(s.status, 'exited');
   assert.equal(s.exitCode, 5);
-  assert.match(s.error ?? '', new RegExp(`auto-remove failed: cannot delete container ${c.id} from the runtime: container still running`));
+  assert.match(
+    s.error ?? '',
+    new RegExp(`auto-remove failed: cannot delete container ${c.id} from the runtime: container still running`),
+  );
   await engine.containers.remove(c.id);
   assert.equal(runtimeHolds(c.id), false, 'the next remove deletes it');
 });

@@ -6,7 +6,10 @@
 //
 // Sinks (sink.h): the thread also writes each batch it reads straight to client stream sockets JS registered with
 // addSink() (Docker API attach), and reads no further while a sink holds unsent bytes. EOF is reported to JS only
-// after every sink has sent everything, so JS ends the client's connection after the last byte.
+// after every sink has sent everything, so JS ends the client's connection after the last byte. While a sink
+// pumps, JS gets its copy of the packets held and merged, at most every kJsHoldMs (or once kJsHoldBytes are held):
+// one JS wake per interval instead of one per packet. Every packet still reaches JS, in order, before any other
+// event (Emit flushes what is held first).
 //
 // Lifetime: the Core (fd, eventfd, thread) is deleted by the thread-safe function's finalizer, which Node runs on
 // the JS thread after close() aborted it or when the environment is torn down. close() joins the thread and closes
@@ -19,6 +22,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstdint>
 #include <fcntl.h>
@@ -41,6 +45,9 @@ constexpr size_t kMaxQueue = 4;                // TSFN queue bound (batches): th
 constexpr size_t kThreadStack = 256 * 1024;   // the receive buffer lives on the heap
 constexpr size_t kBatchPackets = 64;           // packets already queued in the socket are handed over together,
 constexpr size_t kBatchBytes = 512 * 1024;     // one thread-safe call per batch (throughput), boundaries kept
+constexpr int kJsHoldMs = 16;                  // while a sink pumps: JS's copy at most this often (a frame)...
+constexpr size_t kJsHoldBytes = 4 << 20;       // ...or once this much is held
+using Clock = std::chrono::steady_clock;
 
 // Event kinds as seen by the JS callback onEvent(kind, payload).
 enum Kind : int { kPacket = 0, kEnd = 1, kError = 2, kWritable = 3, kSinkDone = 4 };
@@ -73,6 +80,8 @@ struct Core {
   std::mutex sinksMu;   // guards sinks; never held across a blocking call
   std::vector<std::unique_ptr<Sink>> sinks;
   uint32_t nextSink = 1;  // JS thread only
+  std::unique_ptr<Event> held;  // I/O thread: packets for JS held while a sink pumps (see the top of the file)
+  Clock::time_point heldDue;    // I/O thread: when `held` goes to JS at the latest
 
   Core(int fd, int wakeFd) : fd(fd), wakeFd(wakeFd) {}
 
@@ -82,11 +91,45 @@ struct Core {
     (void)r;
   }
 
-  // I/O thread: false when the TSFN is closing (close() or env teardown); the thread must then exit.
+  // I/O thread: false when the TSFN is closing (close() or env teardown); the thread must then exit. Packets held
+  // for JS go first, so JS sees every event in the order the thread met them.
   bool Emit(Event* event) {
+    if (held && !Call(held.release())) {
+      delete event;
+      return false;
+    }
+    return Call(event);
+  }
+
+  bool Call(Event* event) {
     if (tsfn.BlockingCall(event) == napi_ok) return true;
     delete event;
     return false;
+  }
+
+  // I/O thread: adds a batch (already sent to the sinks) to what JS gets at the next flush.
+  bool Hold(Event* batch) {
+    if (!held) {
+      held.reset(batch);
+      heldDue = Clock::now() + std::chrono::milliseconds(kJsHoldMs);
+    } else {
+      held->data.insert(held->data.end(), batch->data.begin(), batch->data.end());
+      held->sizes.insert(held->sizes.end(), batch->sizes.begin(), batch->sizes.end());
+      delete batch;
+    }
+    return held->data.size() < kJsHoldBytes || Call(held.release());
+  }
+
+  // I/O thread: poll's timeout, in ms: until the held packets are due (-1: nothing held).
+  int HeldTimeout() const {
+    if (!held) return -1;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(heldDue - Clock::now()).count();
+    return left > 0 ? static_cast<int>(left) + 1 : 0;
+  }
+
+  bool HasSinks() {
+    std::lock_guard<std::mutex> lock(sinksMu);
+    return !sinks.empty();
   }
 
   bool EmitError(const char* syscall, int err, size_t size = 0) {
@@ -141,6 +184,7 @@ struct Core {
     bool readDone = false;    // EOF or read error seen; the thread keeps serving waitWritable() and the sinks
     bool endPending = false;  // EOF read: reported once every sink has sent what it holds
     while (!stop) {
+      if (held && (Clock::now() >= heldDue || !HasSinks()) && !Call(held.release())) return;
       fds.assign(2, pollfd{-1, 0, 0});
       events.clear();
       bool backlog = ServeSinks(readDone, events, fds);
@@ -153,7 +197,7 @@ struct Core {
       bool writing = wantWritable;
       fds[0] = {wakeFd, POLLIN, 0};
       if (reading || writing) fds[1] = {fd, static_cast<short>((reading ? POLLIN : 0) | (writing ? POLLOUT : 0)), 0};
-      if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (poll(fds.data(), fds.size(), HeldTimeout()) < 0) {
         if (errno == EINTR) continue;
         EmitError("poll", errno);
         return;
@@ -196,8 +240,7 @@ struct Core {
           event->data.insert(event->data.end(), buffer.begin(), buffer.begin() + m);
           event->sizes.push_back(static_cast<uint32_t>(m));
         }
-        ToSinks(*event);
-        if (!Emit(event)) return;
+        if (ToSinks(*event) ? !Hold(event) : !Emit(event)) return;
         if (oversize) {
           readDone = true;
           if (!EmitError("recv", EMSGSIZE, oversize)) return;
@@ -206,15 +249,16 @@ struct Core {
     }
   }
 
-  // I/O thread: queues a batch of packets on every sink (sent at the top of the next round).
-  void ToSinks(const Event& batch) {
+  // I/O thread: queues a batch of packets on every sink (sent at the top of the next round); false with no sink.
+  bool ToSinks(const Event& batch) {
     std::lock_guard<std::mutex> lock(sinksMu);
-    if (sinks.empty()) return;
+    if (sinks.empty()) return false;
     const uint8_t* at = batch.data.data();
     for (uint32_t size : batch.sizes) {
       for (auto& sink : sinks) sink->Append(at, size);
       at += size;
     }
+    return true;
   }
 
   // JS thread. Starts Run() on a small-stack thread; returns errno or 0.

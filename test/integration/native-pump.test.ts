@@ -288,3 +288,29 @@ describe('SeqpacketSocket.pipeToSocket', () => {
     conmon.destroy();
   });
 });
+
+describe('SeqpacketSocket readers while a sink pumps', () => {
+  test('every packet reaches the readers in order (held and merged for them), and a lone packet without more traffic', async () => {
+    const [engine, client] = await streamPair();
+    const { conmon, reader } = conmonPair();
+    const pump = reader.pipeToSocket(fdOf(engine), { framed: false, stdout: true, stderr: true });
+    const got = readAll(client);
+    const seen: Buffer[] = [];
+    reader.on('data', (p: Buffer) => seen.push(p.subarray(1)));
+    // a lone packet: no further traffic, no EOF, yet it reaches the reader (the hold ends on its own)
+    conmon.write(packet(2, 'first'));
+    await until(() => seen.length === 1, 'the lone packet reached the reader', 10_000);
+    // then a stream of 3,000 packets written as fast as the socket takes them, to the sink and the readers
+    const payloads = Array.from({ length: 3000 }, (_, i) => `p${i};`.padEnd(100 + (i % 900), 'x'));
+    for (const p of payloads) if (!conmon.write(packet(2, p))) await once(conmon, 'drain');
+    conmon.end();
+    await once(reader, 'end');
+    assert.equal(await pump.done, undefined);
+    engine.end();
+    assert.deepEqual(seen.map(String), ['first', ...payloads], 'readers got every packet, in order');
+    assert.equal(String(await got), ['first', ...payloads].join(''), 'the sink got every byte');
+    reader.destroy();
+    conmon.destroy();
+    client.destroy();
+  });
+});

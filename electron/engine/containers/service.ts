@@ -510,7 +510,7 @@ export class Containers {
   /**
    * Removes a container the table let go (or one whose exit was just recorded). Caller holds the lock.
    * `behind` (an auto-remove container's natural exit): what clients can see goes first — exit file, host ports
-   * and addresses, anonymous volumes, then the record leaves the table and `removed` is published — and the
+   * and addresses, the record leaves the table, anonymous volumes, and `removed` is published — and the
    * runtime's state, the snapshot and the files follow under the same lock (settled() waits for them). Nothing is
    * lost to a crash meanwhile: the record stays on disk until the end, and the next engine start removes an
    * auto-remove container whose conmon is gone. A failure there puts the record back, exited, with the reason.
@@ -520,8 +520,8 @@ export class Containers {
     r.state.status = 'removing';
     if (behind) {
       await Promise.all([rm(path.join(this.d.exits.dir, r.id), { force: true }), this.d.network?.release(r.id)]);
+      this.d.store.forget(r.id); // first: a volume in use by a recorded container is not removed
       if (volumes) await this.d.mounts?.removed(r);
-      this.d.store.forget(r.id);
       this.emit(r, 'removed');
     }
     // independent: the runtime's state, the snapshot, conmon's run files. A runtime container that cannot be

@@ -18,13 +18,22 @@ const waiting = new Map<number, Array<() => void>>();
 let watcher: PidWatcher | undefined;
 
 function onGone(pid: number, fn: () => void): () => void {
-  watcher ??= new PidWatcher((p) => { for (const f of waiting.get(p) ?? []) f(); waiting.delete(p); });
+  watcher ??= new PidWatcher((p) => {
+    for (const f of waiting.get(p) ?? []) f();
+    waiting.delete(p);
+  });
   waiting.set(pid, [...(waiting.get(pid) ?? []), fn]);
-  if (!watcher.watch(pid)) { waiting.delete(pid); fn(); }
+  if (!watcher.watch(pid)) {
+    waiting.delete(pid);
+    fn();
+  }
   return () => {
     const rest = (waiting.get(pid) ?? []).filter((f) => f !== fn);
     if (rest.length) waiting.set(pid, rest);
-    else { waiting.delete(pid); watcher?.unwatch(pid); }
+    else {
+      waiting.delete(pid);
+      watcher?.unwatch(pid);
+    }
   };
 }
 
@@ -39,7 +48,12 @@ export function startByFifo(stateDir: string, initPid: number): Promise<'started
   }
   return new Promise((resolve, reject) => {
     let sock: net.Socket;
-    try { sock = new net.Socket({ fd, readable: true, writable: false }); } catch (e) { closeSync(fd); return reject(e); }
+    try {
+      sock = new net.Socket({ fd, readable: true, writable: false });
+    } catch (e) {
+      closeSync(fd);
+      return reject(e);
+    }
     let stopWatching = () => {};
     let done = false;
     const finish = (err?: Error) => {
@@ -53,7 +67,13 @@ export function startByFifo(stateDir: string, initPid: number): Promise<'started
     };
     // an init that wrote its byte and exec'd a process that ended at once can be reported gone before the
     // socket read the byte: the FIFO still holds it then
-    const wrote = () => { try { return readSync(fd, Buffer.alloc(1)) > 0; } catch { return false; } };
+    const wrote = () => {
+      try {
+        return readSync(fd, Buffer.alloc(1)) > 0;
+      } catch {
+        return false;
+      }
+    };
     stopWatching = onGone(initPid, () => finish(wrote() ? undefined : new Error('container process is already dead')));
     sock.once('data', () => finish());
     sock.once('error', (e) => finish(e));

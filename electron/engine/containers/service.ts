@@ -80,6 +80,8 @@ export interface ContainersDeps {
 
 export class Containers {
   private locks = new Map<string, Promise<unknown>>();
+  /** auto-removals of natural exits (they finish behind their `removed` event, see removeLocked); never reject */
+  private behind = new Set<Promise<void>>();
   private nofileHard = readNofileHard();
   /** hooks other engine areas use (exec sessions end with their container) */
   readonly onStopped = new Set<(id: string) => void>();
@@ -145,8 +147,8 @@ export class Containers {
     this.emit(r, 'exited', { exitCode: r.state.exitCode });
   }
 
-  /** Resolves once every operation under a container's lock has ended (auto-removals finishing behind their event). */
-  async settled(): Promise<void> { await Promise.all([...this.locks.values()]); }
+  /** Resolves once every auto-removal still finishing behind its `removed` event (removeLocked) has ended. */
+  async settled(): Promise<void> { await Promise.all(this.behind); }
 
   /** Handles every exit file already written for a container still recorded as running (engine shutdown). */
   async sweepExits(): Promise<void> {
@@ -154,7 +156,7 @@ export class Containers {
       const exit = readExitFile(this.d.exits.dir, r.id);
       return exit ? this.handleExit(r.id, exit.code).catch(() => undefined) : undefined;
     }));
-    await this.settled();
+    await Promise.all([...this.locks.values()]);
   }
 
   paths(r: ContainerRecord): ContainerPaths {
@@ -524,8 +526,18 @@ export class Containers {
       if (volumes) await this.d.mounts?.removed(r);
       this.emit(r, 'removed');
     }
-    // independent: the runtime's state, the snapshot, conmon's run files. A runtime container that cannot be
-    // deleted fails the removal and keeps the record (initialized), so the next remove deletes it
+    await this.removeFiles(r, was, behind);
+    if (behind) return;
+    this.emit(r, 'removed');
+    if (volumes) await this.d.mounts?.removed(r);
+  }
+
+  /**
+   * What removeLocked removes on disk and in the runtime, independent parts at once: the runtime's state, the
+   * snapshot, conmon's run files, then the record. A runtime container that cannot be deleted fails the removal
+   * and keeps the record (initialized, status back to `was`), so the next remove deletes it.
+   */
+  private async removeFiles(r: ContainerRecord, was: ContainerRecord['state']['status'], behind: boolean): Promise<void> {
     const [runtime] = await Promise.allSettled([
       this.cleanupRuntime(r),
       this.d.images?.remove(r.id).catch(() => undefined),
@@ -539,9 +551,6 @@ export class Containers {
     }
     await this.d.store.delete(r.id);
     removeLockFile(containerLockPath(this.d.runroot, r.id));
-    if (behind) return;
-    this.emit(r, 'removed');
-    if (volumes) await this.d.mounts?.removed(r);
   }
 
   /** Waits for a condition: 'not-running' (default), 'next-exit' or 'removed'. Resolves with the exit code. */
@@ -620,7 +629,9 @@ export class Containers {
     this.publishExit(r);
     if (removeNow) {
       // a removal that fails leaves the exit recorded, as a deferred one would
-      await this.removeLocked(r, true, true).catch(async () => { r.state.status = 'exited'; await this.d.store.save(r).catch(() => undefined); });
+      const removal = this.removeLocked(r, true, true).catch(async () => { r.state.status = 'exited'; await this.d.store.save(r).catch(() => undefined); });
+      this.behind.add(removal);
+      await removal.finally(() => this.behind.delete(removal));
     } else if (r.config.autoRemove) setImmediate(() => { this.remove(r.id, { force: true, volumes: true }).catch(() => undefined); });
   }
 

@@ -14,7 +14,8 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { spawnDetached } from '../runtime/proc';
-import { ADDON_PATH, PidWatcher } from '../../../native/index';
+import { ADDON_PATH } from '../../../native/index';
+import { onPidGone } from '../runtime/pid-gone';
 
 /** a UDP flow (one client address) with no datagram either way for this long ends (docker-proxy: 90 s) */
 export const UDP_IDLE_MS = 90_000;
@@ -154,23 +155,12 @@ export function stopForwarder(pid: number | undefined): void {
   try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
 }
 
-/** Forwarders waited for (PID → waiters), reported by one pidfd watcher (no polling). */
-const waiting = new Map<number, Array<() => void>>();
-let watcher: PidWatcher | undefined;
-
-function settle(pid: number): void {
-  for (const done of waiting.get(pid) ?? []) done();
-  waiting.delete(pid);
-}
-
 /** Resolves once the forwarder has exited (its host sockets are closed then); at once if it is not running. */
 export function forwarderGone(pid: number | undefined): Promise<void> {
   if (!pid || !isForwarder(pid)) return Promise.resolve();
-  watcher ??= new PidWatcher(settle);
-  const w = watcher;
   return new Promise((resolve) => {
-    waiting.set(pid, [...(waiting.get(pid) ?? []), resolve]);
+    const cancel = onPidGone(pid, resolve);
     // re-checked after pidfd_open: the forwarder may have ended (and its PID been reused) in between
-    if (!w.watch(pid) || !isForwarder(pid)) { w.unwatch(pid); settle(pid); }
+    if (!isForwarder(pid)) { cancel(); resolve(); }
   });
 }

@@ -9,33 +9,9 @@
 import { closeSync, constants, openSync, readSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { PidWatcher } from '../../../native/index';
+import { onPidGone } from './pid-gone';
 
 export const EXEC_FIFO = 'exec.fifo';
-
-/** Init processes waited for (PID → waiters), reported by one pidfd watcher. */
-const waiting = new Map<number, Array<() => void>>();
-let watcher: PidWatcher | undefined;
-
-function onGone(pid: number, fn: () => void): () => void {
-  watcher ??= new PidWatcher((p) => {
-    for (const f of waiting.get(p) ?? []) f();
-    waiting.delete(p);
-  });
-  waiting.set(pid, [...(waiting.get(pid) ?? []), fn]);
-  if (!watcher.watch(pid)) {
-    waiting.delete(pid);
-    fn();
-  }
-  return () => {
-    const rest = (waiting.get(pid) ?? []).filter((f) => f !== fn);
-    if (rest.length) waiting.set(pid, rest);
-    else {
-      waiting.delete(pid);
-      watcher?.unwatch(pid);
-    }
-  };
-}
 
 export function startByFifo(stateDir: string, initPid: number): Promise<'started' | 'absent'> {
   const fifo = path.join(stateDir, EXEC_FIFO);
@@ -74,7 +50,7 @@ export function startByFifo(stateDir: string, initPid: number): Promise<'started
         return false;
       }
     };
-    stopWatching = onGone(initPid, () => finish(wrote() ? undefined : new Error('container process is already dead')));
+    stopWatching = onPidGone(initPid, () => finish(wrote() ? undefined : new Error('container process is already dead')));
     sock.once('data', () => finish());
     sock.once('error', (e) => finish(e));
   });
